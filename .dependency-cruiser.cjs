@@ -1,0 +1,33 @@
+/** Architecture rules, checked in CI by `npm run arch`. */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'A cycle means a boundary is wrong.', from: {}, to: { circular: true } },
+    {
+      name: 'no-foreign-internals',
+      severity: 'error',
+      comment: 'A module owns its tables: others call its service, never its entities or repositories.',
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/[^/]+/(entities/|[^/]+\\.repository\\.ts$)', pathNot: '^src/modules/$1/' },
+    },
+    {
+      name: 'common-is-shared',
+      severity: 'error',
+      comment: 'src/common is used by every module and depends on none of them.',
+      from: { path: '^src/common/' },
+      to: { path: '^src/modules/' },
+    },
+    {
+      name: 'only-ledger-writes-postings',
+      severity: 'error',
+      comment: 'Only the ledger module writes postings and balances.',
+      from: { path: '^src/', pathNot: '^src/(modules/ledger/|database/entities\\.ts$)' },
+      to: { path: '^src/modules/ledger/(entities/|ledger\\.repository\\.ts$)' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '\\.spec\\.ts$' },
+  },
+};

@@ -1,0 +1,73 @@
+import { BullModule } from '@nestjs/bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { AccessGuard } from '../common/auth/access.guard.js';
+import { Clock, SystemClock } from '../common/clock/clock.js';
+import { HttpExceptionFilter } from '../common/errors/http-exception.filter.js';
+import { DEFAULT_JOB_OPTIONS } from '../common/queue/job-defaults.js';
+import { redisOptionsFromUrl } from '../common/queue/redis-options.js';
+import { ConfigModule } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { FEATURE_MODULES, WORKER_MODULES } from './feature-modules.js';
+
+export type ProcessRole = AppConfig['APP_ROLE'];
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  role: ProcessRole;
+  /** Tests pass a FixedClock; production uses the system clock. */
+  clock?: Clock;
+}
+
+export function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  const given = Array.isArray(header) ? header[0] : header;
+  return given && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, role, clock }: AppModuleOptions): DynamicModule {
+    const withWorkers = role === 'worker' || role === 'all';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DiscoveryModule,
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            // Fastify assigned the id (header or new uuid); reuse it so every line carries it.
+            genReqId: (req) => String((req as IncomingMessage & { id?: string }).id ?? requestIdOf(req)),
+            customProps: () => ({ role }),
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.totpCode'],
+            autoLogging: config.NODE_ENV !== 'test' || config.LOG_LEVEL === 'debug',
+          },
+        }),
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) }),
+        BullModule.forRoot({
+          connection: redisOptionsFromUrl(config.REDIS_URL) as ConnectionOptions,
+          prefix: config.QUEUE_PREFIX,
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        }),
+        DatabaseModule,
+        ...FEATURE_MODULES,
+        ...(withWorkers ? WORKER_MODULES : []),
+      ],
+      providers: [
+        { provide: Clock, useValue: clock ?? new SystemClock() },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+      exports: [Clock],
+      global: true,
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Development-only secrets: convenient locally, refused when NODE_ENV=production. */
+export const DEV_JWT_ACCESS_SECRET = 'dev-access-secret-change-me-0123456789abcdef';
+export const DEV_ADMIN_PASSWORD = 'admin-password-change-me';
+export const DEV_TOTP_ENCRYPTION_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
+const redisUrl = z.string().regex(/^rediss?:\/\/\S*$/, 'must be a redis:// URL');
+
+/**
+ * Every setting the process reads from the environment, with its local default.
+ * The README's configuration table mirrors this schema.
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    APP_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/hashmarket'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    MIGRATE_ON_START: booleanString.optional(),
+    REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('hm'),
+    JWT_ACCESS_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_ACCESS_SECRET),
+    JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
+    REFRESH_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    TOTP_ISSUER: z.string().min(1).default('Hashmarket'),
+    TOTP_ENCRYPTION_KEY: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+      .default(DEV_TOTP_ENCRYPTION_KEY),
+    LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+    CORS_ORIGINS: z.string().default(''),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ADMIN_EMAIL: z.string().email().optional(),
+    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV !== 'production') return;
+    if (config.JWT_ACCESS_SECRET === DEV_JWT_ACCESS_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_ACCESS_SECRET'], message: 'is the development secret; set a real one in production' });
+    }
+    if (config.TOTP_ENCRYPTION_KEY === DEV_TOTP_ENCRYPTION_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['TOTP_ENCRYPTION_KEY'], message: 'is the development key; set a real one in production' });
+    }
+    if (config.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is the development password; set a real one in production' });
+    }
+  });
+
+export type AppConfig = z.output<typeof configSchema>;

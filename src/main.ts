@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { createHttpApp, createWorkerContext } from './app/create-app.js';
+import type { ProcessRole } from './app/app.module.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { DependencyUnreachableError, checkDependencies, ensureDatabaseExists } from './database/preflight.js';
+import { runMigrations } from './database/migrate.js';
+
+/** `node dist/src/main.js [api|worker|all]`; the argument wins over APP_ROLE. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const argRole = process.argv[2];
+  if (argRole !== undefined && !['api', 'worker', 'all'].includes(argRole)) {
+    throw new ConfigError(`Invalid role argument "${argRole}": expected api, worker or all`);
+  }
+  const role = (argRole ?? config.APP_ROLE) as ProcessRole;
+
+  if (config.NODE_ENV !== 'production') await ensureDatabaseExists(config);
+  await checkDependencies(config);
+  if (config.MIGRATE_ON_START) {
+    const applied = await runMigrations(config.DATABASE_URL);
+    if (applied.length > 0) process.stdout.write(`migrations applied: ${applied.join(', ')}\n`);
+  }
+
+  let app: INestApplicationContext;
+  if (role === 'worker') {
+    app = await createWorkerContext({ config, role });
+  } else {
+    const http = await createHttpApp({ config, role });
+    await http.listen({ port: config.PORT, host: config.HOST });
+    app = http;
+    process.stdout.write(`hashmarket ${role} listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT} (docs at /docs)\n`);
+  }
+  if (role === 'worker') process.stdout.write('hashmarket worker started\n');
+
+  // Graceful shutdown: stop taking requests, let workers finish or release jobs, close pools.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal} received, shutting down\n`);
+    const timer = setTimeout(() => {
+      process.stderr.write('shutdown timed out, exiting\n');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    void app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DependencyUnreachableError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});
