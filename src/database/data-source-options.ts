@@ -18,6 +18,7 @@ export function buildDataSourceOptions(databaseUrl: string, poolSize = 20): Data
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    uuidExtension: 'pgcrypto',
     migrationsRun: false,
     logging: ['error'],
     extra: { max: poolSize, application_name: 'hashmarket' },

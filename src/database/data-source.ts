@@ -5,5 +5,5 @@ import { buildDataSourceOptions } from './data-source-options.js';
 
 /** Used by the TypeORM CLI (migration:generate / migration:run) against the compiled code. */
 const config = loadConfig();
-export const AppDataSource = new DataSource(buildDataSourceOptions(config.DATABASE_URL, 4));
+const AppDataSource = new DataSource(buildDataSourceOptions(config.DATABASE_URL, 4));
 export default AppDataSource;

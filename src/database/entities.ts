@@ -1,5 +1,8 @@
+import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
+import { User } from '../modules/auth/entities/user.entity.js';
+
 /**
- * Every entity the DataSource knows. Each module exports its entity list; this file only
- * gathers them so the app and the TypeORM CLI see the same schema.
+ * Every entity the DataSource knows. Each module owns its entities; this file only gathers
+ * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [];
+export const ENTITIES: Function[] = [AuditEntry, User];
