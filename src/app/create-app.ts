@@ -11,17 +11,12 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AccessTokenVerifier } from '../common/auth/access-token.verifier.js';
 import { bearerToken } from '../common/auth/access.guard.js';
-import type { Clock } from '../common/clock/clock.js';
 import { buildValidationPipe } from '../common/http/validation.js';
 import { allQueues } from '../common/queue/queue.module.js';
-import type { AppConfig } from '../config/config.schema.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
-import { AppModule, type ProcessRole, requestIdOf } from './app.module.js';
+import { AppModule, type AppModuleOptions, requestIdOf } from './app.module.js';
 
-export interface CreateAppOptions {
-  config: AppConfig;
-  role: ProcessRole;
-  clock?: Clock;
+export interface CreateAppOptions extends AppModuleOptions {
   /** Keep Nest's bootstrap logs quiet (tests). */
   quiet?: boolean;
 }
