@@ -29,8 +29,9 @@ export default {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
-      testTimeout: 120000,
     },
   ],
   maxWorkers: 2,
+  // A global option (Jest ignores it inside a project): e2e tests start processes and servers.
+  testTimeout: 120000,
 };

@@ -27,6 +27,14 @@ const UNPREFIXED = [
   { path: 'metrics', method: RequestMethod.GET },
 ];
 
+const draining = new WeakMap<NestFastifyApplication, { draining: boolean }>();
+
+/** From now on every response closes its connection (called when shutdown starts). */
+export function startDraining(app: NestFastifyApplication): void {
+  const state = draining.get(app);
+  if (state) state.draining = true;
+}
+
 /** Builds the HTTP application (api and all roles) with every cross-cutting concern wired. */
 export async function createHttpApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config } = options;
@@ -54,8 +62,13 @@ export async function createHttpApp(options: CreateAppOptions): Promise<NestFast
   app.enableCors({ origin: origins.length > 0 ? origins : false, credentials: true });
 
   const metrics = app.get(MetricsService);
+  const drain = { draining: false };
+  draining.set(app, drain);
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
     void reply.header('x-request-id', request.id);
+    // While draining, a finished request also ends its kept-alive connection; otherwise the
+    // server would wait for clients to hang up before it can close.
+    if (drain.draining) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions?.url ?? 'unmatched';

@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { startDraining } from './create-app.js';
 
 /**
  * Graceful shutdown, in the order that loses nothing:
@@ -10,6 +11,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
  * 3. queues, Redis and the Postgres pool close (onApplicationShutdown hooks).
  */
 export async function shutDown(app: INestApplicationContext, http?: NestFastifyApplication): Promise<void> {
-  if (http) await http.getHttpAdapter().close();
+  if (http) {
+    startDraining(http);
+    await http.getHttpAdapter().close();
+  }
   await app.close();
 }
