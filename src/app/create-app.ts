@@ -87,7 +87,13 @@ export async function createHttpApp(options: CreateAppOptions): Promise<NestFast
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await mountBullBoard(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refusal at boot (e.g. the job handler check) must not leave pools and sockets open.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 

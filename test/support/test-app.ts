@@ -46,15 +46,21 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     MIGRATE_ON_START: 'false',
     ...options.env,
   });
-  const app = await createHttpApp({
-    config,
-    role: options.role ?? 'all',
-    clock: options.clock,
-    quiet: true,
-    testModules: options.testModules,
-    testJobs: options.testJobs,
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  let app: NestFastifyApplication;
+  try {
+    app = await createHttpApp({
+      config,
+      role: options.role ?? 'all',
+      clock: options.clock,
+      quiet: true,
+      testModules: options.testModules,
+      testJobs: options.testJobs,
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
