@@ -29,9 +29,11 @@ export default {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      testTimeout: 120000,
     },
   ],
   maxWorkers: 2,
-  // A global option (Jest ignores it inside a project): e2e tests start processes and servers.
+  // Jest reads testTimeout from the top level only (a project's own value is ignored): e2e files
+  // boot an app and spawn CLIs, which on a loaded machine takes longer than the 5 s default.
   testTimeout: 120000,
 };

@@ -1,8 +1,9 @@
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
+import { RefreshToken } from '../modules/auth/entities/refresh-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 
 /**
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
  * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [AuditEntry, User];
+export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken];
