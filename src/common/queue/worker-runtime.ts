@@ -84,9 +84,14 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     const graceOver = new Promise<'grace-over'>((resolve) => {
       timer = setTimeout(() => resolve('grace-over'), this.config.WORKER_SHUTDOWN_GRACE_MS);
     });
-    const outcome = await Promise.race([worker.close().then(() => 'closed' as const), graceOver]);
+    // pause() stops taking new jobs and resolves when the running ones are done; close() is
+    // not raced directly because a pending close cannot be turned into a forced one.
+    const outcome = await Promise.race([worker.pause().then(() => 'finished' as const), graceOver]);
     clearTimeout(timer);
-    if (outcome === 'closed') return;
+    if (outcome === 'finished') {
+      await worker.close();
+      return;
+    }
     const released = await processor.releaseRunningJobs();
     this.logger.warn(`queue ${queue}: shutdown grace period over, released ${released.length} running job(s) to the wait list: ${released.join(', ')}`);
     await worker.close(true);
