@@ -34,6 +34,10 @@ describe('a Redis restart', () => {
     }, 'readiness to report Redis down');
     expect(down.body).toMatchObject({ status: 'unavailable', checks: { postgres: { status: 'up' }, redis: { status: 'down' } } });
     expect(down.body.checks.redis.error).toEqual(expect.any(String));
+    // Scrapes still answer (queue depths cannot be read, process metrics can).
+    const metrics = await t.http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('process_cpu_user_seconds_total');
 
     await redis.start(); // same port, empty (nothing was kept on disk)
     await eventually(async () => (await t.http.get('/health/ready')).status === 200, 'readiness to recover');
