@@ -62,7 +62,12 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       worker.on('failed', (job, error) => {
         this.logger.warn({ queue: description.queue, job: job?.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'job failed');
       });
-      worker.on('error', (error) => this.logger.warn({ queue: description.queue, err: error.message }, 'worker connection error'));
+      let lastErrorLoggedAt = 0; // one warning per 30 s while Redis is away, not one per retry
+      worker.on('error', (error) => {
+        if (Date.now() - lastErrorLoggedAt < 30_000) return;
+        lastErrorLoggedAt = Date.now();
+        this.logger.warn({ queue: description.queue, err: error.message }, 'worker connection error');
+      });
       this.running.push({ processor, name: description.name, queue: description.queue, worker });
       // A restarted Redis may come back empty: declare the schedules again once it answers.
       (worker as unknown as NodeJS.EventEmitter).on('ioredis:close', () => this.resyncSchedulesSoon(processor, description.queue));
@@ -137,7 +142,16 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private queueFor(name: string): Queue {
-    return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+    const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+    if (queue.listenerCount('error') === 0) {
+      let lastLoggedAt = 0;
+      queue.on('error', (error: Error) => {
+        if (Date.now() - lastLoggedAt < 30_000) return;
+        lastLoggedAt = Date.now();
+        this.logger.warn({ queue: name, err: error.message }, 'queue connection error');
+      });
+    }
+    return queue;
   }
 
   private async syncSchedules(processor: JobProcessor, queue: string): Promise<void> {
