@@ -32,7 +32,7 @@ export const openGate = (name: string) => gate(name).open();
 
 @Processor(PROBE_QUEUE)
 export class ProbeProcessor extends JobProcessor {
-  readonly schedules = [PROBE_SCHEDULE];
+  override readonly schedules = [PROBE_SCHEDULE];
   readonly handlers = {
     [PROBE_JOBS.echo]: {
       schema: z.object({ value: z.string() }).strict(),

@@ -146,32 +146,33 @@ export class HoldingProxy {
   private holding = false;
   private held: { upstream: net.Socket; data: Buffer }[] = [];
   private readonly sockets = new Set<net.Socket>();
-  private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
-  ) {}
+  private readonly server: net.Server;
+  port = 0;
 
-  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<HoldingProxy> {
-    let proxy!: HoldingProxy;
-    const server = net.createServer((client) => {
+  private constructor(targetPort: number, targetHost: string) {
+    this.server = net.createServer((client) => {
       const upstream = net.connect(targetPort, targetHost);
-      proxy.sockets.add(client).add(upstream);
+      this.sockets.add(client).add(upstream);
       client.on('data', (data) => {
-        if (proxy.holding) proxy.held.push({ upstream, data });
+        if (this.holding) this.held.push({ upstream, data });
         else upstream.write(data);
       });
       upstream.on('data', (data) => client.write(data));
       const end = () => {
         client.destroy();
         upstream.destroy();
-        proxy.sockets.delete(client);
-        proxy.sockets.delete(upstream);
+        this.sockets.delete(client);
+        this.sockets.delete(upstream);
       };
       client.on('close', end).on('error', end);
       upstream.on('close', end).on('error', end);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new HoldingProxy(server, (server.address() as net.AddressInfo).port);
+  }
+
+  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<HoldingProxy> {
+    const proxy = new HoldingProxy(targetPort, targetHost);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    proxy.port = (proxy.server.address() as net.AddressInfo).port;
     return proxy;
   }
 
