@@ -28,7 +28,7 @@ describe('the hashmarket process', () => {
     ...extra,
   });
 
-  it('runs the api role from the argument, logs the request id, and exits 0 on SIGTERM', async () => {
+  it('runs the api role from the argument, puts the request id on its log lines, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const app = AppProcess.spawn(['api'], envFor(port));
     try {
@@ -38,6 +38,17 @@ describe('the hashmarket process', () => {
       expect(res.headers.get('x-request-id')).toBe('trace-me-42');
       const logged = await app.waitForStdout(/trace-me-42/, 'a log line with the request id');
       expect(JSON.parse(logged)).toMatchObject({ req: { id: 'trace-me-42', url: '/health/live' }, res: { statusCode: 200 }, role: 'api' });
+
+      // A line logged by a service while handling the request carries the request's id too.
+      const post = (path: string, body: unknown, id: string) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify(body) });
+      const registered = await post('/v1/auth/register', { email: `log-${randomBytes(4).toString('hex')}@example.test`, password: 'a long enough password' }, 'reg-1');
+      expect(registered.status).toBe(201);
+      const { tokens } = (await registered.json()) as { tokens: { refreshToken: string } };
+      expect((await post('/v1/auth/refresh', { refreshToken: tokens.refreshToken }, 'refresh-1')).status).toBe(200);
+      expect((await post('/v1/auth/refresh', { refreshToken: tokens.refreshToken }, 'reuse-7')).status).toBe(401);
+      const warning = JSON.parse(await app.waitForStdout(/refresh token reuse/, 'the reuse warning'));
+      expect(warning).toMatchObject({ level: 40, req: { id: 'reuse-7' } });
 
       app.child.kill('SIGTERM');
       const { code, stdout } = await app.finished();
