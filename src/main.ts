@@ -1,16 +1,21 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createWorkerContext } from './app/create-app.js';
 import type { ProcessRole } from './app/app.module.js';
+import { shutDown } from './app/shutdown.js';
+import { JobHandlerCheckError } from './common/queue/job-handler-check.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { DependencyUnreachableError, checkDependencies, ensureDatabaseExists } from './database/preflight.js';
 import { runMigrations } from './database/migrate.js';
+
+const ROLES: readonly ProcessRole[] = ['api', 'worker', 'all'];
 
 /** `node dist/src/main.js [api|worker|all]`; the argument wins over APP_ROLE. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const argRole = process.argv[2];
-  if (argRole !== undefined && !['api', 'worker', 'all'].includes(argRole)) {
+  if (argRole !== undefined && !ROLES.includes(argRole as ProcessRole)) {
     throw new ConfigError(`Invalid role argument "${argRole}": expected api, worker or all`);
   }
   const role = (argRole ?? config.APP_ROLE) as ProcessRole;
@@ -23,31 +28,37 @@ async function main(): Promise<void> {
   }
 
   let app: INestApplicationContext;
+  let http: NestFastifyApplication | undefined;
   if (role === 'worker') {
     app = await createWorkerContext({ config, role });
+    process.stdout.write('hashmarket worker started\n');
   } else {
-    const http = await createHttpApp({ config, role });
+    http = await createHttpApp({ config, role });
     await http.listen({ port: config.PORT, host: config.HOST });
     app = http;
-    process.stdout.write(`hashmarket ${role} listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT} (docs at /docs)\n`);
+    const shownHost = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+    process.stdout.write(`hashmarket ${role} listening on http://${shownHost}:${config.PORT} (docs at /docs)\n`);
   }
-  if (role === 'worker') process.stdout.write('hashmarket worker started\n');
 
-  // Graceful shutdown: stop taking requests, let workers finish or release jobs, close pools.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal} received, shutting down\n`);
+    // Backstop only: a clean shutdown ends because nothing is left open, not by process.exit,
+    // so a connection that does not close shows up as this timeout (and exit code 1).
     const timer = setTimeout(() => {
-      process.stderr.write('shutdown timed out, exiting\n');
+      process.stderr.write(`shutdown timed out after ${config.SHUTDOWN_TIMEOUT_MS} ms; still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    void app.close().then(
-      () => process.exit(0),
+    shutDown(app, http).then(
+      () => {
+        process.stdout.write('shutdown complete\n');
+        process.exitCode = 0;
+      },
       (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exit(1);
       },
     );
@@ -57,7 +68,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DependencyUnreachableError) {
+  if (error instanceof ConfigError || error instanceof DependencyUnreachableError || error instanceof JobHandlerCheckError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

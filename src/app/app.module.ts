@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import type { ConnectionOptions } from 'bullmq';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,8 @@ import { AccessGuard } from '../common/auth/access.guard.js';
 import { Clock, SystemClock } from '../common/clock/clock.js';
 import { HttpExceptionFilter } from '../common/errors/http-exception.filter.js';
 import { DEFAULT_JOB_OPTIONS } from '../common/queue/job-defaults.js';
+import type { DeclaredJob } from '../common/queue/job-handler-check.js';
+import { WorkerRuntimeModule } from '../common/queue/worker-runtime.module.js';
 import { redisOptionsFromUrl } from '../common/queue/redis-options.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -24,6 +26,9 @@ export interface AppModuleOptions {
   role: ProcessRole;
   /** Tests pass a FixedClock; production uses the system clock. */
   clock?: Clock;
+  /** Tests only: extra modules (e.g. a processor on a queue of the test's own) and its jobs. */
+  testModules?: (Type | DynamicModule)[];
+  testJobs?: DeclaredJob[];
 }
 
 export function requestIdOf(req: IncomingMessage): string {
@@ -34,7 +39,7 @@ export function requestIdOf(req: IncomingMessage): string {
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, role, clock }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, role, clock, testModules = [], testJobs = [] }: AppModuleOptions): DynamicModule {
     const withWorkers = role === 'worker' || role === 'all';
     return {
       module: AppModule,
@@ -53,13 +58,19 @@ export class AppModule {
         }),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) }),
         BullModule.forRoot({
-          connection: redisOptionsFromUrl(config.REDIS_URL) as ConnectionOptions,
+          // Producers (queue.add, Bull Board, metrics) fail after a few reconnect attempts
+          // instead of hanging an HTTP request while Redis is down; workers get their own
+          // connections with maxRetriesPerRequest: null from the worker runtime.
+          connection: redisOptionsFromUrl(config.REDIS_URL, { maxRetriesPerRequest: 3 }) as ConnectionOptions,
           prefix: config.QUEUE_PREFIX,
           defaultJobOptions: DEFAULT_JOB_OPTIONS,
+          // The worker runtime creates the workers itself, with the configured settings.
+          extraOptions: { manualRegistration: true },
         }),
         DatabaseModule,
         ...FEATURE_MODULES,
-        ...(withWorkers ? WORKER_MODULES : []),
+        ...(withWorkers ? [WorkerRuntimeModule.forRoot(testJobs), ...WORKER_MODULES] : []),
+        ...testModules,
       ],
       providers: [
         { provide: Clock, useValue: clock ?? new SystemClock() },

@@ -11,17 +11,12 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AccessTokenVerifier } from '../common/auth/access-token.verifier.js';
 import { bearerToken } from '../common/auth/access.guard.js';
-import type { Clock } from '../common/clock/clock.js';
 import { buildValidationPipe } from '../common/http/validation.js';
 import { allQueues } from '../common/queue/queue.module.js';
-import type { AppConfig } from '../config/config.schema.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
-import { AppModule, type ProcessRole, requestIdOf } from './app.module.js';
+import { AppModule, type AppModuleOptions, requestIdOf } from './app.module.js';
 
-export interface CreateAppOptions {
-  config: AppConfig;
-  role: ProcessRole;
-  clock?: Clock;
+export interface CreateAppOptions extends AppModuleOptions {
   /** Keep Nest's bootstrap logs quiet (tests). */
   quiet?: boolean;
 }
@@ -31,6 +26,14 @@ const UNPREFIXED = [
   { path: 'health/ready', method: RequestMethod.GET },
   { path: 'metrics', method: RequestMethod.GET },
 ];
+
+const draining = new WeakMap<NestFastifyApplication, { draining: boolean }>();
+
+/** From now on every response closes its connection (called when shutdown starts). */
+export function startDraining(app: NestFastifyApplication): void {
+  const state = draining.get(app);
+  if (state) state.draining = true;
+}
 
 /** Builds the HTTP application (api and all roles) with every cross-cutting concern wired. */
 export async function createHttpApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -59,8 +62,13 @@ export async function createHttpApp(options: CreateAppOptions): Promise<NestFast
   app.enableCors({ origin: origins.length > 0 ? origins : false, credentials: true });
 
   const metrics = app.get(MetricsService);
+  const drain = { draining: false };
+  draining.set(app, drain);
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
     void reply.header('x-request-id', request.id);
+    // While draining, a finished request also ends its kept-alive connection; otherwise the
+    // server would wait for clients to hang up before it can close.
+    if (drain.draining) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
@@ -79,7 +87,13 @@ export async function createHttpApp(options: CreateAppOptions): Promise<NestFast
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await mountBullBoard(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refusal at boot (e.g. the job handler check) must not leave pools and sockets open.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 

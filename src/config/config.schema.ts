@@ -52,8 +52,16 @@ export const configSchema = z
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+    WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30000),
+    WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).default(30000),
+    WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(100).default(1),
+    WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(15000),
   })
   .superRefine((config, ctx) => {
+    if (config.WORKER_SHUTDOWN_GRACE_MS >= config.SHUTDOWN_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['WORKER_SHUTDOWN_GRACE_MS'], message: 'must be below SHUTDOWN_TIMEOUT_MS so jobs are released before the process is stopped' });
+    }
     if (config.NODE_ENV !== 'production') return;
     if (config.JWT_ACCESS_SECRET === DEV_JWT_ACCESS_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_ACCESS_SECRET'], message: 'is the development secret; set a real one in production' });

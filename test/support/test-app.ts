@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createHttpApp } from '../../src/app/create-app.js';
+import { type CreateAppOptions, createHttpApp } from '../../src/app/create-app.js';
 import type { ProcessRole } from '../../src/app/app.module.js';
 import type { Clock } from '../../src/common/clock/clock.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
@@ -24,6 +24,9 @@ export interface StartTestAppOptions {
   env?: Record<string, string>;
   clock?: Clock;
   role?: ProcessRole;
+  /** Extra modules (e.g. a processor on a queue of the test's own) and the jobs they declare. */
+  testModules?: CreateAppOptions['testModules'];
+  testJobs?: CreateAppOptions['testJobs'];
 }
 
 /**
@@ -43,8 +46,21 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     MIGRATE_ON_START: 'false',
     ...options.env,
   });
-  const app = await createHttpApp({ config, role: options.role ?? 'all', clock: options.clock, quiet: true });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  let app: NestFastifyApplication;
+  try {
+    app = await createHttpApp({
+      config,
+      role: options.role ?? 'all',
+      clock: options.clock,
+      quiet: true,
+      testModules: options.testModules,
+      testJobs: options.testJobs,
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const db = new pg.Pool({ connectionString: database.url, max: 4 });

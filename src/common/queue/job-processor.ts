@@ -3,19 +3,69 @@ import { Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { z } from 'zod';
 import { DomainError } from '../errors/domain-error.js';
+import type { JobSchedule } from './job-schedules.js';
+
+export interface JobHandler {
+  schema: z.ZodType;
+  handle: (payload: never, job: Job) => Promise<unknown>;
+}
 
 /**
- * Base of every BullMQ processor: one queue, a map from job name to a zod schema and a
- * handler. The payload is validated before any work; a bad payload or a domain error is
- * unrecoverable (retrying cannot help), anything else is retried with backoff.
+ * Base of every BullMQ processor: one queue (`@Processor(QUEUES.x)` on the subclass), a map
+ * from job name to a zod schema and a handler. The payload is validated before any work; a
+ * bad payload or a domain error is unrecoverable (retrying cannot help), anything else is
+ * retried with backoff. The worker runtime (worker and all roles) creates the BullMQ worker,
+ * checks at boot that every job name has a handler, registers `schedules` and closes the
+ * worker on shutdown.
  */
 export abstract class JobProcessor extends WorkerHost {
   protected readonly logger = new Logger(this.constructor.name);
 
   /** job name -> payload schema and handler; read at boot to prove every job has one. */
-  abstract readonly handlers: Record<string, { schema: z.ZodType; handle: (payload: never, job: Job) => Promise<unknown> }>;
+  abstract readonly handlers: Record<string, JobHandler>;
 
-  async process(job: Job): Promise<unknown> {
+  /**
+   * Repeating jobs of this queue (UTC cron), upserted by the worker runtime at boot and again
+   * after Redis comes back. A field, or a getter when the cron comes from the config.
+   */
+  declare readonly schedules?: readonly JobSchedule[];
+
+  /** Jobs this process holds right now, with their lock token, so shutdown can release them. */
+  private readonly running = new Map<string, { job: Job; token: string | undefined }>();
+
+  async process(job: Job, token?: string): Promise<unknown> {
+    const key = job.id ?? `${job.name}-${job.timestamp}`;
+    this.running.set(key, { job, token });
+    try {
+      return await this.dispatch(job);
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  /**
+   * Puts the jobs still running back in the wait list without spending an attempt, so another
+   * worker picks them up now instead of after the lock expires. Used when shutdown's grace
+   * period runs out; the handlers are idempotent (Postgres decides what is done).
+   */
+  async releaseRunningJobs(): Promise<string[]> {
+    const released: string[] = [];
+    for (const [key, { job, token }] of this.running) {
+      try {
+        await job.moveToWait(token);
+        released.push(key);
+      } catch (error) {
+        this.logger.warn(`could not release job ${key}: ${(error as Error).message}`);
+      }
+    }
+    return released;
+  }
+
+  get runningJobCount(): number {
+    return this.running.size;
+  }
+
+  private async dispatch(job: Job): Promise<unknown> {
     const handler = this.handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
     const parsed = handler.schema.safeParse(job.data);

@@ -1,5 +1,5 @@
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
-import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -16,8 +16,20 @@ export class QueueModule implements OnModuleInit {
     @Inject(MetricsService) private readonly metrics: MetricsService,
   ) {}
 
+  private readonly logger = new Logger('Queues');
+
   onModuleInit(): void {
     const queues = allQueues(this.moduleRef);
+    for (const queue of queues) {
+      // Without a listener BullMQ prints every reconnect failure with its stack to stderr;
+      // one structured warning per queue per 30 s says the same while Redis is away.
+      let lastLoggedAt = 0;
+      queue.on('error', (error: Error) => {
+        if (Date.now() - lastLoggedAt < 30_000) return;
+        lastLoggedAt = Date.now();
+        this.logger.warn({ queue: queue.name, err: error.message }, 'queue connection error');
+      });
+    }
     this.metrics.addCollector(async () => {
       for (const queue of queues) {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children');

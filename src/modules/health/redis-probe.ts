@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl } from '../../common/queue/redis-options.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -6,7 +6,7 @@ import type { AppConfig } from '../../config/config.schema.js';
 
 /** A Redis connection used only to answer readiness: it fails fast instead of queueing. */
 @Injectable()
-export class RedisProbe implements OnModuleDestroy {
+export class RedisProbe implements OnApplicationShutdown {
   private readonly client: Redis;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -18,13 +18,21 @@ export class RedisProbe implements OnModuleDestroy {
   }
 
   async ping(timeoutMs = 1000): Promise<void> {
-    await Promise.race([
-      this.client.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('redis ping timed out')), timeoutMs)),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.client.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('redis ping timed out')), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has drained, so an in-flight readiness check still gets its answer. */
+  async onApplicationShutdown(): Promise<void> {
     this.client.disconnect();
   }
 }
