@@ -122,7 +122,10 @@ function appWriter(ledger: LedgerService, accounts: Accounts, run: string) {
   };
 }
 
-/** The floor: the same entry by hand, one statement (one transaction) on a bare pg connection, ids known up front. */
+/**
+ * The floor: the same entry by hand, one prepared statement (one transaction) on a bare pg
+ * connection, account ids known up front; the database's triggers do the same work as for the app.
+ */
 function floorWriter(pool: pg.Pool, accounts: Accounts, run: string) {
   let n = 0;
   const text = `WITH e AS (
@@ -145,7 +148,7 @@ function floorWriter(pool: pg.Pool, accounts: Accounts, run: string) {
       toId = accounts.usdAccountIds[t.toCustomer!];
     }
     const hash = createHash('sha256').update(key).digest('hex');
-    await pool.query({ text, values: [key, hash, fromId, 0, (-t.amount).toString(), toId, toShard, t.amount.toString()] });
+    await pool.query({ name: 'bench_floor_transfer', text, values: [key, hash, fromId, 0, (-t.amount).toString(), toId, toShard, t.amount.toString()] });
   };
 }
 
