@@ -21,12 +21,13 @@ import { LedgerService } from '../src/modules/ledger/ledger.service.js';
  * 10 platform accounts (hot), next to a floor measured in the same run: the same entries
  * written by a bare pg client with hand-written SQL, one transaction per entry, same
  * concurrency, same connection pool. Settings: BENCH_DATABASE_URL (a database whose name
- * contains "bench"; dropped and recreated), BENCH_CUSTOMERS, BENCH_SECONDS, BENCH_WRITERS.
+ * contains "bench"; dropped and recreated), BENCH_CUSTOMERS, BENCH_SECONDS (per path and case), BENCH_WRITERS.
  */
 const env = process.env;
 const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hashmarket_bench_ledger';
 const CUSTOMERS = Number(env.BENCH_CUSTOMERS ?? 100_000);
-const SECONDS = Number(env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(env.BENCH_SECONDS ?? 6);
+const SLICE_SECONDS = 1;
 const WRITERS = (env.BENCH_WRITERS ?? '1,8,32').split(',').map(Number);
 const SEED_MICRO_USD = 1_000_000_000n; // $1,000 each: transfers of 1..100 micro-USD never run dry
 const HOT: PlatformAccount[] = [
@@ -152,9 +153,14 @@ function floorWriter(pool: pg.Pool, accounts: Accounts, run: string) {
   };
 }
 
-async function measure(writers: number, kind: Case, write: (t: Transfer) => Promise<void>, seconds: number): Promise<Measurement> {
-  const latencies: number[] = [];
-  let errors = 0;
+interface Sample {
+  latencies: number[];
+  seconds: number;
+  errors: number;
+}
+
+/** Runs `writers` concurrent loops of `write` for `seconds`, adding to `sample`. */
+async function run(writers: number, kind: Case, write: (t: Transfer) => Promise<void>, seconds: number, sample: Sample): Promise<void> {
   let firstError: unknown;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
@@ -165,23 +171,42 @@ async function measure(writers: number, kind: Case, write: (t: Transfer) => Prom
         const begin = performance.now();
         try {
           await write(t);
-          latencies.push(performance.now() - begin);
+          sample.latencies.push(performance.now() - begin);
         } catch (error) {
-          errors += 1;
+          sample.errors += 1;
           firstError ??= error;
         }
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  if (firstError) process.stderr.write(`  ${errors} error(s), first: ${(firstError as Error).message}\n`);
-  latencies.sort((a, b) => a - b);
+  sample.seconds += (performance.now() - started) / 1000;
+  if (firstError) process.stderr.write(`  error: ${(firstError as Error).message}\n`);
+}
+
+function summarise(sample: Sample): Measurement {
+  const latencies = sample.latencies.slice().sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { entriesPerSecond: latencies.length / elapsed, p50Ms: pct(0.5), p99Ms: pct(0.99), errors };
+  return { entriesPerSecond: latencies.length / sample.seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), errors: sample.errors };
+}
+
+/**
+ * The machine is shared, so load drifts within seconds: app and floor run in alternating
+ * one-second slices (order swapped every round) and each path's slices are pooled, so drift
+ * falls on both alike instead of on whichever ran second.
+ */
+async function compare(writers: number, kind: Case, app: (t: Transfer) => Promise<void>, floor: (t: Transfer) => Promise<void>) {
+  const appSample: Sample = { latencies: [], seconds: 0, errors: 0 };
+  const floorSample: Sample = { latencies: [], seconds: 0, errors: 0 };
+  const rounds = Math.max(1, Math.round(SECONDS / SLICE_SECONDS));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [[floor, floorSample], [app, appSample]] as const : [[app, appSample], [floor, floorSample]] as const;
+    for (const [write, sample] of order) await run(writers, kind, write, SLICE_SECONDS, sample);
+  }
+  return { app: summarise(appSample), floor: summarise(floorSample) };
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`ledger bench: ${CUSTOMERS} customers, ${SECONDS} s per measurement, writers ${WRITERS.join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(`ledger bench: ${CUSTOMERS} customers, ${SECONDS} s per path and case in ${SLICE_SECONDS} s slices alternating app and floor, writers ${WRITERS.join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   await prepareDatabase();
   const maxWriters = Math.max(...WRITERS);
   const config = loadConfig({ ...env, NODE_ENV: 'production', DATABASE_URL, DATABASE_POOL_SIZE: String(maxWriters), LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', QUEUE_PREFIX: 'bench', JWT_ACCESS_SECRET: randomBytes(24).toString('hex'), TOTP_ENCRYPTION_KEY: randomBytes(32).toString('hex'), ADMIN_PASSWORD: undefined });
@@ -195,12 +220,10 @@ async function main(): Promise<void> {
   for (const kind of ['spread', 'hot'] as const) {
     for (const writers of WRITERS) {
       const tag = `${kind}-${writers}-${randomBytes(3).toString('hex')}`;
-      const app1 = appWriter(ledger, accounts, `warm-app-${tag}`);
-      const floor1 = floorWriter(pool, accounts, `warm-floor-${tag}`);
-      await measure(writers, kind, floor1, 0.5);
-      await measure(writers, kind, app1, 0.5);
-      const floor = await measure(writers, kind, floorWriter(pool, accounts, `floor-${tag}`), SECONDS);
-      const appResult = await measure(writers, kind, appWriter(ledger, accounts, `app-${tag}`), SECONDS);
+      const warm: Sample = { latencies: [], seconds: 0, errors: 0 };
+      await run(writers, kind, floorWriter(pool, accounts, `warm-floor-${tag}`), 0.5, warm);
+      await run(writers, kind, appWriter(ledger, accounts, `warm-app-${tag}`), 0.5, warm);
+      const { app: appResult, floor } = await compare(writers, kind, appWriter(ledger, accounts, `app-${tag}`), floorWriter(pool, accounts, `floor-${tag}`));
       results.push({ kind, writers, app: appResult, floor, load: loadavg()[0] });
       process.stdout.write(`  measured ${kind} x${writers}\n`);
     }
