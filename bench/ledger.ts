@@ -47,6 +47,8 @@ interface Measurement {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU this Node process spent per entry (the driver's share of the 2 cores). */
+  nodeCpuUsPerEntry: number;
 }
 interface Accounts {
   customerIds: string[];
@@ -157,6 +159,7 @@ interface Sample {
   latencies: number[];
   seconds: number;
   errors: number;
+  cpuUs: number;
 }
 
 /** Runs `writers` concurrent loops of `write` for `seconds`, adding to `sample`. */
@@ -164,6 +167,7 @@ async function run(writers: number, kind: Case, write: (t: Transfer) => Promise<
   let firstError: unknown;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: writers }, async () => {
       while (performance.now() < deadline) {
@@ -180,13 +184,21 @@ async function run(writers: number, kind: Case, write: (t: Transfer) => Promise<
     }),
   );
   sample.seconds += (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  sample.cpuUs += used.user + used.system;
   if (firstError) process.stderr.write(`  error: ${(firstError as Error).message}\n`);
 }
 
 function summarise(sample: Sample): Measurement {
   const latencies = sample.latencies.slice().sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { entriesPerSecond: latencies.length / sample.seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), errors: sample.errors };
+  return {
+    entriesPerSecond: latencies.length / sample.seconds,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    errors: sample.errors,
+    nodeCpuUsPerEntry: sample.cpuUs / Math.max(1, latencies.length),
+  };
 }
 
 /**
@@ -195,8 +207,8 @@ function summarise(sample: Sample): Measurement {
  * falls on both alike instead of on whichever ran second.
  */
 async function compare(writers: number, kind: Case, app: (t: Transfer) => Promise<void>, floor: (t: Transfer) => Promise<void>) {
-  const appSample: Sample = { latencies: [], seconds: 0, errors: 0 };
-  const floorSample: Sample = { latencies: [], seconds: 0, errors: 0 };
+  const appSample: Sample = { latencies: [], seconds: 0, errors: 0, cpuUs: 0 };
+  const floorSample: Sample = { latencies: [], seconds: 0, errors: 0, cpuUs: 0 };
   const rounds = Math.max(1, Math.round(SECONDS / SLICE_SECONDS));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [[floor, floorSample], [app, appSample]] as const : [[app, appSample], [floor, floorSample]] as const;
@@ -220,7 +232,7 @@ async function main(): Promise<void> {
   for (const kind of ['spread', 'hot'] as const) {
     for (const writers of WRITERS) {
       const tag = `${kind}-${writers}-${randomBytes(3).toString('hex')}`;
-      const warm: Sample = { latencies: [], seconds: 0, errors: 0 };
+      const warm: Sample = { latencies: [], seconds: 0, errors: 0, cpuUs: 0 };
       await run(writers, kind, floorWriter(pool, accounts, `warm-floor-${tag}`), 0.5, warm);
       await run(writers, kind, appWriter(ledger, accounts, `warm-app-${tag}`), 0.5, warm);
       const { app: appResult, floor } = await compare(writers, kind, appWriter(ledger, accounts, `app-${tag}`), floorWriter(pool, accounts, `floor-${tag}`));
@@ -235,9 +247,9 @@ async function main(): Promise<void> {
   const rows = results.map((r) => [
     r.kind, String(r.writers), r.app.entriesPerSecond.toFixed(0), r.app.p50Ms.toFixed(2), r.app.p99Ms.toFixed(2),
     r.floor.entriesPerSecond.toFixed(0), r.floor.p99Ms.toFixed(2), (r.floor.entriesPerSecond / r.app.entriesPerSecond).toFixed(2),
-    String(r.app.errors + r.floor.errors), r.load.toFixed(1),
+    r.app.nodeCpuUsPerEntry.toFixed(0), r.floor.nodeCpuUsPerEntry.toFixed(0), String(r.app.errors + r.floor.errors), r.load.toFixed(1),
   ]);
-  const header = ['case', 'writers', 'app entries/s', 'app p50 ms', 'app p99 ms', 'floor entries/s', 'floor p99 ms', 'ratio', 'errors', 'load1'];
+  const header = ['case', 'writers', 'app entries/s', 'app p50 ms', 'app p99 ms', 'floor entries/s', 'floor p99 ms', 'ratio', 'app node us/entry', 'floor node us/entry', 'errors', 'load1'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n\n`);

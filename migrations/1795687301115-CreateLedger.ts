@@ -330,18 +330,19 @@ export class CreateLedger1795687301115 implements MigrationInterface {
                     RETURN;
                 END IF;
                 -- Customer lines whose account id the caller did not know: look them up (opening them on
-                -- first use). Kept out of the common path, where every id is known.
-                v_account_ids := p_account_ids;
-                IF array_position(v_account_ids, NULL) IS NOT NULL THEN
+                -- first use). Kept out of the common path, where every id is known (p_customer_ids, p_names
+                -- and p_currencies may then be null).
+                -- The resolved ids come back only then (for the caller's cache); posted_at only on a replay.
+                IF array_position(p_account_ids, NULL) IS NOT NULL THEN
                     SELECT array_agg(COALESCE(l.account_id, ledger_customer_account_id(l.customer_id, l.currency, l.name)) ORDER BY l.ord)
                       INTO v_account_ids
                       FROM unnest(p_account_ids, p_customer_ids, p_currencies, p_names) WITH ORDINALITY AS l(account_id, customer_id, currency, name, ord);
                 END IF;
                 INSERT INTO ledger_postings (entry_id, line_no, account_id, shard, amount_minor, posted_at)
                 SELECT v_id, l.line_no::smallint, l.account_id, l.shard, l.amount, p_posted_at
-                  FROM unnest(v_account_ids, p_shards, p_amounts) WITH ORDINALITY AS l(account_id, shard, amount, line_no)
+                  FROM unnest(COALESCE(v_account_ids, p_account_ids), p_shards, p_amounts) WITH ORDINALITY AS l(account_id, shard, amount, line_no)
                  ORDER BY 3, 4;
-                RETURN QUERY SELECT v_id, false, p_posted_at, v_account_ids;
+                RETURN QUERY SELECT v_id, false, NULL::timestamptz, v_account_ids;
             END
             $$
         `);

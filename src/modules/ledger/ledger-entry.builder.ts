@@ -23,6 +23,7 @@ export const MAX_LINES_PER_ENTRY = 1000;
 export class LedgerEntryBuilder {
   /** Platform accounts are created by migration and never change, so caching them is safe. */
   private platformAccounts?: Promise<Map<string, PlatformAccountRow>>;
+  private loadedPlatform?: Map<string, PlatformAccountRow>;
   private readonly customerAccounts = new CustomerAccountCache();
 
   constructor(private readonly repository: LedgerRepository) {}
@@ -48,7 +49,7 @@ export class LedgerEntryBuilder {
       throw new InvalidEntryError(`an entry has 2 to ${MAX_LINES_PER_ENTRY} lines`);
     }
     assertBalanced(input.lines);
-    const platform = await this.platform();
+    const platform = this.loadedPlatform ?? (await this.platform());
     const lines = input.lines.map((line) => resolve(line, platform, this.customerAccounts));
     return {
       type: input.type,
@@ -61,7 +62,7 @@ export class LedgerEntryBuilder {
 
   private platform(): Promise<Map<string, PlatformAccountRow>> {
     this.platformAccounts ??= this.repository.findPlatformAccounts().then(
-      (rows) => new Map(rows.map((row) => [`${row.name}:${row.currency}`, row])),
+      (rows) => (this.loadedPlatform = new Map(rows.map((row) => [`${row.name}:${row.currency}`, row]))),
       (error: unknown) => {
         this.platformAccounts = undefined;
         throw error;

@@ -91,20 +91,31 @@ export class LedgerRepository {
 
   /** One entry, one round trip (ledger_post): posts, replays, or raises HM409/HM402/HM404. */
   async postEntry(actor: SqlActor, entry: SqlEntry, postedAt: Date, manager?: EntityManager): Promise<PostedRow> {
-    const l = entry.lines;
-    const rows = await this.exec<{ o_entry_id: string; o_replayed: boolean; o_posted_at: Date; o_account_ids: string[] | null }>(
+    const n = entry.lines.length;
+    const accountIds = new Array<string | null>(n);
+    const shards = new Array<number>(n);
+    const amounts = new Array<string>(n);
+    let unresolved = false;
+    entry.lines.forEach((line, i) => {
+      accountIds[i] = line.accountId;
+      shards[i] = line.shard;
+      amounts[i] = line.amount.toString();
+      if (line.accountId === null) unresolved = true;
+    });
+    // The lookup columns are sent only when some customer account id is not known yet.
+    const lookup = (pick: (line: SqlLine) => string | null) => (unresolved ? entry.lines.map(pick) : null);
+    const rows = await this.exec<{ o_entry_id: string; o_replayed: boolean; o_posted_at: Date | null; o_account_ids: string[] | null }>(
       manager,
       `SELECT o_entry_id, o_replayed, o_posted_at, o_account_ids
          FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8::bigint[], $9::smallint[], $10::uuid[], $11::text[], $12::text[], $13::bigint[])`,
       [
-        entry.type, entry.idempotencyKey, entry.reference, actor.actorId, actor.actorRole, entry.requestHash, postedAt,
-        l.map((x) => x.accountId), l.map((x) => x.shard), l.map((x) => x.customerId), l.map((x) => x.name),
-        l.map((x) => x.currency), l.map((x) => x.amount.toString()),
+        entry.type, entry.idempotencyKey, entry.reference, actor.actorId, actor.actorRole, entry.requestHash, postedAt.toISOString(),
+        accountIds, shards, lookup((l) => l.customerId), lookup((l) => l.name), lookup((l) => l.currency), amounts,
       ],
       'hm_ledger_post_v1',
     );
     const row = rows[0];
-    return { entryId: row.o_entry_id, replayed: row.o_replayed, postedAt: row.o_posted_at, accountIds: row.o_account_ids };
+    return { entryId: row.o_entry_id, replayed: row.o_replayed, postedAt: row.o_posted_at ?? postedAt, accountIds: row.o_account_ids };
   }
 
   /** Many entries in one call (ledger_post_bulk): a few set-based statements, whatever the count. */
