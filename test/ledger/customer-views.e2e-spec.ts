@@ -165,6 +165,18 @@ describe('customer views: balances, ledger and statements', () => {
     }
   });
 
+  it('keeps a reference that looks like a formula inert in the CSV', async () => {
+    clock.set(new Date('2025-06-02T10:00:00Z'));
+    const externalReference = `=HYPERLINK("x")-${uniqueKey('r')}`;
+    const res = await t.http.post('/v1/deposits', { customerId: customer.id, currency: 'USD', amount: '1', externalReference }, { token: finance.token });
+    expect(res.status).toBe(201);
+    const csv = await t.http.get('/v1/me/statements/2025-06?format=csv', { token: customer.token });
+    const rows: Record<string, string>[] = parse(csv.text, { columns: true });
+    expect(rows.find((r) => r.type === 'deposit')?.reference).toBe(`'${externalReference}`);
+    const json = await t.http.get('/v1/me/statements/2025-06', { token: customer.token });
+    expect(json.body.accounts.find((a: any) => a.currency === 'USD' && a.account === 'available').movements[0].reference).toBe(externalReference);
+  });
+
   it('refuses a month that is not YYYY-MM', async () => {
     for (const month of ['2025-13', '2025-1', 'january', '2025-01-01']) {
       const res = await t.http.get(`/v1/me/statements/${month}`, { token: customer.token });
