@@ -4,11 +4,12 @@ import { AuthJobsModule } from '../modules/auth/auth-jobs.module.js';
 import { AuthModule } from '../modules/auth/auth.module.js';
 import { CustomersModule } from '../modules/customers/customers.module.js';
 import { HealthModule } from '../modules/health/health.module.js';
+import { LedgerModule } from '../modules/ledger/ledger.module.js';
 import { MetricsModule } from '../common/metrics/metrics.module.js';
 import { QueueModule } from '../common/queue/queue.module.js';
 
 /** Domain modules: HTTP controllers and services (loaded by every role). */
-export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule];
+export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule, LedgerModule];
 
 /** Modules holding BullMQ processors and schedulers (loaded by the worker and all roles). */
 export const WORKER_MODULES: (Type | DynamicModule)[] = [AuthJobsModule];
