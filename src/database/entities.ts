@@ -13,11 +13,15 @@ import { Product } from '../modules/contracts/entities/product.entity.js';
 import { BtcPrice } from '../modules/market/entities/btc-price.entity.js';
 import { NetworkDifficulty } from '../modules/market/entities/network-difficulty.entity.js';
 import { OutboxMessage } from '../modules/outbox/entities/outbox-message.entity.js';
+import { LedgerAccount } from '../modules/ledger/entities/ledger-account.entity.js';
+import { LedgerBalance } from '../modules/ledger/entities/ledger-balance.entity.js';
+import { LedgerEntry } from '../modules/ledger/entities/ledger-entry.entity.js';
+import { LedgerPosting } from '../modules/ledger/entities/ledger-posting.entity.js';
 
 /**
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
  * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [AuditEntry, User];
+export const ENTITIES: Function[] = [AuditEntry, User, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
 ENTITIES.push(OutboxMessage, Site, MinerModel, Pool, Fleet, FleetStatusChange, RoutingChange, HashrateReport);
 ENTITIES.push(BtcPrice, NetworkDifficulty, Product, Contract, ContractStatusChange);
