@@ -5,6 +5,7 @@
 export const QUEUES = {
   maintenance: 'maintenance',
   capacity: 'capacity',
+  contracts: 'contracts',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -15,6 +16,9 @@ export const JOBS = {
   },
   capacity: {
     applyDueRoutingChanges: 'apply-due-routing-changes',
+  },
+  contracts: {
+    advanceLifecycle: 'advance-contract-lifecycle',
   },
 } as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 
