@@ -83,7 +83,7 @@ const toContract = (r: RawContract): ContractRow => ({ ...r, hashrateGhs: BigInt
  * is on sale, the amount is within its limits and its terms are still the ones the price was
  * computed from. No row back means nothing was reserved.
  */
-const RESERVE_AND_INSERT = `
+export const RESERVE_AND_INSERT_SQL = `
 WITH reserved AS (
   UPDATE products p SET sold_ghs = p.sold_ghs + $3
    WHERE p.id = $2
@@ -100,12 +100,12 @@ WITH reserved AS (
   SELECT $1, $13, r.id, r.pool_id, $3, $6, $5::date, $5::date + $6 - 1, 'pending', $4,
          $7, $8::numeric, $9::numeric, $10, $11, $12, $14, $15
     FROM reserved r
-  RETURNING id
+  RETURNING *
 ), history AS (
   INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
   SELECT id, NULL, 'pending', $4, $13, 'purchased' FROM contract
 )
-SELECT id FROM contract`;
+SELECT ${CONTRACT_COLUMNS} FROM contract c`;
 
 /** What a TypeORM Postgres query runner exposes of its pg connection. */
 interface PgQueryRunner {
@@ -142,16 +142,16 @@ export class ContractsRepository {
     };
   }
 
-  /** Reserves and inserts (see RESERVE_AND_INSERT); false when the product could not take it. */
-  async reserveAndInsert(manager: EntityManager, c: NewContract): Promise<boolean> {
+  /** Reserves and inserts (see RESERVE_AND_INSERT_SQL): the new contract, or null when the product could not take it. */
+  async reserveAndInsert(manager: EntityManager, c: NewContract): Promise<ContractRow | null> {
     const t = c.terms;
     const client = await this.client(manager);
-    const result = await client.query(RESERVE_AND_INSERT, [
+    const result = await client.query<RawContract>(RESERVE_AND_INSERT_SQL, [
       c.id, t.id, c.hashrateGhs.toString(), c.now, c.startDay, t.termDays, c.pricePaidMicroUsd.toString(),
       t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
       c.customerId, c.idempotencyKey, c.requestFingerprint,
     ]);
-    return result.rowCount === 1;
+    return result.rows[0] ? toContract(result.rows[0]) : null;
   }
 
   async findByKey(manager: EntityManager, customerId: string, idempotencyKey: string): Promise<ContractRow | null> {

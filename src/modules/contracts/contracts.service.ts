@@ -10,6 +10,7 @@ import { ghsToThs, thsToGhs } from '../capacity/units/decimal-units.js';
 import { divHalfUp } from '../capacity/units/exact-division.js';
 import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
+import { IdempotencyConflictError } from '../ledger/ledger.errors.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { contractHistoryView, contractView } from './contract.views.js';
 import {
@@ -28,6 +29,7 @@ import { priceMicro } from './product.views.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_TERMS_RETRIES = 3;
+const TERMS_CACHE_MS = 1000;
 
 /**
  * The contract's id follows from (customer, Idempotency-Key) (a name-based UUID, version 5 layout):
@@ -69,20 +71,19 @@ export class ContractsService {
     private readonly clock: Clock,
   ) {}
 
+  private readonly termsCache = new Map<string, { terms: ProductTerms; until: number }>();
+
   async purchase(user: AuthenticatedUser, idempotencyKey: string | undefined, dto: PurchaseContractDto, requestId: string): Promise<PurchaseResult> {
     if (idempotencyKey === undefined || idempotencyKey === '') throw new IdempotencyKeyRequiredError('is required');
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw new IdempotencyKeyRequiredError('must be 1-128 letters, digits, ".", "_", ":" or "-"');
     const hashrateGhs = thsToGhs(dto.hashrateThs, 'hashrateThs');
     const fingerprint = `${dto.productId.toLowerCase()}:${hashrateGhs}`;
-
-    const replay = await this.findReplay(user.userId, idempotencyKey, fingerprint);
-    if (replay) return replay;
-
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.purchaseOnce(user, idempotencyKey, dto.productId, hashrateGhs, fingerprint, requestId);
+        return await this.purchaseOnce(user, idempotencyKey, dto.productId, hashrateGhs, fingerprint, requestId, attempt > 1);
       } catch (error) {
-        if (error instanceof ReplayDiscovered || sqlState(error) === '23505') {
+        // A replay: the ledger recognised the entry (same key), or the contract's key is taken.
+        if (error instanceof ReplayDiscovered || error instanceof IdempotencyConflictError || sqlState(error) === '23505') {
           const found = await this.findReplay(user.userId, idempotencyKey, fingerprint);
           if (found) return found;
         }
@@ -100,11 +101,31 @@ export class ContractsService {
     return { contract: contractView(existing), replayed: true };
   }
 
-  private async purchaseOnce(user: AuthenticatedUser, idempotencyKey: string, productId: string, hashrateGhs: bigint, fingerprint: string, requestId: string): Promise<PurchaseResult> {
-    const now = this.clock.now();
+  /**
+   * The product's terms, from a one-second cache: the reserving UPDATE re-checks every term, the
+   * window and the capacity under the row lock, so a stale entry can only cost a retry, never a
+   * wrong price or an oversale. A refusal is never decided on cached figures.
+   */
+  private async terms(productId: string, fresh: boolean): Promise<ProductTerms> {
+    const cached = this.termsCache.get(productId);
+    if (!fresh && cached && cached.until > Date.now()) return cached.terms;
     const terms = await this.repository.findProductTerms(this.dataSource.manager, productId);
     if (!terms) throw productNotFound();
-    this.assertPurchasable(terms, hashrateGhs, now);
+    this.termsCache.set(productId, { terms, until: Date.now() + TERMS_CACHE_MS });
+    if (this.termsCache.size > 10_000) this.termsCache.clear();
+    return terms;
+  }
+
+  private async purchaseOnce(user: AuthenticatedUser, idempotencyKey: string, productId: string, hashrateGhs: bigint, fingerprint: string, requestId: string, fresh: boolean): Promise<PurchaseResult> {
+    const now = this.clock.now();
+    let terms = await this.terms(productId, fresh);
+    try {
+      this.assertPurchasable(terms, hashrateGhs, now);
+    } catch (error) {
+      if (fresh) throw error;
+      terms = await this.terms(productId, true);
+      this.assertPurchasable(terms, hashrateGhs, now);
+    }
     // upfront USD per TH/s x TH/s, rounded half-up to the micro-dollar (the same rule as the quote)
     const price = divHalfUp(priceMicro(terms.upfrontPriceUsdPerTh) * hashrateGhs, 1000n);
     const startDay = addDays(utcDayOf(now), 1);
@@ -134,7 +155,8 @@ export class ContractsService {
         after: { productId, hashrateGhs, pricePaidMicroUsd: price, startDay, ledgerEntryId: entry.entryId },
         requestId,
       });
-      const reserved = await this.repository.reserveAndInsert(manager, {
+      // Last statement before the commit: the product's row lock is held as briefly as possible.
+      const contract = await this.repository.reserveAndInsert(manager, {
         id: contractId,
         customerId: user.userId,
         hashrateGhs,
@@ -145,9 +167,8 @@ export class ContractsService {
         now,
         terms,
       });
-      if (!reserved) await this.explainRefusal(manager, terms, hashrateGhs, now);
-      const contract = await this.repository.find(manager, contractId);
-      return { contract: contractView(contract as ContractRow), replayed: false };
+      if (!contract) return this.explainRefusal(manager, terms, hashrateGhs, now);
+      return { contract: contractView(contract), replayed: false };
     });
   }
 
@@ -164,6 +185,7 @@ export class ContractsService {
   private async explainRefusal(manager: EntityManager, read: ProductTerms, hashrateGhs: bigint, now: Date): Promise<never> {
     const current = await this.repository.findProductTerms(manager, read.id);
     if (!current) throw productNotFound();
+    this.termsCache.set(read.id, { terms: current, until: Date.now() + TERMS_CACHE_MS });
     this.assertPurchasable(current, hashrateGhs, now);
     throw new TermsChanged();
   }
