@@ -34,6 +34,7 @@ const SECONDS = Number(env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 200);
 const DB_POOL = Number(env.BENCH_DB_POOL ?? 40);
 const PORT = Number(env.BENCH_PORT ?? 3000 + Math.floor(Math.random() * 2000));
+const PHASES = new Set((env.BENCH_PHASES ?? 'a,b,floor').split(','));
 const JWT_SECRET = randomBytes(32).toString('hex');
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HASHRATE_THS = '1';
@@ -73,7 +74,8 @@ async function prepareDatabase(): Promise<void> {
 
 /** The API in its own process, as production runs it (role api, no workers). */
 async function startApi(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js'), 'api'], {
+  const nodeArgs = (env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js'), 'api'], {
     cwd: ROOT,
     env: {
       ...env,
@@ -375,10 +377,11 @@ async function main(): Promise<void> {
     process.stdout.write(`seeded: 1,000,000 TH/s online, ${CONNECTIONS} funded customers for the API and ${CONNECTIONS} for the floor\n`);
     const connections = s.appCustomers.map((c, i) => new Connection(c, s.appProductId, `bench-${i}-${randomBytes(3).toString('hex')}`));
 
+    const skipped = (): Outcome => ({ ok: 0, errors: 0, statuses: new Map(), latencies: [], elapsedS: 1 });
     await openLoop(connections, RATE, 3); // warm-up: JIT, connection pools, plans
-    const a = await openLoop(connections, RATE, SECONDS);
-    const b = await closedLoop(connections, SECONDS);
-    const f = await floor(pool, s, SECONDS);
+    const a = PHASES.has('a') ? await openLoop(connections, RATE, SECONDS) : skipped();
+    const b = PHASES.has('b') ? await closedLoop(connections, SECONDS) : skipped();
+    const f = PHASES.has('floor') ? await floor(pool, s, SECONDS) : skipped();
     connections.forEach((c) => c.close());
 
     const result = await check(pool);

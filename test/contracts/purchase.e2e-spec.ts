@@ -11,7 +11,7 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
   let poolId: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ clock, env: { DATABASE_POOL_SIZE: '40' } });
+    t = await startTestApp({ clock, env: { DATABASE_POOL_SIZE: '40', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' } });
     operator = await createUser(t, 'operator');
     poolId = (await arrangeCapacity(t, operator.token, 100)).pool.id; // 20,000 TH/s online
   });
@@ -96,6 +96,24 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
     const other = await buy(customer, { productId: product.id, hashrateThs: '6' }, k);
     expect([other.status, other.body.code]).toEqual([409, 'CONTRACTS.IDEMPOTENCY_CONFLICT']);
     expect(await availableUsd(t, customer.id)).toBe(1_000_000_000n - 50_000_000n);
+  });
+
+  it('answers 402 to exactly the buyers who cannot pay when they buy together with others who can', async () => {
+    const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '1000', upfrontPriceUsdPerTh: '10' });
+    const rich = await Promise.all(Array.from({ length: 15 }, () => fundedCustomer(100_000_000n)));
+    const poor = await Promise.all(Array.from({ length: 5 }, () => fundedCustomer(99_999_999n)));
+    // One customer buys twice at once and can pay for only one of the two.
+    const twice = await fundedCustomer(150_000_000n);
+    const buys = [...rich, ...poor, twice, twice].map((c) => buy(c, { productId: product.id, hashrateThs: '10' }));
+    const results = await Promise.all(buys);
+    expect(results.slice(0, 15).every((r) => r.status === 201)).toBe(true);
+    expect(results.slice(15, 20).map((r) => [r.status, r.body.code])).toEqual(Array(5).fill([402, 'LEDGER.INSUFFICIENT_BALANCE']));
+    expect(results.slice(20).map((r) => r.status).sort()).toEqual([201, 402]);
+    for (const c of rich) expect(await availableUsd(t, c.id)).toBe(0n);
+    for (const c of poor) expect(await availableUsd(t, c.id)).toBe(99_999_999n);
+    expect(await availableUsd(t, twice.id)).toBe(50_000_000n);
+    const { rows } = await t.db.query(`SELECT COUNT(*)::int AS n, sold_ghs::text AS sold FROM contracts c JOIN products p ON p.id = c.product_id WHERE p.id = $1 GROUP BY p.sold_ghs`, [product.id]);
+    expect(rows[0]).toEqual({ n: 16, sold: '160000' });
   });
 
   it('refuses out-of-bounds purchases with 400/402/409 and writes nothing', async () => {

@@ -3,6 +3,7 @@ import { CapacityModule } from '../capacity/capacity.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { ContractLifecycleService } from './contract-lifecycle.service.js';
+import { ContractPurchaseService } from './contract-purchase.service.js';
 import { ContractTerminationService } from './contract-termination.service.js';
 import { ContractsController } from './contracts.controller.js';
 import { ContractsRepository } from './contracts.repository.js';
@@ -20,7 +21,7 @@ import { ProductsService } from './products.service.js';
 @Module({
   imports: [CapacityModule, MarketModule, LedgerModule],
   controllers: [ProductsController, ContractsController],
-  providers: [ProductsRepository, ProductsService, ProductEstimateService, ContractsRepository, ContractsService, ContractLifecycleService, ContractTerminationService],
+  providers: [ProductsRepository, ProductsService, ProductEstimateService, ContractsRepository, ContractPurchaseService, ContractsService, ContractLifecycleService, ContractTerminationService],
   exports: [ProductsService, ContractsService, ContractLifecycleService],
 })
 export class ContractsModule {}

@@ -53,6 +53,16 @@ export interface ProductTerms {
   salesEndAt: Date | null;
 }
 
+/** One purchase of a group written by insertGroup. */
+export interface GroupPurchase {
+  id: string;
+  customerId: string;
+  hashrateGhs: bigint;
+  pricePaidMicroUsd: bigint;
+  idempotencyKey: string;
+  requestFingerprint: string;
+}
+
 export interface NewContract {
   id: string;
   customerId: string;
@@ -119,7 +129,8 @@ export class ContractsRepository {
     return (manager.queryRunner as unknown as PgQueryRunner).connect();
   }
 
-  async findProductTerms(manager: EntityManager, productId: string): Promise<ProductTerms | null> {
+  /** The product's terms and counters; `lock` takes its row lock for the rest of the transaction. */
+  async findProductTerms(manager: EntityManager, productId: string, lock = false): Promise<ProductTerms | null> {
     const rows: (Omit<ProductTerms, 'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs'> & Record<'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs', string>)[] =
       await manager.query(
         `SELECT id, pool_id AS "poolId", status, term_days AS "termDays", upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
@@ -128,7 +139,7 @@ export class ContractsRepository {
                 min_purchase_ghs::text AS "minPurchaseGhs", max_purchase_ghs::text AS "maxPurchaseGhs",
                 capacity_allocated_ghs::text AS "capacityAllocatedGhs", sold_ghs::text AS "soldGhs",
                 sales_start_at AS "salesStartAt", sales_end_at AS "salesEndAt"
-           FROM products WHERE id = $1`,
+           FROM products WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
         [productId],
       );
     const r = rows[0];
@@ -152,6 +163,55 @@ export class ContractsRepository {
       c.customerId, c.idempotencyKey, c.requestFingerprint,
     ]);
     return result.rows[0] ? toContract(result.rows[0]) : null;
+  }
+
+  /**
+   * Writes a group of purchases of one product whose row the caller has locked and checked: one
+   * statement adds their hash rate to the sold counter (still refused by the database beyond the
+   * allocation) and inserts the contracts and their first history rows.
+   */
+  async insertGroup(manager: EntityManager, group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }): Promise<ContractRow[]> {
+    const t = group.terms;
+    const p = group.purchases;
+    const client = await this.client(manager);
+    const result = await client.query<RawContract>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
+             AS i(id, customer_id, hashrate_ghs, price_paid_micro_usd, idempotency_key, request_fingerprint)
+       ), reserved AS (
+         UPDATE products p SET sold_ghs = p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input)
+          WHERE p.id = $7 AND p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input) <= p.capacity_allocated_ghs
+         RETURNING p.id, p.pool_id
+       ), contract AS (
+         INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
+                                price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
+                                uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
+         SELECT i.id, i.customer_id, r.id, r.pool_id, i.hashrate_ghs, $8, $9::date, $9::date + $8 - 1, 'pending', $10,
+                i.price_paid_micro_usd, $11::numeric, $12::numeric, $13, $14, $15, i.idempotency_key, i.request_fingerprint
+           FROM input i CROSS JOIN reserved r
+         RETURNING *
+       ), history AS (
+         INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+         SELECT id, NULL, 'pending', $10, customer_id, 'purchased' FROM contract
+       )
+       SELECT ${CONTRACT_COLUMNS} FROM contract c`,
+      [
+        p.map((x) => x.id), p.map((x) => x.customerId), p.map((x) => x.hashrateGhs.toString()), p.map((x) => x.pricePaidMicroUsd.toString()),
+        p.map((x) => x.idempotencyKey), p.map((x) => x.requestFingerprint),
+        t.id, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
+      ],
+    );
+    return result.rows.map(toContract);
+  }
+
+  /** Contracts already bought under any of these (customer, Idempotency-Key) pairs. */
+  async findByKeys(manager: EntityManager, keys: { customerId: string; idempotencyKey: string }[]): Promise<ContractRow[]> {
+    const rows: RawContract[] = await manager.query(
+      `SELECT ${CONTRACT_COLUMNS} FROM contracts c
+        WHERE (c.customer_id, c.idempotency_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
+    );
+    return rows.map(toContract);
   }
 
   async findByKey(manager: EntityManager, customerId: string, idempotencyKey: string): Promise<ContractRow | null> {
