@@ -5,7 +5,7 @@ import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js'
 import { Clock } from '../../common/clock/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { TransactionRunner, sqlState } from '../../database/transaction.js';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, type AuditRecord } from '../audit/audit.service.js';
 import { ghsToThs } from '../capacity/units/decimal-units.js';
 import { divHalfUp } from '../capacity/units/exact-division.js';
 import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
@@ -180,7 +180,7 @@ export class ContractPurchaseService {
     const startDay = addDays(utcDayOf(now), 1);
     let left = terms.capacityAllocatedGhs - terms.soldGhs;
     const outcomes: Outcome[] = [];
-    const accepted: { waiting: Waiting; purchase: GroupPurchase }[] = [];
+    const accepted: { waiting: Waiting; purchase: GroupPurchase; entryId: string }[] = [];
     for (const waiting of group) {
       if (bought.has(`${waiting.user.userId}:${waiting.idempotencyKey}`)) {
         outcomes.push({ waiting, kind: 'replay' });
@@ -209,10 +209,10 @@ export class ContractPurchaseService {
         outcomes.push({ waiting, kind: 'replay' });
         continue;
       }
-      await this.record(manager, waiting, purchase, startDay, entry.entryId);
-      accepted.push({ waiting, purchase });
+      accepted.push({ waiting, purchase, entryId: entry.entryId });
     }
     if (accepted.length === 0) return outcomes;
+    await this.audit.recordMany(manager, accepted.map((a) => this.auditRecord(a.waiting, a.purchase, startDay, a.entryId)));
     const contracts = await this.repository.insertGroup(manager, { terms, now, startDay, purchases: accepted.map((a) => a.purchase) });
     if (contracts.length !== accepted.length) throw new Error('the product refused a group its locked row had room for');
     const byId = new Map(contracts.map((c) => [c.id, c]));
@@ -237,15 +237,15 @@ export class ContractPurchaseService {
     );
   }
 
-  private record(manager: EntityManager, w: PurchaseRequest, p: GroupPurchase, startDay: string, ledgerEntryId: string) {
-    return this.audit.record(manager, {
+  private auditRecord(w: PurchaseRequest, p: GroupPurchase, startDay: string, ledgerEntryId: string): AuditRecord {
+    return {
       actor: { userId: w.user.userId, role: w.user.role },
       action: 'contracts.purchased',
       entityType: 'contract',
       entityId: p.id,
       after: { productId: w.productId, hashrateGhs: p.hashrateGhs, pricePaidMicroUsd: p.pricePaidMicroUsd, startDay, ledgerEntryId },
       requestId: w.requestId,
-    });
+    };
   }
 
   private async answer(outcomes: Outcome[]): Promise<void> {
@@ -312,7 +312,7 @@ export class ContractPurchaseService {
     };
     const entry = await this.charge(manager, w, purchase);
     if (entry.replayed) throw new ReplayDiscovered();
-    await this.record(manager, w, purchase, startDay, entry.entryId);
+    await this.audit.record(manager, this.auditRecord(w, purchase, startDay, entry.entryId));
     const contract = await this.repository.reserveAndInsert(manager, {
       id: purchase.id,
       customerId: w.user.userId,
