@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runMigrations } from '../src/database/migrate.js';
 import { databaseNameOf, withDatabaseName } from '../src/database/test-database-guard.js';
-import { RESERVE_AND_INSERT_SQL } from '../src/modules/contracts/contracts.repository.js';
 
 /**
  * `npm run bench:purchase`: POST /v1/contracts over real HTTP against the API running in its own
@@ -40,6 +39,35 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HASHRATE_THS = '1';
 const PRICE_USD_PER_TH = '1';
 const PRICE_MICRO_USD = 1_000_000n;
+
+/**
+ * The floor's last statement, written by hand: reserve the hash rate with a guarded UPDATE of
+ * the product (on sale, within limits, room left, terms as priced) and insert the contract and
+ * its first history row. Last, so the product's row lock is held for it and the commit only.
+ */
+const RESERVE_AND_INSERT_SQL = `
+WITH reserved AS (
+  UPDATE products p SET sold_ghs = p.sold_ghs + $3
+   WHERE p.id = $2
+     AND p.status = 'active' AND p.sales_start_at <= $4 AND (p.sales_end_at IS NULL OR p.sales_end_at > $4)
+     AND $3 BETWEEN p.min_purchase_ghs AND p.max_purchase_ghs
+     AND p.sold_ghs + $3 <= p.capacity_allocated_ghs
+     AND p.term_days = $6 AND p.upfront_price_usd_per_th = $8::numeric AND p.electricity_fee_usd_per_th_day = $9::numeric
+     AND p.management_fee_bps = $10 AND p.uptime_guarantee_bps = $11 AND p.arrears_grace_days = $12
+  RETURNING p.id, p.pool_id
+), contract AS (
+  INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
+                         price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
+                         uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
+  SELECT $1, $13, r.id, r.pool_id, $3, $6, $5::date, $5::date + $6 - 1, 'pending', $4,
+         $7, $8::numeric, $9::numeric, $10, $11, $12, $14, $15
+    FROM reserved r
+  RETURNING *
+), history AS (
+  INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+  SELECT id, NULL, 'pending', $4, $13, 'purchased' FROM contract
+)
+SELECT id FROM contract`;
 
 interface Customer {
   id: string;

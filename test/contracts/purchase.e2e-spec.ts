@@ -77,6 +77,12 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
     );
     expect(entries.rows[0]).toEqual({ n: 100, refs: 100 });
     expect((await salesRevenue(t)) - revenueBefore).toBe(100n * 100_000_000n);
+    // They were written in groups, none of which had to fall back to one transaction per purchase.
+    const metrics = (await t.http.get('/metrics')).text;
+    expect(metrics).toMatch(/contract_purchase_group_fallbacks_total 0/);
+    const groups = Number(/contract_purchase_group_size_count (\d+)/.exec(metrics)?.[1]);
+    const purchases = Number(/contract_purchase_group_size_sum (\d+)/.exec(metrics)?.[1]);
+    expect(groups).toBeLessThan(purchases);
   });
 
   it('the same Idempotency-Key fired 20 times concurrently makes one contract and one charge', async () => {

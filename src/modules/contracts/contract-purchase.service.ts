@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Counter, Histogram } from 'prom-client';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { TransactionRunner, sqlState } from '../../database/transaction.js';
 import { AuditService, type AuditRecord } from '../audit/audit.service.js';
 import { ghsToThs } from '../capacity/units/decimal-units.js';
@@ -19,7 +21,6 @@ import { priceMicro } from './product.views.js';
 
 /** Most purchases one group transaction takes; the rest wait for the next group. */
 const MAX_GROUP = 100;
-const MAX_TERMS_RETRIES = 3;
 
 export interface PurchaseRequest {
   user: AuthenticatedUser;
@@ -75,11 +76,6 @@ function refusal(p: ProductTerms, hashrateGhs: bigint, now: Date): DomainError |
   return null;
 }
 
-/** Thrown inside a single purchase transaction to roll it back when a replay is discovered. */
-class ReplayDiscovered extends Error {}
-/** Thrown inside a single purchase transaction when the product's terms changed since they were read. */
-class TermsChanged extends Error {}
-
 /**
  * Purchases. Concurrent purchases of one product are written in groups: one transaction per
  * group takes the product's row lock once, checks each purchase in arrival order against what is
@@ -95,6 +91,8 @@ export class ContractPurchaseService {
   private readonly logger = new Logger(ContractPurchaseService.name);
   private readonly queues = new Map<string, Waiting[]>();
   private readonly draining = new Set<string>();
+  private readonly groupSize: Histogram;
+  private readonly fallbacks: Counter;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -103,7 +101,20 @@ export class ContractPurchaseService {
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.groupSize = new Histogram({
+      name: 'contract_purchase_group_size',
+      help: 'Purchases written per group transaction',
+      buckets: [1, 2, 5, 10, 20, 50, 100],
+      registers: [metrics.registry],
+    });
+    this.fallbacks = new Counter({
+      name: 'contract_purchase_group_fallbacks_total',
+      help: 'Purchase groups that failed and were written one purchase per transaction',
+      registers: [metrics.registry],
+    });
+  }
 
   purchase(request: PurchaseRequest): Promise<PurchaseResult> {
     return new Promise<PurchaseResult>((resolve, reject) => {
@@ -148,6 +159,7 @@ export class ContractPurchaseService {
       const state: GroupState = {};
       try {
         const outcomes = await this.tx.run((manager) => this.groupTransaction(manager, productId, pending, state));
+        this.groupSize.observe(pending.length);
         await this.answer(outcomes);
         pending = [];
       } catch (error) {
@@ -163,6 +175,7 @@ export class ContractPurchaseService {
           void this.single(failed);
           continue;
         }
+        this.fallbacks.inc();
         this.logger.warn(`a purchase group of ${pending.length} fell back to single transactions: ${(error as Error).message}`);
         await Promise.all(pending.map((w) => this.single(w)));
         pending = [];
@@ -273,63 +286,22 @@ export class ContractPurchaseService {
   }
 
   /**
-   * The one-transaction path: replay check, debit, audit, then the reserving statement last (it
-   * re-checks capacity, window, limits and terms under the product's row lock).
+   * One purchase in its own transaction (a replay, a purchase the ledger refused in a group, or
+   * the fallback when a group failed): the same order as a group (the product's row lock, then the
+   * ledger, the audit row and the contract), so the two paths never wait on each other in a cycle.
    */
   async purchaseAlone(w: PurchaseRequest): Promise<PurchaseResult> {
     const replay = await this.findReplay(w);
     if (replay) return replay;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.tx.run((manager) => this.aloneTransaction(manager, w));
-      } catch (error) {
-        if (error instanceof ReplayDiscovered || error instanceof IdempotencyConflictError || sqlState(error) === '23505') {
-          const found = await this.findReplay(w);
-          if (found) return found;
-        }
-        if (error instanceof TermsChanged && attempt < MAX_TERMS_RETRIES) continue;
-        if (error instanceof TermsChanged) throw new NotOnSaleError('its terms are changing; try again');
-        throw error;
-      }
+    try {
+      const [outcome] = await this.tx.run((manager) => this.groupTransaction(manager, w.productId, [w as Waiting], {}));
+      if (outcome.kind === 'created') return { contract: contractView(outcome.contract), replayed: false };
+      if (outcome.kind === 'refused') throw outcome.error;
+    } catch (error) {
+      if (!(error instanceof IdempotencyConflictError) && sqlState(error) !== '23505') throw error;
     }
-  }
-
-  private async aloneTransaction(manager: EntityManager, w: PurchaseRequest): Promise<PurchaseResult> {
-    const now = this.clock.now();
-    const terms = await this.repository.findProductTerms(manager, w.productId);
-    if (!terms) throw productNotFound();
-    const refused = refusal(terms, w.hashrateGhs, now);
-    if (refused) throw refused;
-    if (w.hashrateGhs > terms.capacityAllocatedGhs - terms.soldGhs) throw new SoldOutError(ghsToThs(terms.capacityAllocatedGhs - terms.soldGhs));
-    const startDay = addDays(utcDayOf(now), 1);
-    const purchase: GroupPurchase = {
-      id: contractIdFor(w.user.userId, w.idempotencyKey),
-      customerId: w.user.userId,
-      hashrateGhs: w.hashrateGhs,
-      pricePaidMicroUsd: purchasePrice(terms, w.hashrateGhs),
-      idempotencyKey: w.idempotencyKey,
-      requestFingerprint: w.fingerprint,
-    };
-    const entry = await this.charge(manager, w, purchase);
-    if (entry.replayed) throw new ReplayDiscovered();
-    await this.audit.record(manager, this.auditRecord(w, purchase, startDay, entry.entryId));
-    const contract = await this.repository.reserveAndInsert(manager, {
-      id: purchase.id,
-      customerId: w.user.userId,
-      hashrateGhs: w.hashrateGhs,
-      startDay,
-      pricePaidMicroUsd: purchase.pricePaidMicroUsd,
-      idempotencyKey: w.idempotencyKey,
-      requestFingerprint: w.fingerprint,
-      now,
-      terms,
-    });
-    if (contract) return { contract: contractView(contract), replayed: false };
-    const current = await this.repository.findProductTerms(manager, w.productId);
-    if (!current) throw productNotFound();
-    const why = refusal(current, w.hashrateGhs, now);
-    if (why) throw why;
-    if (w.hashrateGhs > current.capacityAllocatedGhs - current.soldGhs) throw new SoldOutError(ghsToThs(current.capacityAllocatedGhs - current.soldGhs));
-    throw new TermsChanged();
+    const found = await this.findReplay(w);
+    if (!found) throw new Error('a purchase replay found no contract');
+    return found;
   }
 }

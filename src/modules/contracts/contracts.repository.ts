@@ -63,18 +63,6 @@ export interface GroupPurchase {
   requestFingerprint: string;
 }
 
-export interface NewContract {
-  id: string;
-  customerId: string;
-  hashrateGhs: bigint;
-  startDay: string;
-  pricePaidMicroUsd: bigint;
-  idempotencyKey: string;
-  requestFingerprint: string;
-  now: Date;
-  terms: ProductTerms;
-}
-
 const CONTRACT_COLUMNS = `
   c.id, c.customer_id AS "customerId", c.product_id AS "productId", c.pool_id AS "poolId", c.hashrate_ghs::text AS "hashrateGhs",
   c.term_days AS "termDays", c.start_day::text AS "startDay", c.end_day::text AS "endDay", c.status, c.status_changed_at AS "statusChangedAt",
@@ -85,37 +73,6 @@ const CONTRACT_COLUMNS = `
 
 type RawContract = Omit<ContractRow, 'hashrateGhs' | 'pricePaidMicroUsd'> & { hashrateGhs: string; pricePaidMicroUsd: string };
 const toContract = (r: RawContract): ContractRow => ({ ...r, hashrateGhs: BigInt(r.hashrateGhs), pricePaidMicroUsd: BigInt(r.pricePaidMicroUsd) });
-
-/**
- * Reserves the hash rate on the product and writes the contract and its first history row in
- * one statement. The UPDATE is the only guard against overselling that matters: under the
- * product's row lock it adds the hash rate only while sold + hash rate <= allocated, the product
- * is on sale, the amount is within its limits and its terms are still the ones the price was
- * computed from. No row back means nothing was reserved.
- */
-export const RESERVE_AND_INSERT_SQL = `
-WITH reserved AS (
-  UPDATE products p SET sold_ghs = p.sold_ghs + $3
-   WHERE p.id = $2
-     AND p.status = 'active' AND p.sales_start_at <= $4 AND (p.sales_end_at IS NULL OR p.sales_end_at > $4)
-     AND $3 BETWEEN p.min_purchase_ghs AND p.max_purchase_ghs
-     AND p.sold_ghs + $3 <= p.capacity_allocated_ghs
-     AND p.term_days = $6 AND p.upfront_price_usd_per_th = $8::numeric AND p.electricity_fee_usd_per_th_day = $9::numeric
-     AND p.management_fee_bps = $10 AND p.uptime_guarantee_bps = $11 AND p.arrears_grace_days = $12
-  RETURNING p.id, p.pool_id
-), contract AS (
-  INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
-                         price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
-                         uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
-  SELECT $1, $13, r.id, r.pool_id, $3, $6, $5::date, $5::date + $6 - 1, 'pending', $4,
-         $7, $8::numeric, $9::numeric, $10, $11, $12, $14, $15
-    FROM reserved r
-  RETURNING *
-), history AS (
-  INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
-  SELECT id, NULL, 'pending', $4, $13, 'purchased' FROM contract
-)
-SELECT ${CONTRACT_COLUMNS} FROM contract c`;
 
 /** What a TypeORM Postgres query runner exposes of its pg connection. */
 interface PgQueryRunner {
@@ -153,18 +110,6 @@ export class ContractsRepository {
     };
   }
 
-  /** Reserves and inserts (see RESERVE_AND_INSERT_SQL): the new contract, or null when the product could not take it. */
-  async reserveAndInsert(manager: EntityManager, c: NewContract): Promise<ContractRow | null> {
-    const t = c.terms;
-    const client = await this.client(manager);
-    const result = await client.query<RawContract>(RESERVE_AND_INSERT_SQL, [
-      c.id, t.id, c.hashrateGhs.toString(), c.now, c.startDay, t.termDays, c.pricePaidMicroUsd.toString(),
-      t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
-      c.customerId, c.idempotencyKey, c.requestFingerprint,
-    ]);
-    return result.rows[0] ? toContract(result.rows[0]) : null;
-  }
-
   /**
    * Writes a group of purchases of one product whose row the caller has locked and checked: one
    * statement adds their hash rate to the sold counter (still refused by the database beyond the
@@ -180,19 +125,19 @@ export class ContractsRepository {
              AS i(id, customer_id, hashrate_ghs, price_paid_micro_usd, idempotency_key, request_fingerprint)
        ), reserved AS (
          UPDATE products p SET sold_ghs = p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input)
-          WHERE p.id = $7 AND p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input) <= p.capacity_allocated_ghs
+          WHERE p.id = $7::uuid AND p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input) <= p.capacity_allocated_ghs
          RETURNING p.id, p.pool_id
        ), contract AS (
          INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
                                 price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
                                 uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
-         SELECT i.id, i.customer_id, r.id, r.pool_id, i.hashrate_ghs, $8, $9::date, $9::date + $8 - 1, 'pending', $10,
-                i.price_paid_micro_usd, $11::numeric, $12::numeric, $13, $14, $15, i.idempotency_key, i.request_fingerprint
+         SELECT i.id, i.customer_id, r.id, r.pool_id, i.hashrate_ghs, $8::int, $9::date, $9::date + $8::int - 1, 'pending', $10::timestamptz,
+                i.price_paid_micro_usd, $11::numeric, $12::numeric, $13::int, $14::int, $15::int, i.idempotency_key, i.request_fingerprint
            FROM input i CROSS JOIN reserved r
          RETURNING *
        ), history AS (
          INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
-         SELECT id, NULL, 'pending', $10, customer_id, 'purchased' FROM contract
+         SELECT id, NULL, 'pending', $10::timestamptz, customer_id, 'purchased' FROM contract
        )
        SELECT ${CONTRACT_COLUMNS} FROM contract c`,
       [
@@ -260,6 +205,12 @@ export class ContractsRepository {
     );
   }
 
+  /** Takes the row locks of products in id order (the order every path locks products in). */
+  async lockProducts(manager: EntityManager, productIds: string[]): Promise<void> {
+    if (productIds.length === 0) return;
+    await manager.query(`SELECT id FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [productIds]);
+  }
+
   /** Pending contracts whose start day has come become active (set-based). Returns how many moved. */
   async activateDue(manager: EntityManager, today: string, now: Date): Promise<number> {
     const rows: { n: number }[] = await manager.query(
@@ -280,6 +231,11 @@ export class ContractsRepository {
    * their products (set-based: one statement whatever the count). Returns how many moved.
    */
   async completeEnded(manager: EntityManager, today: string, now: Date): Promise<number> {
+    // Products first, as purchases and cancellations lock them before contracts and ledger rows.
+    await manager.query(
+      `SELECT p.id FROM products p WHERE p.id IN (SELECT product_id FROM contracts WHERE status IN ('active', 'paused') AND end_day < $1::date) ORDER BY p.id FOR UPDATE`,
+      [today],
+    );
     const rows: { n: number }[] = await manager.query(
       `WITH ended AS (
          SELECT id, status FROM contracts WHERE status IN ('active', 'paused') AND end_day < $1::date FOR UPDATE

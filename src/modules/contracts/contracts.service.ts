@@ -76,6 +76,8 @@ export class ContractsService {
       if (contract.status !== 'pending' || today >= contract.startDay) {
         throw new NotCancellableError(contract.status === 'pending' ? `it started on ${contract.startDay}` : `it is ${contract.status}`);
       }
+      // The product before the ledger rows: the order purchases lock them in.
+      await this.repository.lockProducts(manager, [contract.productId]);
       const refund = contract.pricePaidMicroUsd;
       const entry =
         refund > 0n
