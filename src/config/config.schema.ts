@@ -57,6 +57,8 @@ export const configSchema = z
     WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).default(30000),
     WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(100).default(1),
     WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(15000),
+    BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'regtest']).default('mainnet'),
+    CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
   })
   .superRefine((config, ctx) => {
     if (config.WORKER_SHUTDOWN_GRACE_MS >= config.SHUTDOWN_TIMEOUT_MS) {

@@ -1,6 +1,19 @@
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { RefreshToken } from '../modules/auth/entities/refresh-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
+import { Fleet } from '../modules/capacity/entities/fleet.entity.js';
+import { FleetStatusChange } from '../modules/capacity/entities/fleet-status-change.entity.js';
+import { HashrateReport } from '../modules/capacity/entities/hashrate-report.entity.js';
+import { MinerModel } from '../modules/capacity/entities/miner-model.entity.js';
+import { Pool } from '../modules/capacity/entities/pool.entity.js';
+import { RoutingChange } from '../modules/capacity/entities/routing-change.entity.js';
+import { Site } from '../modules/capacity/entities/site.entity.js';
+import { Contract } from '../modules/contracts/entities/contract.entity.js';
+import { ContractStatusChange } from '../modules/contracts/entities/contract-status-change.entity.js';
+import { Product } from '../modules/contracts/entities/product.entity.js';
+import { BtcPrice } from '../modules/market/entities/btc-price.entity.js';
+import { NetworkDifficulty } from '../modules/market/entities/network-difficulty.entity.js';
+import { OutboxMessage } from '../modules/outbox/entities/outbox-message.entity.js';
 import { LedgerAccount } from '../modules/ledger/entities/ledger-account.entity.js';
 import { LedgerBalance } from '../modules/ledger/entities/ledger-balance.entity.js';
 import { LedgerEntry } from '../modules/ledger/entities/ledger-entry.entity.js';
@@ -11,3 +24,5 @@ import { LedgerPosting } from '../modules/ledger/entities/ledger-posting.entity.
  * them so the app and the TypeORM CLI see the same schema.
  */
 export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
+ENTITIES.push(OutboxMessage, Site, MinerModel, Pool, Fleet, FleetStatusChange, RoutingChange, HashrateReport);
+ENTITIES.push(BtcPrice, NetworkDifficulty, Product, Contract, ContractStatusChange);

@@ -4,6 +4,8 @@
  */
 export const QUEUES = {
   maintenance: 'maintenance',
+  capacity: 'capacity',
+  contracts: 'contracts',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -11,6 +13,12 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOBS = {
   maintenance: {
     purgeExpiredRefreshTokens: 'purge-expired-refresh-tokens',
+  },
+  capacity: {
+    applyDueRoutingChanges: 'apply-due-routing-changes',
+  },
+  contracts: {
+    advanceLifecycle: 'advance-contract-lifecycle',
   },
 } as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 

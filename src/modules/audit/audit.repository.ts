@@ -27,6 +27,18 @@ export class AuditRepository {
     );
   }
 
+  async insertMany(manager: EntityManager, entries: Omit<AuditEntry, 'id' | 'occurredAt'>[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])`,
+      [
+        entries.map((e) => e.actorId), entries.map((e) => e.actorRole), entries.map((e) => e.action), entries.map((e) => e.entityType),
+        entries.map((e) => e.entityId), entries.map((e) => (e.before === null ? null : JSON.stringify(e.before))),
+        entries.map((e) => (e.after === null ? null : JSON.stringify(e.after))), entries.map((e) => e.requestId),
+      ],
+    );
+  }
+
   /** Newest first, keyset-paginated on id; every filter is optional. */
   async findPage(filter: AuditFilter): Promise<AuditEntry[]> {
     const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a');

@@ -46,6 +46,24 @@ export class AuditService {
     });
   }
 
+  /** Appends many entries in one statement inside the caller's transaction (a group of purchases). */
+  async recordMany(manager: EntityManager, records: AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.repository.insertMany(
+      manager,
+      records.map((record) => ({
+        actorId: record.actor.userId,
+        actorRole: record.actor.role,
+        action: record.action,
+        entityType: record.entityType,
+        entityId: record.entityId,
+        before: snapshot(record.before),
+        after: snapshot(record.after),
+        requestId: record.requestId ?? null,
+      })),
+    );
+  }
+
   async list(filter: Omit<AuditFilter, 'beforeId'> & { cursor?: string }): Promise<Page<AuditEntry>> {
     const key = decodeCursor(filter.cursor, 1);
     // Ids are bigint: anything else in a cursor is a client error, not a failed query.
