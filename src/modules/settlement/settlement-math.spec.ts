@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   applySplit,
-  compareRankKeys,
+  compareRank,
   deliveryRatioPpm,
   electricityFeeMicroUsd,
   houseWeight,
@@ -9,9 +9,10 @@ import {
   planSplit,
   settleContractDay,
   type ContractDayState,
+  type SplitPart,
 } from './settlement-math.js';
 
-type Part = { kind: 0 | 1; id: bigint; weight: bigint };
+type Part = SplitPart;
 
 /** Textbook largest remainder: floor every share, then hand the leftover to the largest remainders. */
 function referenceSplit(amount: bigint, parts: Part[]): Map<string, bigint> {
@@ -23,7 +24,7 @@ function referenceSplit(amount: bigint, parts: Part[]): Map<string, bigint> {
   }
   const ranked = parts.map((p) => ({ p, base: (amount * p.weight) / total, rem: (amount * p.weight) % total }));
   let leftover = amount - ranked.reduce((s, r) => s + r.base, 0n);
-  ranked.sort((a, b) => compareRankKeys({ rem: b.rem, kind: b.p.kind, id: b.p.id }, { rem: a.rem, kind: a.p.kind, id: a.p.id }));
+  ranked.sort((a, b) => compareRank({ rem: a.rem, kind: a.p.kind, id: a.p.id }, { rem: b.rem, kind: b.p.kind, id: b.p.id }));
   for (const r of ranked) {
     out.set(`${r.p.kind}:${r.p.id}`, r.base + (leftover > 0n ? 1n : 0n));
     if (leftover > 0n) leftover -= 1n;
@@ -62,10 +63,10 @@ describe('largest remainder applied chunk-wise against a threshold', () => {
     );
   });
 
-  it('breaks equal remainders by contract id, highest first, and the house loses ties', () => {
+  it('breaks equal remainders by contract id, smallest first, and the house loses ties', () => {
     const parts: Part[] = [
-      { kind: 1, id: 5n, weight: 1n },
       { kind: 1, id: 9n, weight: 1n },
+      { kind: 1, id: 5n, weight: 1n },
       { kind: 0, id: 0n, weight: 1n },
     ];
     const plan = planSplit(2n, parts);

@@ -20,17 +20,28 @@ export function houseWeight(onlineGhs: bigint, soldGhs: bigint): bigint {
   return unsold > 0n ? unsold * PPM : 0n;
 }
 
-/** Orders split participants: the house sorts below every contract id (it loses remainder ties). */
+/** A participant's place in the largest-remainder order. Contract ids are uuids (strings) or, in tests, bigints. */
 export interface RankKey {
   rem: bigint;
   /** 0 for the house, 1 for a contract. */
   kind: 0 | 1;
-  id: bigint;
+  id: string | bigint;
 }
 
-export function compareRankKeys(a: RankKey, b: RankKey): number {
-  if (a.rem !== b.rem) return a.rem < b.rem ? -1 : 1;
-  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+export interface SplitPart {
+  kind: 0 | 1;
+  id: string | bigint;
+  weight: bigint;
+}
+
+/**
+ * Negative when `a` comes before `b` in the order the leftover sats are handed out: larger
+ * remainder first; on equal remainders contracts before the house, then the smaller contract
+ * id first (the rule of splitByLargestRemainder in src/common/money, which the SQL follows).
+ */
+export function compareRank(a: RankKey, b: RankKey): number {
+  if (a.rem !== b.rem) return a.rem > b.rem ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind > b.kind ? -1 : 1;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return 0;
 }
@@ -40,7 +51,7 @@ export interface SplitPlan {
   totalWeight: bigint;
   /** Sats left after every part took floor(E x w / W): how many parts get one more sat. */
   leftover: bigint;
-  /** The leftover-th largest (remainder, kind, id): every part ranked at or above it gets +1. Null when leftover is 0. */
+  /** The leftover-th participant in rank order: it and every one ranked before it get +1. Null when leftover is 0. */
   threshold: RankKey | null;
 }
 
@@ -48,7 +59,7 @@ export interface SplitPlan {
  * Plans a largest-remainder split of `amount` by integer weights: what the prepare step
  * computes once per (pool, day) so that chunks can apply it without sorting the pool.
  */
-export function planSplit(amount: bigint, parts: { kind: 0 | 1; id: bigint; weight: bigint }[]): SplitPlan {
+export function planSplit(amount: bigint, parts: SplitPart[]): SplitPlan {
   const totalWeight = parts.reduce((sum, p) => sum + p.weight, 0n);
   if (totalWeight === 0n || amount === 0n) return { totalWeight, leftover: 0n, threshold: null };
   let floors = 0n;
@@ -60,18 +71,18 @@ export function planSplit(amount: bigint, parts: { kind: 0 | 1; id: bigint; weig
   }
   const leftover = amount - floors;
   if (leftover === 0n) return { totalWeight, leftover, threshold: null };
-  keys.sort((a, b) => compareRankKeys(b, a));
+  keys.sort(compareRank);
   return { totalWeight, leftover, threshold: keys[Number(leftover) - 1] };
 }
 
-/** What one chunk does for one part: floor(E x w / W), plus one when its rank key is at or above the threshold. */
-export function applySplit(amount: bigint, plan: SplitPlan, part: { kind: 0 | 1; id: bigint; weight: bigint }): bigint {
+/** What one chunk does for one part: floor(E x w / W), plus one when it ranks at or before the threshold. */
+export function applySplit(amount: bigint, plan: SplitPlan, part: SplitPart): bigint {
   if (plan.totalWeight === 0n) return 0n;
   const product = amount * part.weight;
   const base = product / plan.totalWeight;
   if (plan.threshold === null) return base;
   const key: RankKey = { rem: product % plan.totalWeight, kind: part.kind, id: part.id };
-  return compareRankKeys(key, plan.threshold) >= 0 ? base + 1n : base;
+  return compareRank(key, plan.threshold) <= 0 ? base + 1n : base;
 }
 
 /** Half-up division of non-negative integers: round(n / d) with .5 going up. */
