@@ -5,9 +5,16 @@ import { HealthModule } from '../modules/health/health.module.js';
 import { LedgerModule } from '../modules/ledger/ledger.module.js';
 import { MetricsModule } from '../common/metrics/metrics.module.js';
 import { QueueModule } from '../common/queue/queue.module.js';
+import { CapacityModule, CapacityWorkerModule } from '../modules/capacity/capacity.module.js';
+import { CapacityViewModule } from '../modules/capacity-view/capacity-view.module.js';
+import { ContractsModule } from '../modules/contracts/contracts.module.js';
+import { MarketModule } from '../modules/market/market.module.js';
+import { OutboxModule } from '../modules/outbox/outbox.module.js';
 
 /** Domain modules: HTTP controllers and services (loaded by every role). */
 export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, LedgerModule];
+FEATURE_MODULES.push(OutboxModule, CapacityModule, MarketModule, ContractsModule, CapacityViewModule);
 
 /** Modules holding BullMQ processors and schedulers (loaded by the worker and all roles). */
 export const WORKER_MODULES: (Type | DynamicModule)[] = [];
+WORKER_MODULES.push(CapacityWorkerModule);

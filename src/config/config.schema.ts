@@ -46,6 +46,8 @@ export const configSchema = z
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
+    BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'regtest']).default('mainnet'),
+    CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV !== 'production') return;
