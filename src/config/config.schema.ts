@@ -46,6 +46,15 @@ export const configSchema = z
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
+    // Settlement (docs/settlement.md)
+    SETTLEMENT_DAILY_AT_UTC: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (UTC)').default('02:00'),
+    SETTLEMENT_EARNINGS_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(36),
+    SETTLEMENT_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(366).default(7),
+    SETTLEMENT_CHUNK_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(100_000),
+    SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    SETTLEMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+    SETTLEMENT_SCHEDULER_ENABLED: booleanString.default(true),
+    RECONCILIATION_SHORTFALL_ALERT_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
     BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'regtest']).default('mainnet'),
     CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
   })

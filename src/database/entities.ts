@@ -17,6 +17,13 @@ import { Product } from '../modules/contracts/entities/product.entity.js';
 import { BtcPrice } from '../modules/market/entities/btc-price.entity.js';
 import { NetworkDifficulty } from '../modules/market/entities/network-difficulty.entity.js';
 import { OutboxMessage } from '../modules/outbox/entities/outbox-message.entity.js';
+import { ContractSettlementState } from '../modules/settlement/entities/contract-settlement-state.entity.js';
+import { PoolEarning } from '../modules/settlement/entities/pool-earning.entity.js';
+import { PoolPayout } from '../modules/settlement/entities/pool-payout.entity.js';
+import { SettlementChunk } from '../modules/settlement/entities/settlement-chunk.entity.js';
+import { SettlementDay } from '../modules/settlement/entities/settlement-day.entity.js';
+import { SettlementRunWeight } from '../modules/settlement/entities/settlement-run-weight.entity.js';
+import { SettlementRun } from '../modules/settlement/entities/settlement-run.entity.js';
 
 /**
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
@@ -25,3 +32,4 @@ import { OutboxMessage } from '../modules/outbox/entities/outbox-message.entity.
 export const ENTITIES: Function[] = [AuditEntry, User, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
 ENTITIES.push(OutboxMessage, Site, MinerModel, Pool, Fleet, FleetStatusChange, RoutingChange, HashrateReport);
 ENTITIES.push(BtcPrice, NetworkDifficulty, Product, Contract, ContractStatusChange);
+ENTITIES.push(PoolEarning, PoolPayout, SettlementRun, SettlementChunk, SettlementRunWeight, SettlementDay, ContractSettlementState);

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CapacityModule } from '../capacity/capacity.module.js';
 import { MarketModule } from '../market/market.module.js';
+import { ContractsSettlementRepository } from './contracts-settlement.repository.js';
+import { ContractsSettlementService } from './contracts-settlement.service.js';
 import { ProductEstimateService } from './product-estimate.service.js';
 import { ProductsController } from './products.controller.js';
 import { ProductsRepository } from './products.repository.js';
@@ -13,7 +15,7 @@ import { ProductsService } from './products.service.js';
 @Module({
   imports: [CapacityModule, MarketModule],
   controllers: [ProductsController],
-  providers: [ProductsRepository, ProductsService, ProductEstimateService],
-  exports: [ProductsService],
+  providers: [ProductsRepository, ProductsService, ProductEstimateService, ContractsSettlementRepository, ContractsSettlementService],
+  exports: [ProductsService, ContractsSettlementService],
 })
 export class ContractsModule {}

@@ -210,6 +210,14 @@ export class SettlementRepository {
     return rows.map(toRun);
   }
 
+  async runsOfDays(days: string[]): Promise<RunRow[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${RUN_COLUMNS} FROM settlement_runs r WHERE r.day = ANY($1::date[]) ORDER BY r.day, r.pool_id, r.seq`,
+      [days],
+    );
+    return rows.map(toRun);
+  }
+
   /** Runs not completed: what the sweep and the scheduler look at. */
   async openRuns(manager?: EntityManager): Promise<RunRow[]> {
     const rows: Record<string, unknown>[] = await this.db(manager).query(

@@ -58,7 +58,7 @@ export class SettlementRun {
   @Column({ type: 'integer', name: 'earnings_revision', nullable: true })
   earningsRevision: number | null;
 
-  @DecimalColumn(20, 6, { name: 'btc_usd', nullable: true })
+  @DecimalColumn(24, 8, { name: 'btc_usd', nullable: true })
   btcUsd: string | null;
 
   @BigIntColumn({ name: 'sold_ghs', nullable: true })
