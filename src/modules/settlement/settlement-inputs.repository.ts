@@ -44,7 +44,8 @@ export class SettlementInputsRepository {
   }
 
   async correctEarnings(m: EntityManager, e: { poolId: string; day: string; amountSats: bigint; reference: string; recordedBy: string | null }): Promise<EarningsRow> {
-    const rows: Record<string, unknown>[] = await m.query(
+    // TypeORM answers an UPDATE with [rows, count].
+    const [rows]: [Record<string, unknown>[], number] = await m.query(
       `UPDATE pool_earnings SET amount_sats = $3, reference = $4, revision = revision + 1, recorded_by = $5, updated_at = now()
         WHERE pool_id = $1 AND day = $2 RETURNING ${EARNINGS}`,
       [e.poolId, e.day, e.amountSats.toString(), e.reference, e.recordedBy],
