@@ -14,10 +14,10 @@ describe('settling a day through the queue', () => {
     t = await startTestApp({ env: { SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_SWEEP_INTERVAL_MS: '1000', LOG_LEVEL: 'error' } });
     finance = await createUser(t, 'finance');
     seeded = await seedPopulation(t.db, { tag: 'day', contracts: 450, customers: 60, startDay: '2025-06-01', termDays: 60, unsoldGhs: 12_345_678n });
-  });
+  }, 120_000);
   afterAll(async () => {
     await t.close();
-  });
+  }, 120_000);
 
   it('splits the earnings exactly across contracts and the house, once, and the ledger balances', async () => {
     const earnings = 987_654_321n;
@@ -49,7 +49,7 @@ describe('settling a day through the queue', () => {
       `SELECT sum(b.balance_minor)::text AS s FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id WHERE a.name = 'pool_receivable' AND a.currency = 'BTC'`,
     );
     expect(BigInt(receivable.rows[0].s)).toBe(-earnings);
-  });
+  }, 120_000);
 
   it('changes nothing when the same day is triggered again', async () => {
     const before = await t.db.query(`SELECT count(*)::int AS n, (SELECT count(*)::int FROM ledger_postings) AS p FROM contract_settlements`);
@@ -60,7 +60,7 @@ describe('settling a day through the queue', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const after = await t.db.query(`SELECT count(*)::int AS n, (SELECT count(*)::int FROM ledger_postings) AS p FROM contract_settlements`);
     expect(after.rows[0]).toEqual(before.rows[0]);
-  });
+  }, 120_000);
 
   it('settles a corrected day as an adjustment run with its own ledger entries', async () => {
     const res = await t.http.post('/v1/pool-earnings', { poolId: seeded.poolId, day: DAY, amountSats: '987659321', reference: 'corrected statement' }, { token: finance.token });
@@ -81,7 +81,7 @@ describe('settling a day through the queue', () => {
     expect(await trialBalance(t.db)).toEqual({ BTC: '0', USD: '0' });
     const entries = await t.db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key LIKE $1`, [`settlement:${seeded.poolId}:${DAY}:s1:%`]);
     expect(entries.rows[0].n).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('writes a row for every contract on a zero-earnings day', async () => {
     const day = '2025-06-16';
@@ -92,5 +92,5 @@ describe('settling a day through the queue', () => {
     const rows = await settlementsOf(t.db, seeded.poolId, day);
     expect(rows.size).toBe(450);
     for (const row of rows.values()) expect([row.gross_sats, row.electricity_fee_sats, row.net_sats, row.arrears_added_micro_usd]).toEqual(['0', '0', '0', '0']);
-  });
+  }, 120_000);
 });
