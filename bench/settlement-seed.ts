@@ -38,7 +38,7 @@ export async function seedPopulation(db: Db, o: SeedOptions): Promise<Seeded> {
   const staffId = staff.rows[0].id;
   await db.query(
     `INSERT INTO users (id, email, password_hash, role)
-     SELECT md5($1 || '-c-' || g)::uuid, 'c' || g || '-' || $1 || '@example.test', 'x', 'customer' FROM generate_series(1, $2::int) g`,
+     SELECT overlay(overlay(md5($1 || '-c-' || g) placing '4' from 13) placing '8' from 17)::uuid, 'c' || g || '-' || $1 || '@example.test', 'x', 'customer' FROM generate_series(1, $2::int) g`,
     [o.tag, o.customers],
   );
   const pool = await db.query<{ id: string }>(
@@ -60,7 +60,7 @@ export async function seedPopulation(db: Db, o: SeedOptions): Promise<Seeded> {
     `INSERT INTO contracts (customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
                             price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
                             uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
-     SELECT md5($1 || '-c-' || (1 + (g * 7919) % $3::int))::uuid, $4, $5, ${hashrate}, $6::int, $7::date, $7::date + $6::int - 1, 'active', now(),
+     SELECT overlay(overlay(md5($1 || '-c-' || (1 + (g * 7919) % $3::int)) placing '4' from 13) placing '8' from 17)::uuid, $4, $5, ${hashrate}, $6::int, $7::date, $7::date + $6::int - 1, 'active', now(),
             0, 10, $8, $9, $10, $11, 'seed-' || g, 'seed'
        FROM generate_series(1, $2::int) g`,
     [o.tag, o.contracts, o.customers, productId, poolId, o.termDays, o.startDay, o.electricityFeeUsdPerThDay ?? '0.02', o.managementFeeBps ?? 1000,
