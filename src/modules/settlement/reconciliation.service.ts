@@ -81,7 +81,7 @@ export class ReconciliationService {
               coalesce(r.gross, 0)::text AS gross, coalesce(r.house, 0)::text AS house, coalesce(r.elec, 0)::text AS elec,
               coalesce(r.mgmt, 0)::text AS mgmt, coalesce(r.collected, 0)::text AS collected, coalesce(r.net, 0)::text AS net,
               coalesce(r.arrears, 0)::text AS arrears, coalesce(pd.sats, 0)::text AS payouts,
-              ((SELECT coalesce(sum(x.amount_sats), 0) FROM settlement_runs x WHERE x.pool_id = g.pool_id AND x.day <= g.day AND x.status = 'completed'
+              ((SELECT coalesce(sum(x.earnings_sats), 0) FROM settlement_runs x WHERE x.pool_id = g.pool_id AND x.day <= g.day AND x.status = 'completed'
                 ) - (SELECT coalesce(sum(y.sats), 0) FROM paid y WHERE y.pool_id = g.pool_id AND y.day <= g.day))::text AS outstanding,
               r.status, coalesce(r.contracts, 0)::int AS contracts, r.delivered::text AS delivered
          FROM grid g
