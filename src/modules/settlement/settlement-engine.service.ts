@@ -16,8 +16,12 @@ import { SettlementMetrics } from './settlement.metrics.js';
 import { SettlementRepository, partitionName, type RunRow } from './settlement.repository.js';
 import { SettlementInvariantError } from './settlement.errors.js';
 
-/** Lines per ledger entry for customer credits (the ledger takes at most 1000 lines an entry). */
-const CUSTOMERS_PER_ENTRY = 999;
+/**
+ * Customers per ledger entry. The ledger takes up to 1000 lines an entry, but checks each
+ * entry's balance once per posting at commit (a sum over the entry's lines), which grows with
+ * the square of the entry's size: small entries keep that linear (docs/settlement.md).
+ */
+const CUSTOMERS_PER_ENTRY = 49;
 
 export type PrepareOutcome = 'prepared' | 'not-pending' | 'blocked' | 'waiting';
 
