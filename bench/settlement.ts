@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     SETTLEMENT_CHUNK_SIZE: values.chunk!, SETTLEMENT_CONCURRENCY: values.concurrency!, SETTLEMENT_SCHEDULER_ENABLED: 'false' });
   const worker = spawn(process.execPath, [join(root, 'dist/src/main.js'), 'worker'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: BENCH_URL, REDIS_URL, QUEUE_PREFIX: PREFIX, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false',
-      SETTLEMENT_CHUNK_SIZE: values.chunk!, SETTLEMENT_CONCURRENCY: values.concurrency!, SETTLEMENT_SWEEP_INTERVAL_MS: '600000' },
+      SETTLEMENT_CHUNK_SIZE: values.chunk!, SETTLEMENT_CONCURRENCY: values.concurrency!, SETTLEMENT_SWEEP_INTERVAL_MS: '600000', SETTLEMENT_SCHEDULER_ENABLED: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

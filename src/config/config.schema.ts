@@ -53,7 +53,8 @@ export const configSchema = z
     SETTLEMENT_CHUNK_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(100_000),
     SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     SETTLEMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
-    SETTLEMENT_SCHEDULER_ENABLED: booleanString.default(true),
+    /** Sweep and daily schedule in worker processes; defaults to on, except under NODE_ENV=test. */
+    SETTLEMENT_SCHEDULER_ENABLED: booleanString.optional(),
     RECONCILIATION_SHORTFALL_ALERT_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
     BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'regtest']).default('mainnet'),
     CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),

@@ -12,7 +12,7 @@ describe('settlement inputs, reconciliation and the customer view over HTTP', ()
   const day = '2025-06-10';
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { SETTLEMENT_SWEEP_INTERVAL_MS: '1000' } });
+    t = await startTestApp({ env: { SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true' } });
     finance = await createUser(t, 'finance');
     customer = await createUser(t, 'customer');
     seeded = await seedPopulation(t.db, { tag: 'api', contracts: 20, customers: 5, startDay: '2025-06-01', termDays: 30, hashrateSql: '100000', unsoldGhs: 0n });

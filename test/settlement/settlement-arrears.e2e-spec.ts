@@ -37,7 +37,7 @@ describe('arrears, pause and uptime extension across days', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ clock, env: { SETTLEMENT_SWEEP_INTERVAL_MS: '1000' } });
+    t = await startTestApp({ clock, env: { SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true' } });
     finance = await createUser(t, 'finance');
     pool = await seedPopulation(t.db, {
       tag: 'arrears', contracts: 2, customers: 2, startDay: '2025-07-01', termDays: 30, hashrateSql: '100000',

@@ -11,7 +11,7 @@ describe('settling a day through the queue', () => {
   let seeded: Seeded;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_SWEEP_INTERVAL_MS: '1000', LOG_LEVEL: 'error' } });
+    t = await startTestApp({ env: { SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true', LOG_LEVEL: 'error' } });
     finance = await createUser(t, 'finance');
     seeded = await seedPopulation(t.db, { tag: 'day', contracts: 450, customers: 60, startDay: '2025-06-01', termDays: 60, unsoldGhs: 12_345_678n });
   }, 120_000);

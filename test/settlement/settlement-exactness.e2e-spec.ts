@@ -16,7 +16,7 @@ describe('settlement exactness over random pools', () => {
   let n = 0;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { SETTLEMENT_CHUNK_SIZE: '700', SETTLEMENT_SWEEP_INTERVAL_MS: '1000' } });
+    t = await startTestApp({ env: { SETTLEMENT_CHUNK_SIZE: '700', SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true' } });
     finance = await createUser(t, 'finance');
   }, 120_000);
   afterAll(async () => {

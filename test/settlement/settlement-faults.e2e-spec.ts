@@ -30,7 +30,7 @@ describe('settlement survives killed workers, a flushed Redis and concurrent wor
     seeded = await seedPopulation(t.db, { tag: 'faults', contracts: CONTRACTS, customers: 20_000, startDay: '2025-05-01', termDays: 365, unsoldGhs: 5_000_000n });
     workerEnv = {
       DATABASE_URL: t.config.DATABASE_URL, REDIS_URL: redis.url, QUEUE_PREFIX: prefix,
-      SETTLEMENT_CHUNK_SIZE: '10000', SETTLEMENT_CONCURRENCY: '1', SETTLEMENT_SWEEP_INTERVAL_MS: '2000',
+      SETTLEMENT_CHUNK_SIZE: '10000', SETTLEMENT_CONCURRENCY: '1', SETTLEMENT_SWEEP_INTERVAL_MS: '2000', SETTLEMENT_SCHEDULER_ENABLED: 'true',
     };
   }, 300_000);
 
