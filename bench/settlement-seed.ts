@@ -62,7 +62,7 @@ export async function seedPopulation(db: Db, o: SeedOptions): Promise<Seeded> {
                             uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
      SELECT overlay(overlay(md5($1 || '-c-' || (1 + (g * 7919) % $3::int)) placing '4' from 13) placing '8' from 17)::uuid, $4, $5, ${hashrate}, $6::int, $7::date, $7::date + $6::int - 1, 'active', now(),
             0, 10, $8, $9, $10, $11, 'seed-' || g, 'seed'
-       FROM generate_series(1, $2::int) g`,
+       FROM generate_series(1::bigint, $2::bigint) g`,
     [o.tag, o.contracts, o.customers, productId, poolId, o.termDays, o.startDay, o.electricityFeeUsdPerThDay ?? '0.02', o.managementFeeBps ?? 1000,
       o.uptimeGuaranteeBps ?? 9500, o.arrearsGraceDays ?? 3],
   );

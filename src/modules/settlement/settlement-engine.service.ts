@@ -21,7 +21,7 @@ import { SettlementInvariantError } from './settlement.errors.js';
  * entry's balance once per posting at commit (a sum over the entry's lines), which grows with
  * the square of the entry's size: small entries keep that linear (docs/settlement.md).
  */
-const CUSTOMERS_PER_ENTRY = 49;
+const CUSTOMERS_PER_ENTRY = 9;
 
 export type PrepareOutcome = 'prepared' | 'not-pending' | 'blocked' | 'waiting';
 

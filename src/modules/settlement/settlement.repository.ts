@@ -277,7 +277,7 @@ export class SettlementRepository {
           SET status = 'running', waiting_reason = NULL, generation = $2, earnings_sats = $3, earnings_revision = $4, btc_usd = $5,
               sold_ghs = $6, online_ghs = $7, delivered_ghs = $8, ratio_ppm = $9, house_weight = $10, total_weight = $11,
               leftover_sats = $12, threshold_rem = $13, threshold_kind = $14, threshold_contract_id = $15, house_planned_sats = $16,
-              contract_count = $17, chunk_count = $18, chunks_done = 0, prepared_at = now(), started_at = coalesce(started_at, now()),
+              contract_count = $17, chunk_count = $18, chunks_done = 0, prepared_at = clock_timestamp(), started_at = coalesce(started_at, now()),
               updated_at = now()
         WHERE id = $1`,
       [
@@ -291,7 +291,7 @@ export class SettlementRepository {
   async markLedgerPosted(manager: EntityManager, id: string, totals: RunTotals): Promise<void> {
     await manager.query(
       `UPDATE settlement_runs
-          SET ledger_posted_at = now(), chunks_done = $2, gross_sats = $3, house_sats = $4, electricity_fee_sats = $5,
+          SET ledger_posted_at = clock_timestamp(), chunks_done = $2, gross_sats = $3, house_sats = $4, electricity_fee_sats = $5,
               electricity_fee_micro_usd = $6, management_fee_sats = $7, arrears_collected_sats = $8, arrears_cleared_micro_usd = $9,
               net_sats = $10, arrears_added_micro_usd = $11, paused_count = $12, arrears_count = $13, updated_at = now()
         WHERE id = $1`,
@@ -306,8 +306,8 @@ export class SettlementRepository {
   async markCompleted(manager: EntityManager, id: string, arrearsCollectedUsd: bigint, extendedCount: number): Promise<void> {
     await manager.query(
       `UPDATE settlement_runs
-          SET status = 'completed', arrears_collected_usd_micro_usd = $2, extended_count = $3, error = NULL, completed_at = now(),
-              duration_ms = (extract(epoch FROM (now() - coalesce(started_at, prepared_at, created_at))) * 1000)::int, updated_at = now()
+          SET status = 'completed', arrears_collected_usd_micro_usd = $2, extended_count = $3, error = NULL, completed_at = clock_timestamp(),
+              duration_ms = (extract(epoch FROM (clock_timestamp() - coalesce(started_at, prepared_at, created_at))) * 1000)::int, updated_at = now()
         WHERE id = $1`,
       [id, arrearsCollectedUsd.toString(), extendedCount],
     );
@@ -478,7 +478,7 @@ export class SettlementRepository {
 
   async markChunkDone(manager: EntityManager, runId: string, chunkNo: number, totals: ChunkTotals): Promise<void> {
     await manager.query(
-      `UPDATE settlement_chunks SET status = 'done', contract_count = $3, gross_sats = $4, net_sats = $5, totals = $6, done_at = now()
+      `UPDATE settlement_chunks SET status = 'done', contract_count = $3, gross_sats = $4, net_sats = $5, totals = $6, done_at = clock_timestamp()
         WHERE run_id = $1 AND chunk_no = $2`,
       [runId, chunkNo, totals.contracts, totals.grossSats, totals.netSats, JSON.stringify(totals)],
     );
