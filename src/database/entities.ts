@@ -1,4 +1,5 @@
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
+import { RefreshToken } from '../modules/auth/entities/refresh-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { LedgerAccount } from '../modules/ledger/entities/ledger-account.entity.js';
 import { LedgerBalance } from '../modules/ledger/entities/ledger-balance.entity.js';
@@ -29,7 +30,7 @@ import { SettlementRun } from '../modules/settlement/entities/settlement-run.ent
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
  * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [AuditEntry, User, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
+export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
 ENTITIES.push(OutboxMessage, Site, MinerModel, Pool, Fleet, FleetStatusChange, RoutingChange, HashrateReport);
 ENTITIES.push(BtcPrice, NetworkDifficulty, Product, Contract, ContractStatusChange);
 ENTITIES.push(PoolEarning, PoolPayout, SettlementRun, SettlementChunk, SettlementRunWeight, SettlementDay, ContractSettlementState);
