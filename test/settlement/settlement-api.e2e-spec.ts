@@ -2,7 +2,7 @@ import { JwtAccessTokenVerifier } from '../../src/modules/auth/jwt-access-token.
 import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
-import { trialBalance, waitForRun } from './settlement-support.js';
+import { trialBalance, waitFor, waitForRun } from './settlement-support.js';
 
 describe('settlement inputs, reconciliation and the customer view over HTTP', () => {
   let t: TestApp;
@@ -81,6 +81,19 @@ describe('settlement inputs, reconciliation and the customer view over HTTP', ()
     expect(row.flagged).toBe(true);
     const metrics = await t.http.get('/metrics');
     expect(metrics.text).toMatch(/settlement_earnings_shortfall\{pool_id="[^"]+"\} 1/);
+  });
+
+  it("alerts when a pool's earnings are still missing after the grace period", async () => {
+    const missing = '2025-06-20';
+    await seedDayInputs(t.db, seeded, missing, { priceUsd: '60000' });
+    const res = await t.http.post('/v1/settlements/runs', { day: missing }, { token: finance.token });
+    expect(res.status).toBe(202);
+    const run = res.body.runs.find((r: any) => r.poolId === seeded.poolId);
+    expect(run).toMatchObject({ status: 'overdue', waitingReason: `earnings of the pool for ${missing} not recorded` });
+    await waitFor('the overdue gauge', async () => {
+      const metrics = await t.http.get('/metrics');
+      return new RegExp(`settlement_earnings_overdue\\{pool_id="${seeded.poolId}"\\} 1`).test(metrics.text);
+    }, 20_000);
   });
 
   it('shows a customer their own contract days only, with the reason a day is not settled', async () => {
