@@ -12,6 +12,7 @@ import { CapacityViewModule } from '../modules/capacity-view/capacity-view.modul
 import { ContractsModule, ContractsWorkerModule } from '../modules/contracts/contracts.module.js';
 import { MarketModule } from '../modules/market/market.module.js';
 import { OutboxModule } from '../modules/outbox/outbox.module.js';
+import { SettlementModule, SettlementWorkerModule } from '../modules/settlement/settlement.module.js';
 
 /** Domain modules: HTTP controllers and services (loaded by every role). */
 export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule, LedgerModule];
@@ -20,3 +21,5 @@ FEATURE_MODULES.push(OutboxModule, CapacityModule, MarketModule, ContractsModule
 /** Modules holding BullMQ processors and schedulers (loaded by the worker and all roles). */
 export const WORKER_MODULES: (Type | DynamicModule)[] = [AuthJobsModule];
 WORKER_MODULES.push(CapacityWorkerModule, ContractsWorkerModule);
+FEATURE_MODULES.push(SettlementModule);
+WORKER_MODULES.push(SettlementWorkerModule);

@@ -57,6 +57,16 @@ export const configSchema = z
     WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).default(30000),
     WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(100).default(1),
     WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(15000),
+    // Settlement (docs/settlement.md)
+    SETTLEMENT_DAILY_AT_UTC: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (UTC)').default('02:00'),
+    SETTLEMENT_EARNINGS_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(36),
+    SETTLEMENT_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(366).default(7),
+    SETTLEMENT_CHUNK_SIZE: z.coerce.number().int().min(100).max(5_000_000).default(500_000),
+    SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    SETTLEMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+    /** Sweep and daily schedule in worker processes; defaults to on, except under NODE_ENV=test. */
+    SETTLEMENT_SCHEDULER_ENABLED: booleanString.optional(),
+    RECONCILIATION_SHORTFALL_ALERT_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
     BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'regtest']).default('mainnet'),
     CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
   })

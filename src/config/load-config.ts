@@ -17,6 +17,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const config = result.data;
     // Migrations run on start in development unless told otherwise.
     if (config.MIGRATE_ON_START === undefined) config.MIGRATE_ON_START = config.NODE_ENV === 'development';
+    // Test apps of other modules need no settlement sweep running in the background.
+    if (config.SETTLEMENT_SCHEDULER_ENABLED === undefined) config.SETTLEMENT_SCHEDULER_ENABLED = config.NODE_ENV !== 'test';
     return config;
   }
   const issue = result.error.issues[0];

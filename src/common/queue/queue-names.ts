@@ -6,6 +6,7 @@ export const QUEUES = {
   maintenance: 'maintenance',
   capacity: 'capacity',
   contracts: 'contracts',
+  settlement: 'settlement',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -19,6 +20,20 @@ export const JOBS = {
   },
   contracts: {
     advanceLifecycle: 'advance-contract-lifecycle',
+  },
+  settlement: {
+    /** Daily: opens runs for due days and kicks the days whose inputs are present. */
+    schedule: 'schedule-settlement',
+    /** Re-enqueues runs that are due or stuck (on worker start and periodically). */
+    sweep: 'sweep-settlement',
+    /** Prepares the day's pending runs and starts the day's flow. */
+    settleDay: 'settle-day',
+    /** One contract-id range of one run. */
+    settleChunk: 'settle-chunk',
+    /** Parent of a run's chunks: posts the ledger entries and completes the run. */
+    finalizeRun: 'finalize-run',
+    /** Parent of the day's runs: writes the day's summary. */
+    summarizeDay: 'summarize-day',
   },
 } as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 

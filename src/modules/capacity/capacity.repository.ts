@@ -268,4 +268,29 @@ export class CapacityRepository {
   listStatusChanges(manager: EntityManager, fleetId: string): Promise<FleetStatusChange[]> {
     return manager.getRepository(FleetStatusChange).find({ where: { fleetId }, order: { id: 'ASC' } });
   }
+
+  /**
+   * A pool's online hash rate averaged over one UTC day (GH/s, floored), from its fleets' status
+   * history: each fleet counts for the seconds it was online that day.
+   */
+  async onlineGhsOn(manager: EntityManager, poolId: string, day: string): Promise<bigint> {
+    const rows: { ghs: string }[] = await manager.query(
+      `WITH f AS (
+         SELECT f.id, f.unit_count::bigint * m.hashrate_ghs AS ghs
+           FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id WHERE f.pool_id = $1
+       ), ch AS (
+         SELECT c.fleet_id, c.changed_at, c.to_status,
+                lead(c.changed_at) OVER (PARTITION BY c.fleet_id ORDER BY c.changed_at, c.id) AS until
+           FROM fleet_status_changes c WHERE c.fleet_id IN (SELECT id FROM f)
+       ), win AS (
+         SELECT fleet_id, greatest(changed_at, $2::date::timestamp AT TIME ZONE 'UTC') AS a,
+                least(coalesce(until, 'infinity'::timestamptz), ($2::date + 1)::timestamp AT TIME ZONE 'UTC') AS b
+           FROM ch WHERE to_status = 'online'
+       )
+       SELECT floor(coalesce(sum(f.ghs * extract(epoch FROM (w.b - w.a))), 0) / 86400)::bigint::text AS ghs
+         FROM win w JOIN f ON f.id = w.fleet_id WHERE w.b > w.a`,
+      [poolId, day],
+    );
+    return BigInt(rows[0].ghs);
+  }
 }

@@ -63,4 +63,14 @@ export class CapacityService {
   async latestHashrateReports(): Promise<HashrateReport[]> {
     return this.hashrateReports.latestPerPool();
   }
+
+  /** A pool's online hash rate averaged over a UTC day, GH/s (settlement's house weight). */
+  async onlineGhsOn(poolId: string, day: string): Promise<bigint> {
+    return this.repository.onlineGhsOn(this.dataSource.manager, poolId, day);
+  }
+
+  /** Ids of every pool. */
+  async poolIds(): Promise<string[]> {
+    return (await this.repository.poolFigures(this.dataSource.manager)).map((p) => p.poolId);
+  }
 }

@@ -9,6 +9,8 @@ import { ContractsController } from './contracts.controller.js';
 import { ContractsRepository } from './contracts.repository.js';
 import { ContractsService } from './contracts.service.js';
 import { ContractsJobScheduler, ContractsJobsProcessor } from './jobs/advance-contract-lifecycle.job.js';
+import { ContractsSettlementRepository } from './contracts-settlement.repository.js';
+import { ContractsSettlementService } from './contracts-settlement.service.js';
 import { ProductEstimateService } from './product-estimate.service.js';
 import { ProductsController } from './products.controller.js';
 import { ProductsRepository } from './products.repository.js';
@@ -21,8 +23,11 @@ import { ProductsService } from './products.service.js';
 @Module({
   imports: [CapacityModule, MarketModule, LedgerModule],
   controllers: [ProductsController, ContractsController],
-  providers: [ProductsRepository, ProductsService, ProductEstimateService, ContractsRepository, ContractPurchaseService, ContractsService, ContractLifecycleService, ContractTerminationService],
-  exports: [ProductsService, ContractsService, ContractLifecycleService],
+  providers: [
+    ProductsRepository, ProductsService, ProductEstimateService, ContractsRepository, ContractPurchaseService, ContractsService,
+    ContractLifecycleService, ContractTerminationService, ContractsSettlementRepository, ContractsSettlementService,
+  ],
+  exports: [ProductsService, ContractsService, ContractLifecycleService, ContractsSettlementService],
 })
 export class ContractsModule {}
 

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { embed, type SqlSource } from '../../common/sql/sql-source.js';
+
+/** Statuses a contract can have on a day it was delivered (completed ones are settled late, too). */
+const SETTLED_STATUSES = `('pending', 'active', 'paused', 'completed')`;
+
+/** The contracts SQL that settlement composes into its own set-based statements. */
+@Injectable()
+export class ContractsSettlementRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Contracts of a pool in force on a day, with the terms copied at purchase. Cancelled and
+   * terminated contracts are not settled. Uses idx_contracts_pool_status and, for a chunk's
+   * contract-id range, the primary key.
+   */
+  inForceSource(poolId: string, day: string): SqlSource {
+    return {
+      sql: `SELECT k.id AS contract_id, k.customer_id, k.product_id, k.hashrate_ghs,
+                   k.electricity_fee_usd_per_th_day, k.management_fee_bps, k.uptime_guarantee_bps, k.arrears_grace_days,
+                   k.status = 'paused' AS is_paused
+              FROM contracts k
+             WHERE k.pool_id = $1::uuid AND k.status IN ${SETTLED_STATUSES} AND k.start_day <= $2::date AND k.end_day >= $2::date`,
+      params: [poolId, day],
+    };
+  }
+
+  /**
+   * Applies what settlement decided, set-based: rows (contract_id, extension_days,
+   * arrears_micro_usd, paused). The end day moves to start + term + extension - 1; active and
+   * paused switch; a contract completed before an extension is active again. Each change of
+   * status is recorded with its reason. Returns how many contracts changed.
+   */
+  async applyOutcomes(manager: EntityManager, source: SqlSource, changedAt: Date): Promise<number> {
+    const params: unknown[] = [changedAt];
+    const src = embed(source, params);
+    const rows: { n: number }[] = await manager.query(
+      `WITH o AS (${src}),
+       n AS (
+         SELECT k.id, k.status AS old_status, o.extension_days, o.arrears_micro_usd,
+                CASE WHEN k.status IN ('active', 'paused') AND o.paused THEN 'paused'
+                     WHEN k.status = 'paused' AND NOT o.paused THEN 'active'
+                     WHEN k.status = 'completed' AND k.start_day + k.term_days + o.extension_days - 1 >= ($1::timestamptz AT TIME ZONE 'UTC')::date
+                       THEN 'active'
+                     ELSE k.status END AS new_status
+           FROM o JOIN contracts k ON k.id = o.contract_id
+       ),
+       changed AS (
+         UPDATE contracts k
+            SET extension_days = n.extension_days,
+                end_day = k.start_day + k.term_days + n.extension_days - 1,
+                arrears_micro_usd = n.arrears_micro_usd,
+                status = n.new_status,
+                status_changed_at = CASE WHEN n.new_status <> n.old_status THEN $1::timestamptz ELSE k.status_changed_at END
+           FROM n
+          WHERE k.id = n.id
+            AND (k.extension_days, k.arrears_micro_usd, k.status) IS DISTINCT FROM (n.extension_days, n.arrears_micro_usd, n.new_status)
+         RETURNING k.id, n.old_status, n.new_status
+       ),
+       logged AS (
+         INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+         SELECT id, old_status, new_status, $1::timestamptz, NULL,
+                CASE WHEN new_status = 'paused' THEN 'electricity arrears older than the grace period'
+                     WHEN old_status = 'paused' THEN 'electricity arrears settled'
+                     ELSE 'end day extended for hash rate delivered below the uptime guarantee' END
+           FROM changed WHERE new_status <> old_status
+       )
+       SELECT count(*)::int AS n FROM changed`,
+      params,
+    );
+    return rows[0].n;
+  }
+
+  async findForCustomer(customerId: string, contractId: string): Promise<SettlementContractView | null> {
+    const rows: SettlementContractView[] = await this.dataSource.query(
+      `SELECT id, customer_id AS "customerId", pool_id AS "poolId", start_day::text AS "startDay", end_day::text AS "endDay", status,
+              extension_days AS "extensionDays", arrears_micro_usd::text AS "arrearsMicroUsd"
+         FROM contracts WHERE id = $1 AND customer_id = $2`,
+      [contractId, customerId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Pools with at least one contract in force on the day. */
+  async poolsWithContractsOn(day: string): Promise<string[]> {
+    const rows: { pool_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT pool_id FROM contracts WHERE status IN ${SETTLED_STATUSES} AND start_day <= $1::date AND end_day >= $1::date`,
+      [day],
+    );
+    return rows.map((r) => r.pool_id);
+  }
+}
+
+export interface SettlementContractView {
+  id: string;
+  customerId: string;
+  poolId: string;
+  startDay: string;
+  endDay: string;
+  status: string;
+  extensionDays: number;
+  arrearsMicroUsd: string;
+}

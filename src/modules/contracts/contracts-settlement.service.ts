@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { SqlSource } from '../../common/sql/sql-source.js';
+import { ContractsSettlementRepository, type SettlementContractView } from './contracts-settlement.repository.js';
+
+export type { SettlementContractView } from './contracts-settlement.repository.js';
+
+/**
+ * What settlement may ask of contracts: the contracts in force on a day as a SqlSource (so a
+ * million of them never pass through process memory), and a set-based way to apply its
+ * outcomes (extended end days, arrears, pause) to the contracts this module owns.
+ */
+@Injectable()
+export class ContractsSettlementService {
+  constructor(private readonly repository: ContractsSettlementRepository) {}
+
+  /**
+   * Columns: contract_id, customer_id, product_id, hashrate_ghs, electricity_fee_usd_per_th_day,
+   * management_fee_bps, uptime_guarantee_bps, arrears_grace_days, is_paused.
+   */
+  inForceSource(poolId: string, day: string): SqlSource {
+    return this.repository.inForceSource(poolId, day);
+  }
+
+  /** Rows (contract_id uuid, extension_days int, arrears_micro_usd bigint, paused boolean); returns how many contracts changed. */
+  applySettlementOutcomes(manager: EntityManager, outcomes: SqlSource, changedAt: Date): Promise<number> {
+    return this.repository.applyOutcomes(manager, outcomes, changedAt);
+  }
+
+  /** The contract when it belongs to the customer, else null (callers answer 404). */
+  findForCustomer(customerId: string, contractId: string): Promise<SettlementContractView | null> {
+    return this.repository.findForCustomer(customerId, contractId);
+  }
+
+  poolsWithContractsOn(day: string): Promise<string[]> {
+    return this.repository.poolsWithContractsOn(day);
+  }
+}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock/clock.js';
+import { formatBtc, formatUsd } from '../../common/money/units.js';
+import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
+import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
+import { daysBetween } from './settlement-runs.service.js';
+import { SettlementRepository, type ContractSettlementRow, type RunRow } from './settlement.repository.js';
+import { ContractNotFoundError } from './settlement.errors.js';
+
+export const FLAG_PAUSED = 1;
+export const FLAG_IN_ARREARS = 2;
+export const FLAG_BELOW_GUARANTEE = 4;
+
+const rowView = (r: ContractSettlementRow) => ({
+  day: r.day,
+  kind: r.seq === 0 ? 'day' : `adjustment ${r.seq}`,
+  hashrateGhs: r.hashrateGhs.toString(),
+  deliveryRatioPpm: r.ratioPpm,
+  grossSats: r.grossSats.toString(),
+  electricityFeeUsd: formatUsd(r.electricityFeeMicroUsd),
+  electricityFeeSats: r.electricityFeeSats.toString(),
+  managementFeeSats: r.managementFeeSats.toString(),
+  arrearsCollectedSats: r.arrearsCollectedSats.toString(),
+  netSats: r.netSats.toString(),
+  netBtc: formatBtc(r.netSats),
+  arrearsAddedUsd: formatUsd(r.arrearsAddedMicroUsd),
+  paused: (r.flags & FLAG_PAUSED) !== 0,
+  inArrears: (r.flags & FLAG_IN_ARREARS) !== 0,
+  belowUptimeGuarantee: (r.flags & FLAG_BELOW_GUARANTEE) !== 0,
+});
+
+/** A customer's view of one contract's days: each settled day, and for the others why not yet. */
+@Injectable()
+export class ContractSettlementsService {
+  constructor(
+    private readonly repository: SettlementRepository,
+    private readonly contracts: ContractsSettlementService,
+    private readonly clock: Clock,
+  ) {}
+
+  async forCustomer(customerId: string, contractId: string, query: { from?: string; to?: string; limit?: number }) {
+    const contract = await this.contracts.findForCustomer(customerId, contractId);
+    if (!contract) throw new ContractNotFoundError();
+    const yesterday = addDays(utcDayOf(this.clock.now()), -1);
+    const last = [query.to ?? yesterday, yesterday, contract.endDay].sort()[0];
+    const limit = query.limit ?? 31;
+    const firstWanted = query.from ?? addDays(last, 1 - limit);
+    const first = firstWanted > contract.startDay ? firstWanted : contract.startDay;
+    const days = first <= last ? daysBetween(first, last).slice(-limit) : [];
+    const rows = days.length ? await this.repository.settlementsOfContract(contract.poolId, contractId, days) : [];
+    const runs = days.length ? await this.repository.runsOfPoolBetween(contract.poolId, days[0], days[days.length - 1]) : [];
+    const state = await this.repository.contractState(contractId);
+    const byDay = new Map<string, ContractSettlementRow[]>();
+    for (const r of rows) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
+    const runByDay = new Map<string, RunRow>();
+    for (const r of runs) if (r.seq === 0) runByDay.set(r.day, r);
+    const items = [...days].reverse().map((day) => {
+      const settled = byDay.get(day);
+      if (settled) return { day, settled: true, settlements: settled.map(rowView) };
+      return { day, settled: false, reason: this.reason(runByDay.get(day), state, day) };
+    });
+    return {
+      contract: {
+        id: contract.id, status: contract.status, startDay: contract.startDay, endDay: contract.endDay, extensionDays: contract.extensionDays,
+        arrearsUsd: formatUsd(state?.arrearsMicroUsd ?? 0n), arrearsSince: state?.arrearsSince ?? null, pausedForArrears: contract.status === 'paused',
+      },
+      days: items,
+    };
+  }
+
+  private reason(run: RunRow | undefined, state: { arrearsMicroUsd: bigint } | null, _day: string): string {
+    if (!run || run.status === 'waiting' || run.status === 'overdue') return 'waiting for pool data';
+    if (run.status === 'failed') return 'run pending: being corrected by finance';
+    if (state && state.arrearsMicroUsd > 0n && run.status === 'completed') return 'paused for arrears';
+    return 'run pending';
+  }
+}
