@@ -46,8 +46,26 @@ export const configSchema = z
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
+    BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'regtest']).default('mainnet'),
+    PAYOUT_ADDRESS_LOCK_HOURS: z.coerce.number().int().min(0).max(720).default(48),
+    WITHDRAWAL_MIN_SATS: z.coerce.bigint().min(546n, 'must be at least the 546-sat dust limit').default(10_000n),
+    WITHDRAWAL_NETWORK_FEE_SATS: z.coerce.bigint().min(0n).default(2_000n),
+    WITHDRAWAL_DAILY_LIMIT_SATS: z.coerce.bigint().min(546n).default(500_000_000n),
+    WITHDRAWAL_FOUR_EYES_SATS: z.coerce.bigint().min(0n).default(100_000_000n),
+    PAYOUT_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+    PAYOUT_ADDRESS_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(10),
+    WITHDRAWAL_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    PAYOUT_IP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(100),
+    AUTO_PAYOUTS_CRON: z.string().min(9).default('0 6 * * *'),
   })
   .superRefine((config, ctx) => {
+    // The customer receives amount - network fee: even the smallest withdrawal must pay out above dust.
+    if (config.WITHDRAWAL_MIN_SATS - config.WITHDRAWAL_NETWORK_FEE_SATS < 546n) {
+      ctx.addIssue({ code: 'custom', path: ['WITHDRAWAL_MIN_SATS'], message: 'minus WITHDRAWAL_NETWORK_FEE_SATS must be at least the 546-sat dust limit' });
+    }
+    if (config.WITHDRAWAL_DAILY_LIMIT_SATS < config.WITHDRAWAL_MIN_SATS) {
+      ctx.addIssue({ code: 'custom', path: ['WITHDRAWAL_DAILY_LIMIT_SATS'], message: 'must be at least WITHDRAWAL_MIN_SATS' });
+    }
     if (config.NODE_ENV !== 'production') return;
     if (config.JWT_ACCESS_SECRET === DEV_JWT_ACCESS_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_ACCESS_SECRET'], message: 'is the development secret; set a real one in production' });
