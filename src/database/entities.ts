@@ -1,8 +1,12 @@
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
+import { LedgerAccount } from '../modules/ledger/entities/ledger-account.entity.js';
+import { LedgerBalance } from '../modules/ledger/entities/ledger-balance.entity.js';
+import { LedgerEntry } from '../modules/ledger/entities/ledger-entry.entity.js';
+import { LedgerPosting } from '../modules/ledger/entities/ledger-posting.entity.js';
 
 /**
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
  * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [AuditEntry, User];
+export const ENTITIES: Function[] = [AuditEntry, User, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
