@@ -2,11 +2,13 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { AuditModule } from '../modules/audit/audit.module.js';
 import { AuthModule } from '../modules/auth/auth.module.js';
 import { HealthModule } from '../modules/health/health.module.js';
+import { PayoutsJobsModule } from '../modules/payouts/payouts-jobs.module.js';
+import { PayoutsModule } from '../modules/payouts/payouts.module.js';
 import { MetricsModule } from '../common/metrics/metrics.module.js';
 import { QueueModule } from '../common/queue/queue.module.js';
 
 /** Domain modules: HTTP controllers and services (loaded by every role). */
-export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule];
+export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, PayoutsModule];
 
 /** Modules holding BullMQ processors and schedulers (loaded by the worker and all roles). */
-export const WORKER_MODULES: (Type | DynamicModule)[] = [];
+export const WORKER_MODULES: (Type | DynamicModule)[] = [PayoutsJobsModule];

@@ -4,9 +4,15 @@ import { LedgerAccount } from '../modules/ledger/entities/ledger-account.entity.
 import { LedgerBalance } from '../modules/ledger/entities/ledger-balance.entity.js';
 import { LedgerEntry } from '../modules/ledger/entities/ledger-entry.entity.js';
 import { LedgerPosting } from '../modules/ledger/entities/ledger-posting.entity.js';
+import { AutoPayoutSetting } from '../modules/payouts/entities/auto-payout-setting.entity.js';
+import { PayoutAddress } from '../modules/payouts/entities/payout-address.entity.js';
+import { PayoutBatchItem } from '../modules/payouts/entities/payout-batch-item.entity.js';
+import { PayoutBatch } from '../modules/payouts/entities/payout-batch.entity.js';
+import { WithdrawalDailyUsage } from '../modules/payouts/entities/withdrawal-daily-usage.entity.js';
+import { Withdrawal } from '../modules/payouts/entities/withdrawal.entity.js';
 
 /**
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
  * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [AuditEntry, User, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
+export const ENTITIES: Function[] = [AuditEntry, User, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting, PayoutAddress, Withdrawal, WithdrawalDailyUsage, PayoutBatch, PayoutBatchItem, AutoPayoutSetting];

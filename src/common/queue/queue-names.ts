@@ -4,6 +4,7 @@
  */
 export const QUEUES = {
   maintenance: 'maintenance',
+  payouts: 'payouts',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -11,6 +12,9 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOBS = {
   maintenance: {
     purgeExpiredRefreshTokens: 'purge-expired-refresh-tokens',
+  },
+  payouts: {
+    runAutoPayouts: 'run-auto-payouts',
   },
 } as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 
