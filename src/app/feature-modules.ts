@@ -1,6 +1,8 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { AuditModule } from '../modules/audit/audit.module.js';
+import { AuthJobsModule } from '../modules/auth/auth-jobs.module.js';
 import { AuthModule } from '../modules/auth/auth.module.js';
+import { CustomersModule } from '../modules/customers/customers.module.js';
 import { HealthModule } from '../modules/health/health.module.js';
 import { PayoutsJobsModule } from '../modules/payouts/payouts-jobs.module.js';
 import { PayoutsModule } from '../modules/payouts/payouts.module.js';
@@ -8,7 +10,7 @@ import { MetricsModule } from '../common/metrics/metrics.module.js';
 import { QueueModule } from '../common/queue/queue.module.js';
 
 /** Domain modules: HTTP controllers and services (loaded by every role). */
-export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, PayoutsModule];
+export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule, PayoutsModule];
 
 /** Modules holding BullMQ processors and schedulers (loaded by the worker and all roles). */
-export const WORKER_MODULES: (Type | DynamicModule)[] = [PayoutsJobsModule];
+export const WORKER_MODULES: (Type | DynamicModule)[] = [AuthJobsModule, PayoutsJobsModule];

@@ -41,6 +41,12 @@ export const configSchema = z
       .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
       .default(DEV_TOTP_ENCRYPTION_KEY),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+    LOGIN_IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+    REGISTER_IP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(30),
+    TOTP_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    TOTP_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    WITHDRAWAL_LOCK_HOURS: z.coerce.number().int().min(0).max(720).default(48),
+    REFRESH_TOKEN_PURGE_CRON: z.string().min(9).default('17 3 * * *'),
     CORS_ORIGINS: z.string().default(''),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_EMAIL: z.string().email().optional(),

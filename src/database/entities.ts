@@ -1,4 +1,5 @@
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
+import { RefreshToken } from '../modules/auth/entities/refresh-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { LedgerAccount } from '../modules/ledger/entities/ledger-account.entity.js';
 import { LedgerBalance } from '../modules/ledger/entities/ledger-balance.entity.js';
@@ -15,4 +16,4 @@ import { Withdrawal } from '../modules/payouts/entities/withdrawal.entity.js';
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
  * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [AuditEntry, User, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting, PayoutAddress, Withdrawal, WithdrawalDailyUsage, PayoutBatch, PayoutBatchItem, AutoPayoutSetting];
+export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting, PayoutAddress, Withdrawal, WithdrawalDailyUsage, PayoutBatch, PayoutBatchItem, AutoPayoutSetting];
