@@ -8,9 +8,18 @@ import { PayoutsJobsModule } from '../modules/payouts/payouts-jobs.module.js';
 import { PayoutsModule } from '../modules/payouts/payouts.module.js';
 import { MetricsModule } from '../common/metrics/metrics.module.js';
 import { QueueModule } from '../common/queue/queue.module.js';
+import { CapacityModule, CapacityWorkerModule } from '../modules/capacity/capacity.module.js';
+import { CapacityViewModule } from '../modules/capacity-view/capacity-view.module.js';
+import { ContractsModule } from '../modules/contracts/contracts.module.js';
+import { MarketModule } from '../modules/market/market.module.js';
+import { OutboxModule } from '../modules/outbox/outbox.module.js';
 
 /** Domain modules: HTTP controllers and services (loaded by every role). */
-export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule, PayoutsModule];
+export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule];
+FEATURE_MODULES.push(PayoutsModule);
+FEATURE_MODULES.push(OutboxModule, CapacityModule, MarketModule, ContractsModule, CapacityViewModule);
 
 /** Modules holding BullMQ processors and schedulers (loaded by the worker and all roles). */
-export const WORKER_MODULES: (Type | DynamicModule)[] = [AuthJobsModule, PayoutsJobsModule];
+export const WORKER_MODULES: (Type | DynamicModule)[] = [AuthJobsModule];
+WORKER_MODULES.push(PayoutsJobsModule);
+WORKER_MODULES.push(CapacityWorkerModule);

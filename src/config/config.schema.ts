@@ -63,6 +63,7 @@ export const configSchema = z
     WITHDRAWAL_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
     PAYOUT_IP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(100),
     AUTO_PAYOUTS_CRON: z.string().min(9).default('0 6 * * *'),
+    CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
   })
   .superRefine((config, ctx) => {
     // The customer receives amount - network fee: even the smallest withdrawal must pay out above dust.

@@ -11,9 +11,25 @@ import { PayoutBatchItem } from '../modules/payouts/entities/payout-batch-item.e
 import { PayoutBatch } from '../modules/payouts/entities/payout-batch.entity.js';
 import { WithdrawalDailyUsage } from '../modules/payouts/entities/withdrawal-daily-usage.entity.js';
 import { Withdrawal } from '../modules/payouts/entities/withdrawal.entity.js';
+import { Fleet } from '../modules/capacity/entities/fleet.entity.js';
+import { FleetStatusChange } from '../modules/capacity/entities/fleet-status-change.entity.js';
+import { HashrateReport } from '../modules/capacity/entities/hashrate-report.entity.js';
+import { MinerModel } from '../modules/capacity/entities/miner-model.entity.js';
+import { Pool } from '../modules/capacity/entities/pool.entity.js';
+import { RoutingChange } from '../modules/capacity/entities/routing-change.entity.js';
+import { Site } from '../modules/capacity/entities/site.entity.js';
+import { Contract } from '../modules/contracts/entities/contract.entity.js';
+import { ContractStatusChange } from '../modules/contracts/entities/contract-status-change.entity.js';
+import { Product } from '../modules/contracts/entities/product.entity.js';
+import { BtcPrice } from '../modules/market/entities/btc-price.entity.js';
+import { NetworkDifficulty } from '../modules/market/entities/network-difficulty.entity.js';
+import { OutboxMessage } from '../modules/outbox/entities/outbox-message.entity.js';
 
 /**
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
  * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting, PayoutAddress, Withdrawal, WithdrawalDailyUsage, PayoutBatch, PayoutBatchItem, AutoPayoutSetting];
+export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
+ENTITIES.push(PayoutAddress, Withdrawal, WithdrawalDailyUsage, PayoutBatch, PayoutBatchItem, AutoPayoutSetting);
+ENTITIES.push(OutboxMessage, Site, MinerModel, Pool, Fleet, FleetStatusChange, RoutingChange, HashrateReport);
+ENTITIES.push(BtcPrice, NetworkDifficulty, Product, Contract, ContractStatusChange);

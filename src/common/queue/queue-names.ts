@@ -5,6 +5,7 @@
 export const QUEUES = {
   maintenance: 'maintenance',
   payouts: 'payouts',
+  capacity: 'capacity',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -15,6 +16,9 @@ export const JOBS = {
   },
   payouts: {
     runAutoPayouts: 'run-auto-payouts',
+  },
+  capacity: {
+    applyDueRoutingChanges: 'apply-due-routing-changes',
   },
 } as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 

@@ -1,0 +1,271 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Fleet, type FleetStatus } from './entities/fleet.entity.js';
+import { FleetStatusChange } from './entities/fleet-status-change.entity.js';
+import { MinerModel } from './entities/miner-model.entity.js';
+import { Pool } from './entities/pool.entity.js';
+import { Site } from './entities/site.entity.js';
+
+/** Installed and online hash rate of one pool or site, GH/s. */
+export interface HashrateFigures {
+  installedGhs: bigint;
+  onlineGhs: bigint;
+}
+
+export interface SiteFigures extends HashrateFigures {
+  siteId: string;
+  name: string;
+  powerCapacityKw: string;
+  powerDrawKw: string;
+  electricityPriceUsdPerKwh: string;
+  fleetCount: number;
+}
+
+export interface PoolFigures extends HashrateFigures {
+  poolId: string;
+  name: string;
+  payoutScheme: string;
+  feeBps: number;
+  payoutAddress: string;
+  stratumEndpoint: string;
+  fleetCount: number;
+}
+
+/** Electricity cost of a pool's fleets: sum of TH/s x J/TH x USD/kWh, and sum of TH/s, as exact numerics. */
+export interface PoolPowerCost {
+  hashrateGhs: bigint;
+  /** Sum over fleets of units x GH/s x J/TH x USD/kWh (numeric, as text). */
+  weightedCost: string;
+}
+
+const SITE_FIGURES_SQL = `
+  SELECT s.id AS "siteId", s.name, s.power_capacity_kw::text AS "powerCapacityKw",
+         s.electricity_price_usd_per_kwh::text AS "electricityPriceUsdPerKwh",
+         COALESCE(SUM(f.unit_count::bigint * m.hashrate_ghs), 0)::text AS "installedGhs",
+         COALESCE(SUM(f.unit_count::bigint * m.hashrate_ghs) FILTER (WHERE f.status = 'online'), 0)::text AS "onlineGhs",
+         -- GH/s x J/TH / 1000 = W, so units x GH/s x J/TH / 10^6 = kW
+         (COALESCE(SUM(f.unit_count::numeric * m.hashrate_ghs * m.efficiency_j_per_th), 0) / 1000000)::numeric(20, 3)::text AS "powerDrawKw",
+         COUNT(f.id)::int AS "fleetCount"
+    FROM sites s
+    LEFT JOIN fleets f ON f.site_id = s.id
+    LEFT JOIN miner_models m ON m.id = f.miner_model_id`;
+
+const POOL_FIGURES_SQL = `
+  SELECT p.id AS "poolId", p.name, p.payout_scheme AS "payoutScheme", p.fee_bps AS "feeBps",
+         p.payout_address AS "payoutAddress", p.stratum_endpoint AS "stratumEndpoint",
+         COALESCE(SUM(f.unit_count::bigint * m.hashrate_ghs), 0)::text AS "installedGhs",
+         COALESCE(SUM(f.unit_count::bigint * m.hashrate_ghs) FILTER (WHERE f.status = 'online'), 0)::text AS "onlineGhs",
+         COUNT(f.id)::int AS "fleetCount"
+    FROM pools p
+    LEFT JOIN fleets f ON f.pool_id = p.id
+    LEFT JOIN miner_models m ON m.id = f.miner_model_id`;
+
+type Raw<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
+
+function toSiteFigures(row: Raw<SiteFigures>): SiteFigures {
+  return { ...row, installedGhs: BigInt(row.installedGhs), onlineGhs: BigInt(row.onlineGhs) };
+}
+
+function toPoolFigures(row: Raw<PoolFigures>): PoolFigures {
+  return { ...row, installedGhs: BigInt(row.installedGhs), onlineGhs: BigInt(row.onlineGhs) };
+}
+
+/** SQL for sites, miner models, pools and fleets. Every method runs on the manager it is given. */
+@Injectable()
+export class CapacityRepository {
+  // ---- sites
+  insertSite(manager: EntityManager, site: Pick<Site, 'name' | 'powerCapacityKw' | 'electricityPriceUsdPerKwh'>): Promise<Site> {
+    return manager.getRepository(Site).save(manager.getRepository(Site).create(site));
+  }
+
+  findSite(manager: EntityManager, id: string, lock = false): Promise<Site | null> {
+    const qb = manager.getRepository(Site).createQueryBuilder('s').where('s.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  listSites(manager: EntityManager): Promise<Site[]> {
+    return manager.getRepository(Site).find({ order: { name: 'ASC' } });
+  }
+
+  saveSite(manager: EntityManager, site: Site): Promise<Site> {
+    return manager.getRepository(Site).save(site);
+  }
+
+  async deleteSite(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(`DELETE FROM sites WHERE id = $1`, [id]);
+  }
+
+  /** Power the site's fleets draw, in kW (exact numeric text), counting every installed fleet whatever its status. */
+  async sitePowerDrawKw(manager: EntityManager, siteId: string): Promise<string> {
+    const rows: { drawKw: string }[] = await manager.query(
+      `SELECT (COALESCE(SUM(f.unit_count::numeric * m.hashrate_ghs * m.efficiency_j_per_th), 0) / 1000000)::text AS "drawKw"
+         FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id WHERE f.site_id = $1`,
+      [siteId],
+    );
+    return rows[0].drawKw;
+  }
+
+  /**
+   * The site's power draw if fleet `excludeFleetId` were removed and `extra` units of a model were
+   * added (create, resize, move or re-model a fleet), against its capacity; exact numerics.
+   */
+  async projectedSiteDraw(
+    manager: EntityManager,
+    siteId: string,
+    excludeFleetId: string | null,
+    extra: { unitCount: number; minerModelId: string } | null,
+  ): Promise<{ drawKw: string; capacityKw: string; exceeds: boolean }> {
+    const rows: { drawKw: string; capacityKw: string; exceeds: boolean }[] = await manager.query(
+      `WITH draw AS (
+         SELECT COALESCE(SUM(f.unit_count::numeric * m.hashrate_ghs * m.efficiency_j_per_th), 0) AS existing
+           FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id
+          WHERE f.site_id = $1 AND ($2::uuid IS NULL OR f.id <> $2::uuid)
+       ), added AS (
+         SELECT COALESCE((SELECT $3::numeric * m.hashrate_ghs * m.efficiency_j_per_th FROM miner_models m WHERE m.id = $4::uuid), 0) AS extra
+       )
+       SELECT ((draw.existing + added.extra) / 1000000)::text AS "drawKw", s.power_capacity_kw::text AS "capacityKw",
+              (draw.existing + added.extra) / 1000000 > s.power_capacity_kw AS exceeds
+         FROM sites s, draw, added WHERE s.id = $1`,
+      [siteId, excludeFleetId, extra ? extra.unitCount : 0, extra ? extra.minerModelId : null],
+    );
+    return rows[0];
+  }
+
+  /** True when `a` > `b`, compared exactly as numerics by Postgres. */
+  async numericGreater(manager: EntityManager, a: string, b: string): Promise<boolean> {
+    const rows: { greater: boolean }[] = await manager.query(`SELECT $1::numeric > $2::numeric AS greater`, [a, b]);
+    return rows[0].greater;
+  }
+
+  async siteFigures(manager: EntityManager): Promise<SiteFigures[]> {
+    const rows: Raw<SiteFigures>[] = await manager.query(`${SITE_FIGURES_SQL} GROUP BY s.id ORDER BY s.name`);
+    return rows.map(toSiteFigures);
+  }
+
+  // ---- miner models
+  insertMinerModel(manager: EntityManager, model: Pick<MinerModel, 'name' | 'hashrateGhs' | 'efficiencyJPerTh'>): Promise<MinerModel> {
+    return manager.getRepository(MinerModel).save(manager.getRepository(MinerModel).create(model));
+  }
+
+  /** `lock`: 'write' before changing the model, 'read' to keep its specifications fixed while a fleet uses them. */
+  findMinerModel(manager: EntityManager, id: string, lock: false | 'write' | 'read' = false): Promise<MinerModel | null> {
+    const qb = manager.getRepository(MinerModel).createQueryBuilder('m').where('m.id = :id', { id });
+    if (lock) qb.setLock(lock === 'write' ? 'pessimistic_write' : 'pessimistic_read');
+    return qb.getOne();
+  }
+
+  listMinerModels(manager: EntityManager): Promise<MinerModel[]> {
+    return manager.getRepository(MinerModel).find({ order: { name: 'ASC' } });
+  }
+
+  saveMinerModel(manager: EntityManager, model: MinerModel): Promise<MinerModel> {
+    return manager.getRepository(MinerModel).save(model);
+  }
+
+  async deleteMinerModel(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(`DELETE FROM miner_models WHERE id = $1`, [id]);
+  }
+
+  async countFleetsUsingModel(manager: EntityManager, modelId: string): Promise<number> {
+    const rows: { n: number }[] = await manager.query(`SELECT COUNT(*)::int AS n FROM fleets WHERE miner_model_id = $1`, [modelId]);
+    return rows[0].n;
+  }
+
+  // ---- pools
+  insertPool(manager: EntityManager, pool: Pick<Pool, 'name' | 'stratumEndpoint' | 'payoutScheme' | 'feeBps' | 'payoutAddress'>): Promise<Pool> {
+    return manager.getRepository(Pool).save(manager.getRepository(Pool).create(pool));
+  }
+
+  findPool(manager: EntityManager, id: string, lock = false): Promise<Pool | null> {
+    const qb = manager.getRepository(Pool).createQueryBuilder('p').where('p.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  /** Locks pools in id order (a fixed order, so two transactions locking the same pair cannot deadlock). */
+  async lockPools(manager: EntityManager, ids: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(`SELECT id FROM pools WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+    return rows.map((r) => r.id);
+  }
+
+  listPools(manager: EntityManager): Promise<Pool[]> {
+    return manager.getRepository(Pool).find({ order: { name: 'ASC' } });
+  }
+
+  savePool(manager: EntityManager, pool: Pool): Promise<Pool> {
+    return manager.getRepository(Pool).save(pool);
+  }
+
+  async deletePool(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(`DELETE FROM pools WHERE id = $1`, [id]);
+  }
+
+  async updatePoolSetting(manager: EntityManager, poolId: string, column: 'payout_address' | 'stratum_endpoint', value: string): Promise<void> {
+    await manager.query(`UPDATE pools SET ${column === 'payout_address' ? 'payout_address' : 'stratum_endpoint'} = $2, updated_at = now() WHERE id = $1`, [poolId, value]);
+  }
+
+  async poolFigures(manager: EntityManager, poolIds?: string[]): Promise<PoolFigures[]> {
+    const where = poolIds ? 'WHERE p.id = ANY($1::uuid[])' : '';
+    const rows: Raw<PoolFigures>[] = await manager.query(`${POOL_FIGURES_SQL} ${where} GROUP BY p.id ORDER BY p.name`, poolIds ? [poolIds] : []);
+    return rows.map(toPoolFigures);
+  }
+
+  /** Hash-rate-weighted electricity cost of every fleet pointed at the pool (installed, whatever the status). */
+  async poolPowerCost(manager: EntityManager, poolId: string): Promise<PoolPowerCost> {
+    const rows: { hashrateGhs: string; weightedCost: string }[] = await manager.query(
+      `SELECT COALESCE(SUM(f.unit_count::bigint * m.hashrate_ghs), 0)::text AS "hashrateGhs",
+              COALESCE(SUM(f.unit_count::numeric * m.hashrate_ghs * m.efficiency_j_per_th * s.electricity_price_usd_per_kwh), 0)::text AS "weightedCost"
+         FROM fleets f
+         JOIN miner_models m ON m.id = f.miner_model_id
+         JOIN sites s ON s.id = f.site_id
+        WHERE f.pool_id = $1`,
+      [poolId],
+    );
+    return { hashrateGhs: BigInt(rows[0].hashrateGhs), weightedCost: rows[0].weightedCost };
+  }
+
+  // ---- fleets
+  insertFleet(manager: EntityManager, fleet: Pick<Fleet, 'name' | 'siteId' | 'minerModelId' | 'poolId' | 'unitCount' | 'status' | 'statusChangedAt'>): Promise<Fleet> {
+    return manager.getRepository(Fleet).save(manager.getRepository(Fleet).create(fleet));
+  }
+
+  findFleet(manager: EntityManager, id: string, lock = false): Promise<Fleet | null> {
+    const qb = manager.getRepository(Fleet).createQueryBuilder('f').where('f.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  listFleets(manager: EntityManager, filter: { poolId?: string; siteId?: string }): Promise<Fleet[]> {
+    const qb = manager.getRepository(Fleet).createQueryBuilder('f').orderBy('f.name', 'ASC');
+    if (filter.poolId) qb.andWhere('f.pool_id = :poolId', { poolId: filter.poolId });
+    if (filter.siteId) qb.andWhere('f.site_id = :siteId', { siteId: filter.siteId });
+    return qb.getMany();
+  }
+
+  saveFleet(manager: EntityManager, fleet: Fleet): Promise<Fleet> {
+    return manager.getRepository(Fleet).save(fleet);
+  }
+
+  async deleteFleet(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(`DELETE FROM fleets WHERE id = $1`, [id]);
+  }
+
+  async moveFleetToPool(manager: EntityManager, fleetId: string, poolId: string): Promise<void> {
+    await manager.query(`UPDATE fleets SET pool_id = $2, updated_at = now() WHERE id = $1`, [fleetId, poolId]);
+  }
+
+  async insertStatusChange(
+    manager: EntityManager,
+    change: { fleetId: string; fromStatus: FleetStatus | null; toStatus: FleetStatus; changedAt: Date; changedBy: string | null; reason: string | null },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO fleet_status_changes (fleet_id, from_status, to_status, changed_at, changed_by, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [change.fleetId, change.fromStatus, change.toStatus, change.changedAt, change.changedBy, change.reason],
+    );
+  }
+
+  listStatusChanges(manager: EntityManager, fleetId: string): Promise<FleetStatusChange[]> {
+    return manager.getRepository(FleetStatusChange).find({ where: { fleetId }, order: { id: 'ASC' } });
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CapacityRepository, type PoolFigures, type SiteFigures } from './capacity.repository.js';
+import { poolNotFound } from './capacity.errors.js';
+import type { HashrateReport } from './entities/hashrate-report.entity.js';
+import { HashrateReportsService } from './hashrate-reports.service.js';
+import { RoutingChangesService } from './routing-changes.service.js';
+import { formatScaled } from './units/decimal-units.js';
+import { decimalToRatio, divHalfUp } from './units/exact-division.js';
+
+export type { PoolFigures, SiteFigures } from './capacity.repository.js';
+
+/** What other modules may ask of capacity (products, the capacity view, settlement). */
+@Injectable()
+export class CapacityService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repository: CapacityRepository,
+    private readonly routingChanges: RoutingChangesService,
+    private readonly hashrateReports: HashrateReportsService,
+  ) {}
+
+  /**
+   * Locks the pool's row for the rest of the caller's transaction and returns its capacity:
+   * fleet changes take the same lock, so an allocation checked here cannot race a fleet change.
+   */
+  async lockPoolCapacity(manager: EntityManager, poolId: string): Promise<PoolFigures> {
+    if (!(await this.repository.lockPools(manager, [poolId])).length) throw poolNotFound();
+    const [figures] = await this.repository.poolFigures(manager, [poolId]);
+    return figures;
+  }
+
+  async poolFigures(poolIds?: string[]): Promise<PoolFigures[]> {
+    return this.repository.poolFigures(this.dataSource.manager, poolIds);
+  }
+
+  async siteFigures(): Promise<SiteFigures[]> {
+    return this.repository.siteFigures(this.dataSource.manager);
+  }
+
+  /**
+   * Electricity fee in USD per TH/s per day derived from the pool's fleets: the hash-rate-weighted
+   * sum of J/TH x site USD/kWh x 24 h / 1000, rounded half-up to 6 decimals. Null with no fleets.
+   */
+  async derivedElectricityFeeUsdPerThDay(manager: EntityManager, poolId: string): Promise<string | null> {
+    const cost = await this.repository.poolPowerCost(manager, poolId);
+    if (cost.hashrateGhs === 0n) return null;
+    // weightedCost = sum(units x GH/s x J/TH x USD/kWh); per TH/s: / hashrateGhs; W x 24 h / 1000 = kWh/day; x 10^6 micro-USD
+    const ratio = decimalToRatio(cost.weightedCost);
+    const micro = divHalfUp(ratio.num * 24n * 1_000_000n, ratio.den * 1000n * cost.hashrateGhs);
+    return formatScaled(micro, 6);
+  }
+
+  /** Applies routing changes that are due (callers about to read pool settings). */
+  async applyDueRoutingChanges(): Promise<number> {
+    return this.routingChanges.applyDue();
+  }
+
+  async openRoutingChanges() {
+    return this.routingChanges.openForPool();
+  }
+
+  async latestHashrateReports(): Promise<HashrateReport[]> {
+    return this.hashrateReports.latestPerPool();
+  }
+}

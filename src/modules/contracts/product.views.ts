@@ -1,0 +1,66 @@
+import { formatScaled, ghsToThs, microToUsd, parseScaled } from '../capacity/units/decimal-units.js';
+import { divCeil, divHalfUp } from '../capacity/units/exact-division.js';
+import type { Product } from './entities/product.entity.js';
+
+/** A numeric(20, 6) price as micro-USD. */
+export function priceMicro(value: string): bigint {
+  const parsed = parseScaled(value, 6);
+  if (parsed === null) throw new RangeError(`price "${value}" does not fit 6 decimals`);
+  return parsed;
+}
+
+export function isOnSale(p: Product, now: Date): boolean {
+  return p.status === 'active' && p.salesStartAt.getTime() <= now.getTime() && (p.salesEndAt === null || p.salesEndAt.getTime() > now.getTime());
+}
+
+/** Hash rate still for sale: nothing once the window closed or the product is paused. */
+export function remainingGhs(p: Product, now: Date): bigint {
+  return isOnSale(p, now) ? p.capacityAllocatedGhs - p.soldGhs : 0n;
+}
+
+/**
+ * What a purchase of `hashrateGhs` costs: the upfront price (charged at purchase, rounded half-up
+ * to the micro-dollar) and the electricity fees over the whole term (rounded up), so the all-in
+ * figure shows the full USD cost. The management fee is a share of output, quoted in bps.
+ */
+export function quote(p: Product, hashrateGhs: bigint) {
+  const upfront = divHalfUp(priceMicro(p.upfrontPriceUsdPerTh) * hashrateGhs, 1000n);
+  const electricityPerDay = divCeil(priceMicro(p.electricityFeeUsdPerThDay) * hashrateGhs, 1000n);
+  const electricityTerm = electricityPerDay * BigInt(p.termDays);
+  return {
+    hashrateThs: ghsToThs(hashrateGhs),
+    upfrontUsd: microToUsd(upfront),
+    electricityUsdPerDay: microToUsd(electricityPerDay),
+    electricityUsdOverTerm: microToUsd(electricityTerm),
+    allInUsd: microToUsd(upfront + electricityTerm),
+    managementFeeBps: p.managementFeeBps,
+    withinPurchaseLimits: hashrateGhs >= p.minPurchaseGhs && hashrateGhs <= p.maxPurchaseGhs,
+  };
+}
+
+export function productView(p: Product, now: Date, poolName?: string) {
+  return {
+    id: p.id,
+    name: p.name,
+    poolId: p.poolId,
+    ...(poolName !== undefined ? { poolName } : {}),
+    termDays: p.termDays,
+    upfrontPriceUsdPerTh: formatScaled(priceMicro(p.upfrontPriceUsdPerTh), 6),
+    electricityFeeUsdPerThDay: formatScaled(priceMicro(p.electricityFeeUsdPerThDay), 6),
+    electricityFeeSource: p.electricityFeeSource,
+    managementFeeBps: p.managementFeeBps,
+    minPurchaseThs: ghsToThs(p.minPurchaseGhs),
+    maxPurchaseThs: ghsToThs(p.maxPurchaseGhs),
+    capacityAllocatedThs: ghsToThs(p.capacityAllocatedGhs),
+    soldThs: ghsToThs(p.soldGhs),
+    remainingThs: ghsToThs(remainingGhs(p, now)),
+    salesStartAt: p.salesStartAt,
+    salesEndAt: p.salesEndAt,
+    uptimeGuaranteeBps: p.uptimeGuaranteeBps,
+    arrearsGraceDays: p.arrearsGraceDays,
+    status: p.status,
+    onSale: isOnSale(p, now),
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}

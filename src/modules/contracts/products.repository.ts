@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Product } from './entities/product.entity.js';
+
+/** Per-pool sales figures, GH/s. */
+export interface PoolSales {
+  poolId: string;
+  allocatedGhs: bigint;
+  soldGhs: bigint;
+  availableGhs: bigint;
+  productCount: number;
+}
+
+/**
+ * A product's effective allocation: once its sales window has closed, only what it sold stays
+ * reserved (the unsold remainder returns to the pool).
+ */
+const effectiveAllocation = (now: string) => `CASE WHEN p.sales_end_at IS NOT NULL AND p.sales_end_at <= ${now} THEN p.sold_ghs ELSE p.capacity_allocated_ghs END`;
+/** On sale: active and inside the sales window at `now`. */
+const onSale = (now: string) => `p.status = 'active' AND p.sales_start_at <= ${now} AND (p.sales_end_at IS NULL OR p.sales_end_at > ${now})`;
+/** Keyset order of product lists: creation time (to the millisecond, as JS carries it) then id. */
+const LIST_KEY = `(date_trunc('milliseconds', p.created_at), p.id)`;
+
+/** SQL for products. */
+@Injectable()
+export class ProductsRepository {
+  insert(manager: EntityManager, product: Omit<Product, 'id' | 'createdAt' | 'updatedAt' | 'soldGhs' | 'pool'>): Promise<Product> {
+    const repo = manager.getRepository(Product);
+    return repo.save(repo.create({ ...product, soldGhs: 0n }));
+  }
+
+  find(manager: EntityManager, id: string, lock = false): Promise<Product | null> {
+    const qb = manager.getRepository(Product).createQueryBuilder('p').where('p.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  save(manager: EntityManager, product: Product): Promise<Product> {
+    return manager.getRepository(Product).save(product);
+  }
+
+  /** Sum of the effective allocations of the pool's products at `now`, leaving out `excludeId`. */
+  async poolAllocationGhs(manager: EntityManager, poolId: string, now: Date, excludeId: string | null): Promise<bigint> {
+    const rows: { total: string }[] = await manager.query(
+      `SELECT COALESCE(SUM(${effectiveAllocation('$1')}), 0)::text AS total FROM products p WHERE p.pool_id = $2 AND ($3::uuid IS NULL OR p.id <> $3::uuid)`,
+      [now, poolId, excludeId],
+    );
+    return BigInt(rows[0].total);
+  }
+
+  /** Products on sale at `now` with hash rate left to sell (at least their minimum purchase), newest first. */
+  async listOnSale(manager: EntityManager, now: Date, page: { before?: [string, string]; limit: number }): Promise<Product[]> {
+    return this.listWhere(manager, now, `${onSale(':now')} AND p.capacity_allocated_ghs - p.sold_ghs >= p.min_purchase_ghs`, page);
+  }
+
+  async listAll(manager: EntityManager, now: Date, page: { before?: [string, string]; limit: number }): Promise<Product[]> {
+    return this.listWhere(manager, now, 'TRUE', page);
+  }
+
+  private async listWhere(manager: EntityManager, now: Date, where: string, page: { before?: [string, string]; limit: number }): Promise<Product[]> {
+    const qb = manager
+      .getRepository(Product)
+      .createQueryBuilder('p')
+      .where(where, { now })
+      .orderBy(`date_trunc('milliseconds', p.created_at)`, 'DESC')
+      .addOrderBy('p.id', 'DESC')
+      .limit(page.limit + 1);
+    if (page.before) qb.andWhere(`${LIST_KEY} < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))`, { createdAt: page.before[0], id: page.before[1] });
+    return qb.getMany();
+  }
+
+  /** Allocated, sold and still-for-sale hash rate per pool at `now`. */
+  async salesByPool(manager: EntityManager, now: Date): Promise<PoolSales[]> {
+    const rows: { poolId: string; allocatedGhs: string; soldGhs: string; availableGhs: string; productCount: number }[] = await manager.query(
+      `SELECT p.pool_id AS "poolId",
+              SUM(${effectiveAllocation('$1')})::text AS "allocatedGhs",
+              SUM(p.sold_ghs)::text AS "soldGhs",
+              COALESCE(SUM(p.capacity_allocated_ghs - p.sold_ghs) FILTER (WHERE ${onSale('$1')}), 0)::text AS "availableGhs",
+              COUNT(*)::int AS "productCount"
+         FROM products p GROUP BY p.pool_id`,
+      [now],
+    );
+    return rows.map((r) => ({ poolId: r.poolId, allocatedGhs: BigInt(r.allocatedGhs), soldGhs: BigInt(r.soldGhs), availableGhs: BigInt(r.availableGhs), productCount: r.productCount }));
+  }
+}
