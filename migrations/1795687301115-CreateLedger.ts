@@ -121,7 +121,8 @@ export class CreateLedger1795687301115 implements MigrationInterface {
             CREATE FUNCTION ledger_account_owner_check() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF NEW.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users WHERE id = NEW.customer_id AND role = 'customer') THEN
-                    RAISE EXCEPTION 'customer % not found', NEW.customer_id USING ERRCODE = 'HM404', DETAIL = NEW.customer_id::text;
+                    RAISE EXCEPTION 'customer % not found', NEW.customer_id
+                USING ERRCODE = 'HM404', DETAIL = json_build_object('customerId', NEW.customer_id)::text;
                 END IF;
                 RETURN NEW;
             END
@@ -188,6 +189,9 @@ export class CreateLedger1795687301115 implements MigrationInterface {
                 v_balance bigint;
                 v_min bigint;
                 v_max bigint;
+                v_currency text;
+                v_name text;
+                v_customer uuid;
             BEGIN
                 UPDATE ledger_balances b
                    SET balance_minor = b.balance_minor + NEW.amount_minor, seq = b.seq + 1
@@ -198,15 +202,18 @@ export class CreateLedger1795687301115 implements MigrationInterface {
                 IF FOUND THEN
                     RETURN NEW;
                 END IF;
-                SELECT balance_minor, min_balance_minor, max_balance_minor INTO v_balance, v_min, v_max
-                  FROM ledger_balances WHERE account_id = NEW.account_id AND shard = NEW.shard;
+                SELECT b.balance_minor, b.min_balance_minor, b.max_balance_minor, b.currency, a.name, a.customer_id
+                  INTO v_balance, v_min, v_max, v_currency, v_name, v_customer
+                  FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
+                 WHERE b.account_id = NEW.account_id AND b.shard = NEW.shard;
                 IF NOT FOUND THEN
                     RAISE EXCEPTION 'ledger account % has no shard %', NEW.account_id, NEW.shard
                         USING ERRCODE = 'HM404', DETAIL = json_build_object('accountId', NEW.account_id::text)::text;
                 END IF;
                 RAISE EXCEPTION 'ledger account % would leave its bounds: balance %, change %', NEW.account_id, v_balance, NEW.amount_minor
                     USING ERRCODE = 'HM402',
-                          DETAIL = json_build_object('accountId', NEW.account_id::text, 'balanceMinor', v_balance::text,
+                          DETAIL = json_build_object('accountId', NEW.account_id::text, 'customerId', v_customer, 'account', v_name,
+                                                     'currency', v_currency, 'balanceMinor', v_balance::text,
                                                      'amountMinor', NEW.amount_minor::text,
                                                      'bound', CASE WHEN v_min IS NOT NULL AND v_balance + NEW.amount_minor < v_min THEN 'min' ELSE 'max' END)::text;
             END

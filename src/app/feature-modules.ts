@@ -6,6 +6,7 @@ import { CustomersModule } from '../modules/customers/customers.module.js';
 import { HealthModule } from '../modules/health/health.module.js';
 import { PayoutsJobsModule } from '../modules/payouts/payouts-jobs.module.js';
 import { PayoutsModule } from '../modules/payouts/payouts.module.js';
+import { LedgerModule } from '../modules/ledger/ledger.module.js';
 import { MetricsModule } from '../common/metrics/metrics.module.js';
 import { QueueModule } from '../common/queue/queue.module.js';
 import { CapacityModule, CapacityWorkerModule } from '../modules/capacity/capacity.module.js';
@@ -15,7 +16,7 @@ import { MarketModule } from '../modules/market/market.module.js';
 import { OutboxModule } from '../modules/outbox/outbox.module.js';
 
 /** Domain modules: HTTP controllers and services (loaded by every role). */
-export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule];
+export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule, LedgerModule];
 FEATURE_MODULES.push(PayoutsModule);
 FEATURE_MODULES.push(OutboxModule, CapacityModule, MarketModule, ContractsModule, CapacityViewModule);
 

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { INT64_MAX } from '../../common/money/decimal.js';
+import { formatAmount, isCurrency, type Currency } from '../../common/money/units.js';
+import type { AuditActor } from '../audit/audit.service.js';
+import { BUCKETS_BY_CURRENCY, isPlatformRef, type AccountRef } from './ledger.accounts.js';
+import { InvalidEntryError, LedgerInvariantError } from './ledger.errors.js';
+import { entryRequestHash } from './ledger.hash.js';
+import { LedgerRepository, type PlatformAccountRow, type SqlActor, type SqlEntry, type SqlLine } from './ledger.repository.js';
+import type { LedgerLine, PostEntryInput } from './ledger.types.js';
+
+const TYPE_PATTERN = /^[a-z][a-z0-9_.]{0,62}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const MAX_LINES_PER_ENTRY = 1000;
+
+/**
+ * Checks an entry before it reaches the database (the database checks again) and resolves its
+ * lines: platform accounts to their id and a random balance shard, customer accounts to
+ * (customer, currency, bucket), looked up (and opened on first use) in SQL.
+ */
+@Injectable()
+export class LedgerEntryBuilder {
+  /** Platform accounts are created by migration and never change, so caching them is safe. */
+  private platformAccounts?: Promise<Map<string, PlatformAccountRow>>;
+
+  constructor(private readonly repository: LedgerRepository) {}
+
+  async build(input: Omit<PostEntryInput, 'actor'>): Promise<SqlEntry> {
+    checkText('type', input.type, TYPE_PATTERN);
+    if (typeof input.idempotencyKey !== 'string' || input.idempotencyKey.length < 1 || input.idempotencyKey.length > 200) {
+      throw new InvalidEntryError('idempotencyKey must be 1 to 200 characters');
+    }
+    if (input.reference != null && (typeof input.reference !== 'string' || input.reference.length > 200)) {
+      throw new InvalidEntryError('reference must be at most 200 characters');
+    }
+    if (!Array.isArray(input.lines) || input.lines.length < 2 || input.lines.length > MAX_LINES_PER_ENTRY) {
+      throw new InvalidEntryError(`an entry has 2 to ${MAX_LINES_PER_ENTRY} lines`);
+    }
+    assertBalanced(input.lines);
+    const platform = await this.platform();
+    const lines = input.lines.map((line) => resolve(line, platform));
+    return {
+      type: input.type,
+      idempotencyKey: input.idempotencyKey,
+      reference: input.reference ?? null,
+      requestHash: entryRequestHash(input.type, input.reference, input.lines),
+      lines,
+    };
+  }
+
+  private platform(): Promise<Map<string, PlatformAccountRow>> {
+    this.platformAccounts ??= this.repository.findPlatformAccounts().then(
+      (rows) => new Map(rows.map((row) => [`${row.name}:${row.currency}`, row])),
+      (error: unknown) => {
+        this.platformAccounts = undefined;
+        throw error;
+      },
+    );
+    return this.platformAccounts;
+  }
+}
+
+export function sqlActor(actor: AuditActor): SqlActor {
+  return { actorId: actor.userId, actorRole: actor.role };
+}
+
+function resolve(line: LedgerLine, platform: Map<string, PlatformAccountRow>): SqlLine {
+  const ref: AccountRef = line.account;
+  if (!ref || !isCurrency(ref.currency)) throw new InvalidEntryError('every line needs an account with a currency of BTC or USD');
+  if (isPlatformRef(ref)) {
+    const account = platform.get(`${ref.platform}:${ref.currency}`);
+    if (!account) throw new InvalidEntryError(`unknown platform account ${ref.platform} (${ref.currency})`);
+    // A random shard spreads concurrent postings over the account's balance rows (see docs/ledger.md).
+    const shard = account.shardCount > 1 ? Math.floor(Math.random() * account.shardCount) : 0;
+    return { accountId: account.id, shard, customerId: null, name: account.name, currency: ref.currency, amount: line.amount };
+  }
+  const bucket = ref.bucket ?? 'available';
+  if (typeof ref.customerId !== 'string' || !UUID_PATTERN.test(ref.customerId)) throw new InvalidEntryError('customerId must be a UUID');
+  if (!BUCKETS_BY_CURRENCY[ref.currency].includes(bucket)) throw new InvalidEntryError(`customers have no ${bucket} ${ref.currency} account`);
+  return { accountId: null, shard: 0, customerId: ref.customerId.toLowerCase(), name: bucket, currency: ref.currency, amount: line.amount };
+}
+
+/** Double entry, checked before the round trip: non-zero int64 amounts summing to zero per currency. */
+function assertBalanced(lines: readonly LedgerLine[]): void {
+  const sums = new Map<Currency, bigint>();
+  for (const line of lines) {
+    if (typeof line.amount !== 'bigint') throw new InvalidEntryError('line amounts are bigint minor units');
+    if (line.amount === 0n) throw new InvalidEntryError('a line amount must not be zero');
+    if (line.amount > INT64_MAX || line.amount < -INT64_MAX) throw new InvalidEntryError('a line amount is out of range');
+    const currency = line.account?.currency;
+    sums.set(currency, (sums.get(currency) ?? 0n) + line.amount);
+  }
+  for (const [currency, sum] of sums) {
+    if (sum !== 0n) {
+      throw new LedgerInvariantError(`unbalanced entry: ${currency} lines sum to ${isCurrency(currency) ? formatAmount(currency, sum) : sum}`);
+    }
+  }
+}
+
+function checkText(field: string, value: unknown, pattern: RegExp): void {
+  if (typeof value !== 'string' || !pattern.test(value)) throw new InvalidEntryError(`${field} must match ${pattern.source}`);
+}

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { DepositsController } from './deposits.controller.js';
+import { DepositsService } from './deposits.service.js';
+import { LedgerController } from './ledger.controller.js';
+import { LedgerEntryBuilder } from './ledger-entry.builder.js';
+import { LedgerFinanceController } from './ledger-finance.controller.js';
+import { LedgerIntegrityService } from './ledger-integrity.service.js';
+import { LedgerRepository } from './ledger.repository.js';
+import { LedgerService } from './ledger.service.js';
+import { LedgerStatementsRepository } from './ledger-statements.repository.js';
+import { LedgerStatementsService } from './ledger-statements.service.js';
+
+/** The double-entry ledger: the only writer of postings and balances. Other modules call LedgerService. */
+@Module({
+  controllers: [LedgerController, DepositsController, LedgerFinanceController],
+  providers: [
+    LedgerRepository,
+    LedgerEntryBuilder,
+    LedgerService,
+    LedgerStatementsRepository,
+    LedgerStatementsService,
+    LedgerIntegrityService,
+    DepositsService,
+  ],
+  exports: [LedgerService, LedgerIntegrityService],
+})
+export class LedgerModule {}

@@ -1,0 +1,206 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Currency } from '../../common/money/units.js';
+
+/** Either the DataSource (one autocommit statement) or the caller's transaction. */
+type Queryable = Pick<EntityManager, 'query'>;
+
+export interface PlatformAccountRow {
+  id: string;
+  name: string;
+  currency: Currency;
+  shardCount: number;
+}
+
+/** A line resolved for SQL: a known account id (platform) or a customer bucket to look up. */
+export interface SqlLine {
+  accountId: string | null;
+  shard: number;
+  customerId: string | null;
+  name: string;
+  currency: Currency;
+  amount: bigint;
+}
+
+export interface SqlEntry {
+  type: string;
+  idempotencyKey: string;
+  reference: string | null;
+  requestHash: string;
+  lines: SqlLine[];
+}
+
+export interface SqlActor {
+  actorId: string | null;
+  actorRole: string;
+}
+
+export interface PostedRow {
+  entryId: string;
+  replayed: boolean;
+  postedAt: Date;
+}
+
+export interface BalanceRow {
+  accountId: string;
+  currency: Currency;
+  name: string;
+  balance: bigint;
+}
+
+/** The ledger's writes and point reads. Every write goes through the SQL functions of the CreateLedger migration. */
+@Injectable()
+export class LedgerRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private db(manager?: EntityManager): Queryable {
+    return manager ?? this.dataSource;
+  }
+
+  async findPlatformAccounts(): Promise<PlatformAccountRow[]> {
+    const rows: { id: string; name: string; currency: Currency; shard_count: number }[] = await this.dataSource.query(
+      `SELECT id, name, currency, shard_count FROM ledger_accounts WHERE customer_id IS NULL`,
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, currency: r.currency, shardCount: Number(r.shard_count) }));
+  }
+
+  /** One entry, one round trip (ledger_post): posts, replays, or raises HM409/HM402/HM404. */
+  async postEntry(actor: SqlActor, entry: SqlEntry, postedAt: Date, manager?: EntityManager): Promise<PostedRow> {
+    const l = entry.lines;
+    const rows: { o_entry_id: string; o_replayed: boolean; o_posted_at: Date }[] = await this.db(manager).query(
+      `SELECT o_entry_id, o_replayed, o_posted_at
+         FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8::bigint[], $9::smallint[], $10::uuid[], $11::text[], $12::text[], $13::bigint[])`,
+      [
+        entry.type, entry.idempotencyKey, entry.reference, actor.actorId, actor.actorRole, entry.requestHash, postedAt,
+        l.map((x) => x.accountId), l.map((x) => x.shard), l.map((x) => x.customerId), l.map((x) => x.name),
+        l.map((x) => x.currency), l.map((x) => x.amount.toString()),
+      ],
+    );
+    const row = rows[0];
+    return { entryId: row.o_entry_id, replayed: row.o_replayed, postedAt: row.o_posted_at };
+  }
+
+  /** Many entries in one call (ledger_post_bulk): a few set-based statements, whatever the count. */
+  async postEntries(actor: SqlActor, entries: SqlEntry[], postedAt: Date, manager?: EntityManager): Promise<PostedRow[]> {
+    const lineEntries: number[] = [];
+    const lineNos: number[] = [];
+    const lines: SqlLine[] = [];
+    entries.forEach((entry, i) =>
+      entry.lines.forEach((line, j) => {
+        lineEntries.push(i + 1);
+        lineNos.push(j + 1);
+        lines.push(line);
+      }),
+    );
+    const rows: { o_ord: number; o_entry_id: string; o_replayed: boolean }[] = await this.db(manager).query(
+      `SELECT o_ord, o_entry_id, o_replayed
+         FROM ledger_post_bulk($1::text[], $2::text[], $3::text[], $4::text[], $5, $6, $7,
+                               $8::int[], $9::smallint[], $10::bigint[], $11::smallint[], $12::uuid[], $13::text[], $14::text[], $15::bigint[])`,
+      [
+        entries.map((e) => e.type), entries.map((e) => e.idempotencyKey), entries.map((e) => e.reference), entries.map((e) => e.requestHash),
+        actor.actorId, actor.actorRole, postedAt,
+        lineEntries, lineNos, lines.map((x) => x.accountId), lines.map((x) => x.shard), lines.map((x) => x.customerId),
+        lines.map((x) => x.name), lines.map((x) => x.currency), lines.map((x) => x.amount.toString()),
+      ],
+    );
+    return rows.map((r) => ({ entryId: r.o_entry_id, replayed: r.o_replayed, postedAt }));
+  }
+
+  /** The posted_at of entries that were replayed (they keep their first time). */
+  async findPostedAt(entryIds: string[], manager?: EntityManager): Promise<Map<string, Date>> {
+    if (entryIds.length === 0) return new Map();
+    const rows: { id: string; posted_at: Date }[] = await this.db(manager).query(
+      `SELECT id, posted_at FROM ledger_entries WHERE id = ANY($1::bigint[])`,
+      [entryIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.posted_at]));
+  }
+
+  /** Opens the customer's buckets that are not open yet (each with its zero balance row). */
+  async openCustomerAccounts(customerId: string, buckets: { currency: Currency; name: string }[], manager?: EntityManager): Promise<void> {
+    await this.db(manager).query(
+      `SELECT ledger_customer_account_id($1, b.currency, b.name) FROM unnest($2::text[], $3::text[]) AS b(currency, name)`,
+      [customerId, buckets.map((b) => b.currency), buckets.map((b) => b.name)],
+    );
+  }
+
+  async findCustomerBalances(customerId: string, manager?: EntityManager): Promise<BalanceRow[]> {
+    const rows: { account_id: string; currency: Currency; name: string; balance_minor: string }[] = await this.db(manager).query(
+      `SELECT a.id AS account_id, a.currency, a.name, b.balance_minor
+         FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+        WHERE a.customer_id = $1`,
+      [customerId],
+    );
+    return rows.map(toBalanceRow);
+  }
+
+  /** Locks a customer's balance rows in one currency, in account order (the order postings lock them in). */
+  async lockCustomerBalances(manager: EntityManager, customerId: string, currency: Currency): Promise<BalanceRow[]> {
+    const rows: { account_id: string; currency: Currency; name: string; balance_minor: string }[] = await manager.query(
+      `SELECT a.id AS account_id, a.currency, a.name, b.balance_minor
+         FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+        WHERE a.customer_id = $1 AND a.currency = $2
+        ORDER BY b.account_id, b.shard
+          FOR UPDATE OF b`,
+      [customerId, currency],
+    );
+    return rows.map(toBalanceRow);
+  }
+
+  /** A platform account's balance: the sum of its shards. */
+  async platformBalance(name: string, currency: Currency, manager?: EntityManager): Promise<bigint> {
+    const rows: { balance: string | null }[] = await this.db(manager).query(
+      `SELECT sum(b.balance_minor)::text AS balance
+         FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+        WHERE a.customer_id IS NULL AND a.name = $1 AND a.currency = $2`,
+      [name, currency],
+    );
+    return BigInt(rows[0]?.balance ?? '0');
+  }
+
+  /** An entry and its postings by idempotency key (null when never posted). */
+  async findEntryByKey(idempotencyKey: string, manager?: EntityManager): Promise<EntryWithLines | null> {
+    const rows: EntryLineRow[] = await this.db(manager).query(
+      `SELECT e.id, e.type, e.reference, e.posted_at, p.line_no, p.currency, p.amount_minor, a.customer_id, a.name
+         FROM ledger_entries e
+         JOIN ledger_postings p ON p.entry_id = e.id
+         JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.idempotency_key = $1
+        ORDER BY p.line_no`,
+      [idempotencyKey],
+    );
+    if (rows.length === 0) return null;
+    return {
+      entryId: rows[0].id,
+      type: rows[0].type,
+      reference: rows[0].reference,
+      postedAt: rows[0].posted_at,
+      lines: rows.map((r) => ({ customerId: r.customer_id, name: r.name, currency: r.currency, amount: BigInt(r.amount_minor) })),
+    };
+  }
+}
+
+interface EntryLineRow {
+  id: string;
+  type: string;
+  reference: string | null;
+  posted_at: Date;
+  line_no: number;
+  currency: Currency;
+  amount_minor: string;
+  customer_id: string | null;
+  name: string;
+}
+
+export interface EntryWithLines {
+  entryId: string;
+  type: string;
+  reference: string | null;
+  postedAt: Date;
+  lines: { customerId: string | null; name: string; currency: Currency; amount: bigint }[];
+}
+
+function toBalanceRow(r: { account_id: string; currency: Currency; name: string; balance_minor: string }): BalanceRow {
+  return { accountId: r.account_id, currency: r.currency, name: r.name, balance: BigInt(r.balance_minor) };
+}

@@ -1,0 +1,216 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock/clock.js';
+import type { Currency } from '../../common/money/units.js';
+import { TransactionRunner } from '../../database/transaction.js';
+import { BUCKETS_BY_CURRENCY, CURRENCIES_WITH_BUCKETS, customerAccount, platformAccount, type PlatformAccount } from './ledger.accounts.js';
+import { InvalidEntryError } from './ledger.errors.js';
+import { LedgerEntryBuilder, sqlActor } from './ledger-entry.builder.js';
+import { runLedgerStatement, translateLedgerError } from './ledger-errors.translate.js';
+import { LedgerRepository, type EntryWithLines } from './ledger.repository.js';
+import type {
+  CollectArrearsInput,
+  CollectArrearsResult,
+  CustomerBalances,
+  CustomerMoveInput,
+  PostBulkInput,
+  PostedEntry,
+  PostEntryInput,
+  RecordArrearsInput,
+  SettleReservedInput,
+  TransferInput,
+} from './ledger.types.js';
+
+export const MAX_BULK_ENTRIES = 20_000;
+
+/**
+ * The only writer of money. Every method takes an optional EntityManager: given one, the
+ * work joins the caller's transaction (and a failure aborts it); without one, it runs on its
+ * own and retries serialization failures and deadlocks.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(
+    private readonly repository: LedgerRepository,
+    private readonly builder: LedgerEntryBuilder,
+    private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Posts one journal entry in one round trip. Same idempotency key and content: returns the
+   * first entry with replayed = true and moves nothing. Same key, other content: 409
+   * LEDGER.IDEMPOTENCY_CONFLICT. A customer bucket that would go below zero: 402
+   * LEDGER.INSUFFICIENT_BALANCE. Customer accounts are opened on first use.
+   */
+  async post(input: PostEntryInput, manager?: EntityManager): Promise<PostedEntry> {
+    const entry = await this.builder.build(input);
+    const actor = sqlActor(input.actor);
+    return runLedgerStatement(() => this.repository.postEntry(actor, entry, this.clock.now(), manager), manager !== undefined);
+  }
+
+  /**
+   * Posts many entries set-based (a handful of statements whatever their number), for
+   * settlement. Each entry is balanced and idempotent exactly as with post(); one failure
+   * (insufficient balance, a conflicting key) fails the whole call and writes nothing of it.
+   * Results come back in input order. Keep calls to at most MAX_BULK_ENTRIES entries.
+   */
+  async postBulk(input: PostBulkInput, manager?: EntityManager): Promise<PostedEntry[]> {
+    if (input.entries.length === 0) return [];
+    if (input.entries.length > MAX_BULK_ENTRIES) throw new InvalidEntryError(`postBulk takes at most ${MAX_BULK_ENTRIES} entries per call`);
+    const keys = new Set(input.entries.map((e) => e.idempotencyKey));
+    if (keys.size !== input.entries.length) throw new InvalidEntryError('postBulk: idempotency keys must be unique within a call');
+    const entries = await Promise.all(input.entries.map((entry) => this.builder.build(entry)));
+    const actor = sqlActor(input.actor);
+    const postedAt = this.clock.now();
+    const rows = await runLedgerStatement(() => this.repository.postEntries(actor, entries, postedAt, manager), manager !== undefined);
+    const replayedAt = await this.repository.findPostedAt(rows.filter((r) => r.replayed).map((r) => r.entryId), manager);
+    return rows.map((row) => ({ ...row, postedAt: replayedAt.get(row.entryId) ?? row.postedAt }));
+  }
+
+  /** Moves `amount` (> 0) from one account to another of the same currency: a two-line entry. */
+  async transfer(input: TransferInput, manager?: EntityManager): Promise<PostedEntry> {
+    if (input.amount <= 0n) throw new InvalidEntryError('a transfer amount must be greater than zero');
+    if (input.from.currency !== input.to.currency) throw new InvalidEntryError('a transfer stays in one currency');
+    return this.post(
+      {
+        type: input.type,
+        idempotencyKey: input.idempotencyKey,
+        reference: input.reference,
+        actor: input.actor,
+        lines: [
+          { account: input.from, amount: -input.amount },
+          { account: input.to, amount: input.amount },
+        ],
+      },
+      manager,
+    );
+  }
+
+  /** Withdrawal requested: available -> reserved (402 when the available balance does not cover it). */
+  reserve(input: CustomerMoveInput & { type?: string }, manager?: EntityManager): Promise<PostedEntry> {
+    return this.moveBetweenBuckets(input, 'available', 'reserved', input.type ?? 'withdrawal.reserve', manager);
+  }
+
+  /** Withdrawal rejected or failed: reserved -> available. */
+  release(input: CustomerMoveInput & { type?: string }, manager?: EntityManager): Promise<PostedEntry> {
+    return this.moveBetweenBuckets(input, 'reserved', 'available', input.type ?? 'withdrawal.release', manager);
+  }
+
+  /** Withdrawal sent: reserved -> a platform account (default withdrawals_in_flight). */
+  settleReserved(input: SettleReservedInput, manager?: EntityManager): Promise<PostedEntry> {
+    return this.transfer(
+      {
+        type: input.type ?? 'withdrawal.settle',
+        idempotencyKey: input.idempotencyKey,
+        reference: input.reference,
+        actor: input.actor,
+        from: customerAccount(input.customerId, input.currency, 'reserved'),
+        to: platformAccount(input.to ?? 'withdrawals_in_flight', input.currency),
+        amount: input.amount,
+      },
+      manager,
+    );
+  }
+
+  /** A shortfall the customer owes (USD arrears, never above zero), credited to a platform account. */
+  recordArrears(input: RecordArrearsInput, manager?: EntityManager): Promise<PostedEntry> {
+    return this.transfer(
+      {
+        type: 'arrears.record',
+        idempotencyKey: input.idempotencyKey,
+        reference: input.reference,
+        actor: input.actor,
+        from: customerAccount(input.customerId, 'USD', 'arrears'),
+        to: platformAccount(input.creditTo ?? 'electricity_revenue', 'USD'),
+        amount: input.amountMicroUsd,
+      },
+      manager,
+    );
+  }
+
+  /**
+   * Pays arrears from the customer's available USD: moves min(available, owed, max) under a
+   * lock on both balance rows. A replay of the key returns what that call collected.
+   */
+  async collectArrears(input: CollectArrearsInput, manager?: EntityManager): Promise<CollectArrearsResult> {
+    return this.transactions.run(async (m) => {
+      const rows = await this.repository.lockCustomerBalances(m, input.customerId, 'USD');
+      const balanceOf = (name: string) => rows.find((r) => r.name === name)?.balance ?? 0n;
+      const owed = -balanceOf('arrears');
+      const previous = await this.repository.findEntryByKey(input.idempotencyKey, m);
+      if (previous) {
+        const collected = previous.lines.find((l) => l.name === 'arrears')?.amount ?? 0n;
+        return { collectedMicroUsd: collected, owedMicroUsd: owed, entry: { entryId: previous.entryId, replayed: true, postedAt: previous.postedAt } };
+      }
+      let amount = owed < balanceOf('available') ? owed : balanceOf('available');
+      if (input.maxMicroUsd !== undefined && input.maxMicroUsd < amount) amount = input.maxMicroUsd;
+      if (amount <= 0n) return { collectedMicroUsd: 0n, owedMicroUsd: owed, entry: null };
+      const entry = await this.transfer(
+        {
+          type: 'arrears.collect',
+          idempotencyKey: input.idempotencyKey,
+          reference: input.reference,
+          actor: input.actor,
+          from: customerAccount(input.customerId, 'USD', 'available'),
+          to: customerAccount(input.customerId, 'USD', 'arrears'),
+          amount,
+        },
+        m,
+      );
+      return { collectedMicroUsd: amount, owedMicroUsd: owed - amount, entry };
+    }, manager);
+  }
+
+  /** Opens all of a customer's accounts (zero balances); idempotent. 404 unless the user is a customer. */
+  async ensureCustomerAccounts(customerId: string, manager?: EntityManager): Promise<void> {
+    const buckets = CURRENCIES_WITH_BUCKETS.flatMap((currency) => BUCKETS_BY_CURRENCY[currency].map((name) => ({ currency, name })));
+    await runLedgerStatement(() => this.repository.openCustomerAccounts(customerId, buckets, manager), manager !== undefined);
+  }
+
+  /** A customer's balances per currency and bucket, in minor units (zero for accounts never used). */
+  async getBalances(customerId: string, manager?: EntityManager): Promise<CustomerBalances> {
+    const result: CustomerBalances = {
+      customerId,
+      BTC: { available: 0n, reserved: 0n, arrears: 0n },
+      USD: { available: 0n, reserved: 0n, arrears: 0n },
+    };
+    for (const row of await this.repository.findCustomerBalances(customerId, manager)) {
+      result[row.currency][row.name as keyof CustomerBalances['USD']] = row.balance;
+    }
+    return result;
+  }
+
+  /** A platform account's balance (the sum of its shards). */
+  getPlatformBalance(account: PlatformAccount, currency: Currency, manager?: EntityManager): Promise<bigint> {
+    return this.repository.platformBalance(account, currency, manager);
+  }
+
+  /** A posted entry and its lines by idempotency key, or null. */
+  findEntry(idempotencyKey: string, manager?: EntityManager): Promise<EntryWithLines | null> {
+    return this.repository.findEntryByKey(idempotencyKey, manager).catch((error: unknown) => {
+      throw translateLedgerError(error);
+    });
+  }
+
+  private moveBetweenBuckets(
+    input: CustomerMoveInput,
+    from: 'available' | 'reserved',
+    to: 'available' | 'reserved',
+    type: string,
+    manager?: EntityManager,
+  ): Promise<PostedEntry> {
+    return this.transfer(
+      {
+        type,
+        idempotencyKey: input.idempotencyKey,
+        reference: input.reference,
+        actor: input.actor,
+        from: customerAccount(input.customerId, input.currency, from),
+        to: customerAccount(input.customerId, input.currency, to),
+        amount: input.amount,
+      },
+      manager,
+    );
+  }
+}
