@@ -14,7 +14,6 @@ import { TokenService } from './token.service.js';
 import { TotpController } from './totp.controller.js';
 import { TotpService } from './totp.service.js';
 import { UsersModule } from './users.module.js';
-import { UsersService } from './users.service.js';
 
 /**
  * Sign-up, sign-in, tokens, TOTP and staff accounts. Global exports for other modules:
@@ -44,6 +43,6 @@ import { UsersService } from './users.service.js';
     AuthService,
     AdminBootstrap,
   ],
-  exports: [AccessTokenVerifier, JwtAccessTokenVerifier, UsersService, TotpService, TokenService],
+  exports: [AccessTokenVerifier, JwtAccessTokenVerifier, UsersModule, TotpService, TokenService],
 })
 export class AuthModule {}

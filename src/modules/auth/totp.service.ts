@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { generateSecret, generateURI } from 'otplib';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -30,6 +30,7 @@ export interface TotpStatus {
  */
 @Injectable()
 export class TotpService {
+  private readonly logger = new Logger(TotpService.name);
   private readonly cipher: TotpCipher;
 
   constructor(
@@ -89,7 +90,7 @@ export class TotpService {
    * and unused. Pass the caller's transaction manager so the code is consumed only if the
    * action commits. Throws AUTH.TOTP_NOT_ENABLED / TOTP_INVALID / TOTP_REPLAYED / TOTP_LOCKED.
    * Failed attempts are counted on their own connection (a rolled-back caller cannot erase
-   * them), so the caller must not hold a lock on the user's row when calling this.
+   * them); callers do not lock the users row themselves (they cannot: auth owns it).
    */
   async verifyTotp(userId: string, code: string, manager?: EntityManager): Promise<void> {
     if (manager) {
@@ -111,10 +112,12 @@ export class TotpService {
     if (match.kind === 'invalid') return this.fail(userId, now, AuthErrors.totpInvalid());
     if (match.kind === 'replayed') return this.fail(userId, now, AuthErrors.totpReplayed());
     if (await this.users.consumeTotpStep(manager, userId, match.step, now)) return user;
-    // Lost the race to a concurrent use of the same code, or a lockout landed meanwhile.
+    // Lost the race to a concurrent use of the same code (or a lockout landed meanwhile). Not
+    // counted as a failure: whoever sent it knew the code; and this transaction may now hold
+    // the row lock, which the separate failure write would wait for.
     const fresh = await this.users.findById(manager, userId);
     this.assertNotLocked(fresh?.totpLockedUntil ?? null, now);
-    return this.fail(userId, now, AuthErrors.totpReplayed());
+    throw AuthErrors.totpReplayed();
   }
 
   private assertNotLocked(lockedUntil: Date | null, now: Date): void {
@@ -123,13 +126,21 @@ export class TotpService {
     }
   }
 
+  /**
+   * Counts the failure on its own connection and commits it, whatever the caller's transaction
+   * does next. Reached only before this check locked the user's row.
+   */
   private async fail(userId: string, now: Date, error: Error): Promise<never> {
     const lockUntil = new Date(now.getTime() + this.config.TOTP_LOCKOUT_MINUTES * 60_000);
-    await this.dataSource.transaction(async (own) => {
-      // Never wait forever on a row the caller's transaction might hold.
-      await own.query(`SET LOCAL lock_timeout = '5s'`);
-      await this.users.recordTotpFailure(own, userId, this.config.TOTP_MAX_FAILURES, lockUntil);
-    });
+    try {
+      await this.dataSource.transaction(async (own) => {
+        // A caller holding the user's row must not make this wait forever.
+        await own.query(`SET LOCAL lock_timeout = '2s'`);
+        await this.users.recordTotpFailure(own, userId, this.config.TOTP_MAX_FAILURES, lockUntil);
+      });
+    } catch (countError) {
+      this.logger.error(`could not count a failed TOTP attempt for user ${userId}: ${(countError as Error).message}`);
+    }
     throw error;
   }
 }
