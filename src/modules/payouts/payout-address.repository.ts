@@ -9,10 +9,13 @@ const COLUMNS = `id, user_id AS "userId", address, address_type AS "addressType"
 /** SQL for payout_addresses (the whitelist). */
 @Injectable()
 export class PayoutAddressRepository {
-  async insert(manager: EntityManager, row: Omit<PayoutAddress, 'id' | 'removedAt'>): Promise<PayoutAddress> {
+  /** Undefined when the customer already has this address on the whitelist. */
+  async insert(manager: EntityManager, row: Omit<PayoutAddress, 'id' | 'removedAt'>): Promise<PayoutAddress | undefined> {
     const rows = await manager.query(
       `INSERT INTO payout_addresses (user_id, address, address_type, network, label, created_at, usable_from)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (user_id, address) WHERE removed_at IS NULL DO NOTHING
+       RETURNING ${COLUMNS}`,
       [row.userId, row.address, row.addressType, row.network, row.label, row.createdAt, row.usableFrom],
     );
     return returnedRows<PayoutAddress>(rows)[0];
