@@ -46,7 +46,7 @@ export const configSchema = z
     TOTP_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     TOTP_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     WITHDRAWAL_LOCK_HOURS: z.coerce.number().int().min(0).max(720).default(48),
-    REFRESH_TOKEN_PURGE_CRON: z.string().min(9).default('17 3 * * *'),
+    REFRESH_TOKEN_PURGE_CRON: z.string().trim().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron pattern of 5 or 6 fields').default('17 3 * * *'),
     CORS_ORIGINS: z.string().default(''),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_EMAIL: z.string().email().optional(),

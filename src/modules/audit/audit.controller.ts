@@ -17,16 +17,16 @@ export class AuditController {
   @ApiOperation({ summary: 'The audit log, newest first, cursor-paginated; filter by actor, entity, action and time' })
   @ApiOkResponse({ type: AuditPageDto })
   async list(@Query() query: ListAuditQueryDto): Promise<AuditPageDto> {
-    if (query.from && query.to && query.from.getTime() >= query.to.getTime()) {
-      throw new ValidationFailedError('to', 'must be after from');
-    }
+    const from = query.from === undefined ? undefined : new Date(query.from);
+    const to = query.to === undefined ? undefined : new Date(query.to);
+    if (from && to && from.getTime() >= to.getTime()) throw new ValidationFailedError('to', 'must be after from');
     return this.audit.list({
       actorId: query.actorId,
       entityType: query.entityType,
       entityId: query.entityId,
       action: query.action,
-      from: query.from,
-      to: query.to,
+      from,
+      to,
       cursor: query.cursor,
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
     });

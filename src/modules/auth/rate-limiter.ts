@@ -72,6 +72,8 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     const key = (i: number) => `${this.prefix}:${limit.bucket}:${subjectKey}:${i}`;
     let result: [number, number, number];
     try {
+      // Not connected: refuse now (ioredis would arm a command timer before refusing it).
+      if (this.client.status !== 'ready') throw new Error(`redis connection is ${this.client.status}`);
       result = await this.client.rateLimitHit(key(index), key(index - 1), 1 - elapsedMs / limit.windowMs, limit.limit, 2 * limit.windowMs);
     } catch (error) {
       this.logger.error(`rate limiter unavailable: ${(error as Error).message}`);

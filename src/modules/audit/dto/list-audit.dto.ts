@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/cursor.js';
 
 /** GET /v1/admin/audit filters; every one optional, combined with AND. */
@@ -31,15 +30,13 @@ export class ListAuditQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Inclusive' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO 8601 date-time' })
-  from?: Date;
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from?: string;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Exclusive' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO 8601 date-time' })
-  to?: Date;
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
 }
 
 export class AuditEntryDto {
