@@ -27,7 +27,8 @@ export class HashrateReportsRepository {
   }
 
   async replace(manager: EntityManager, report: Omit<HashrateReport, 'revision'>): Promise<HashrateReport> {
-    const rows: RawReport[] = await manager.query(
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [RawReport[], number] = await manager.query(
       `UPDATE hashrate_reports SET delivered_ghs = $3, uptime_bps = $4, revision = revision + 1, reported_by = $5, reported_at = $6
         WHERE pool_id = $1 AND day = $2 RETURNING ${COLUMNS}`,
       [report.poolId, report.day, report.deliveredGhs.toString(), report.uptimeBps, report.reportedBy, report.reportedAt],
