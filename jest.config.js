@@ -33,4 +33,7 @@ export default {
     },
   ],
   maxWorkers: 2,
+  // Jest reads testTimeout from the top level only (a project's own value is ignored): e2e files
+  // boot an app and spawn CLIs, which on a loaded machine takes longer than the 5 s default.
+  testTimeout: 120000,
 };

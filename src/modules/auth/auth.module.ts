@@ -17,7 +17,8 @@ import { UsersModule } from './users.module.js';
 
 /**
  * Sign-up, sign-in, tokens, TOTP and staff accounts. Global exports for other modules:
- * UsersService (profiles, withdrawal lock) and TotpService.verifyTotp (step-up checks).
+ * UsersService (profiles, withdrawal lock), TotpService.verifyTotp (step-up checks) and
+ * RateLimiter (Redis sliding windows, fails closed).
  */
 @Global()
 @Module({
@@ -43,6 +44,6 @@ import { UsersModule } from './users.module.js';
     AuthService,
     AdminBootstrap,
   ],
-  exports: [AccessTokenVerifier, JwtAccessTokenVerifier, UsersModule, TotpService, TokenService],
+  exports: [AccessTokenVerifier, JwtAccessTokenVerifier, UsersModule, TotpService, TokenService, RateLimiter],
 })
 export class AuthModule {}
