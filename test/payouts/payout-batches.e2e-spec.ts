@@ -221,6 +221,9 @@ describe('finance workflow: approvals, four eyes, payout batches', () => {
     expect(failed.status).toBe(200);
     expect(failed.body).toMatchObject({ status: 'failed', failReason: 'wallet could not sign', resolvedBy: finance.id });
     expect(await btcBalances(t, customer.id)).toEqual({ available: 10_000_000n, reserved: 0n });
+    // Failed amounts no longer count against the daily limit.
+    const usage = await t.db.query(`SELECT coalesce(sum(amount_sats), 0)::text AS used FROM withdrawal_daily_usage WHERE user_id = $1`, [customer.id]);
+    expect(usage.rows[0].used).toBe('0');
     const view = await t.http.get(`/v1/me/withdrawals/${w1}`, { token: customer.token });
     expect(view.body).toMatchObject({ status: 'failed', waitingFor: null });
     const detail = await t.http.get(`/v1/payout-batches/${batchId}`, { token: finance.token });

@@ -186,7 +186,7 @@ export class PayoutBatchService {
         after: { status: 'confirmed', txid: updated.txid, withdrawalIds: confirmed.map((w) => w.id) },
         requestId: ctx.requestId,
       });
-      for (const withdrawal of confirmed) await this.notifier.withdrawalChanged(manager, withdrawal);
+      await this.notifier.withdrawalsChanged(manager, confirmed);
       return updated;
     });
   }
@@ -204,9 +204,7 @@ export class PayoutBatchService {
       const failed = await this.batches.transitionBatchWithdrawals(manager, id, ['batched', 'broadcast'], 'failed', now);
       await this.batches.releaseItems(manager, id, now);
       await this.ledger.fail(manager, updated, failed, before.status === 'broadcast', actor);
-      for (const withdrawal of failed) {
-        await this.withdrawals.subtractDailyUsage(manager, withdrawal.userId, withdrawal.requestDay, withdrawal.amountSats, now);
-      }
+      await this.withdrawals.subtractDailyUsageMany(manager, failed, now);
       await this.audit.record(manager, {
         actor,
         action: 'payout_batch.failed',
@@ -216,7 +214,7 @@ export class PayoutBatchService {
         after: { status: 'failed', reason, withdrawalIds: failed.map((w) => w.id) },
         requestId: ctx.requestId,
       });
-      for (const withdrawal of failed) await this.notifier.withdrawalChanged(manager, withdrawal, { reason });
+      await this.notifier.withdrawalsChanged(manager, failed, { reason });
       return updated;
     });
   }

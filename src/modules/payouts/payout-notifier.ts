@@ -44,8 +44,8 @@ export class PayoutNotifier {
   }
 
   /** A withdrawal changed status (requested, rejected, cancelled, failed, confirmed...). */
-  async withdrawalChanged(manager: EntityManager, withdrawal: WithdrawalRecord, extra: Record<string, unknown> = {}): Promise<void> {
-    const email = await this.guard.customerEmail(withdrawal.userId, manager);
+  async withdrawalChanged(manager: EntityManager, withdrawal: WithdrawalRecord, extra: Record<string, unknown> = {}, email?: string): Promise<void> {
+    email ??= await this.guard.customerEmail(withdrawal.userId, manager);
     await this.outbox.add(manager, `payouts.withdrawal_${withdrawal.status}`, {
       to: { userId: withdrawal.userId, email },
       template: `withdrawal-${withdrawal.status}`,
@@ -62,6 +62,19 @@ export class PayoutNotifier {
         ...extra,
       },
     });
+  }
+
+  /** Every withdrawal of a batch step; each customer's address is looked up once. */
+  async withdrawalsChanged(manager: EntityManager, withdrawals: readonly WithdrawalRecord[], extra: Record<string, unknown> = {}): Promise<void> {
+    const emails = new Map<string, string>();
+    for (const withdrawal of withdrawals) {
+      let email = emails.get(withdrawal.userId);
+      if (email === undefined) {
+        email = await this.guard.customerEmail(withdrawal.userId, manager);
+        emails.set(withdrawal.userId, email);
+      }
+      await this.withdrawalChanged(manager, withdrawal, extra, email);
+    }
   }
 
   async autoPayoutChanged(manager: EntityManager, user: AuthenticatedUser, data: Record<string, unknown>): Promise<void> {

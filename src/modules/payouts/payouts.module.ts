@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { RateLimiter } from '../auth/rate-limiter.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { AutoPayoutController, AutoPayoutRunController } from './auto-payout.controller.js';
 import { AutoPayoutRepository } from './auto-payout.repository.js';
@@ -34,7 +33,6 @@ import { WithdrawalReviewService } from './withdrawal-review.service.js';
     PayoutGuard,
     PayoutLedger,
     PayoutNotifier,
-    RateLimiter,
     PayoutAddressService,
     WithdrawalRequestService,
     WithdrawalReviewService,

@@ -131,6 +131,19 @@ export class WithdrawalRepository {
     );
   }
 
+  /** The set-based form for a failed batch: one statement, amounts summed per (customer, day). */
+  async subtractDailyUsageMany(manager: EntityManager, withdrawals: readonly Pick<WithdrawalRecord, 'userId' | 'requestDay' | 'amountSats'>[], now: Date): Promise<void> {
+    if (withdrawals.length === 0) return;
+    await manager.query(
+      `UPDATE withdrawal_daily_usage u SET amount_sats = u.amount_sats - d.total, updated_at = $4
+         FROM (SELECT user_id, day, sum(amount) AS total
+                 FROM unnest($1::uuid[], $2::date[], $3::bigint[]) AS r(user_id, day, amount)
+                GROUP BY user_id, day) d
+        WHERE u.user_id = d.user_id AND u.day = d.day`,
+      [withdrawals.map((w) => w.userId), withdrawals.map((w) => w.requestDay), withdrawals.map((w) => w.amountSats.toString()), now],
+    );
+  }
+
   async dailyUsage(manager: EntityManager, userId: string, day: string): Promise<bigint> {
     const rows: { total: string }[] = await manager.query(`SELECT amount_sats AS total FROM withdrawal_daily_usage WHERE user_id = $1 AND day = $2`, [userId, day]);
     return rows[0] ? big(rows[0].total) : 0n;
