@@ -68,11 +68,28 @@ export const configSchema = z
     SETTLEMENT_SCHEDULER_ENABLED: booleanString.optional(),
     RECONCILIATION_SHORTFALL_ALERT_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
     BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'regtest']).default('mainnet'),
+    PAYOUT_ADDRESS_LOCK_HOURS: z.coerce.number().int().min(0).max(720).default(48),
+    WITHDRAWAL_MIN_SATS: z.coerce.bigint().min(546n, 'must be at least the 546-sat dust limit').default(10_000n),
+    WITHDRAWAL_NETWORK_FEE_SATS: z.coerce.bigint().min(0n).default(2_000n),
+    WITHDRAWAL_DAILY_LIMIT_SATS: z.coerce.bigint().min(546n).default(500_000_000n),
+    WITHDRAWAL_FOUR_EYES_SATS: z.coerce.bigint().min(0n).default(100_000_000n),
+    PAYOUT_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+    PAYOUT_ADDRESS_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(10),
+    WITHDRAWAL_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    PAYOUT_IP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(100),
+    AUTO_PAYOUTS_CRON: z.string().min(9).default('0 6 * * *'),
     CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
   })
   .superRefine((config, ctx) => {
     if (config.WORKER_SHUTDOWN_GRACE_MS >= config.SHUTDOWN_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['WORKER_SHUTDOWN_GRACE_MS'], message: 'must be below SHUTDOWN_TIMEOUT_MS so jobs are released before the process is stopped' });
+    }
+    // The customer receives amount - network fee: even the smallest withdrawal must pay out above dust.
+    if (config.WITHDRAWAL_MIN_SATS - config.WITHDRAWAL_NETWORK_FEE_SATS < 546n) {
+      ctx.addIssue({ code: 'custom', path: ['WITHDRAWAL_MIN_SATS'], message: 'minus WITHDRAWAL_NETWORK_FEE_SATS must be at least the 546-sat dust limit' });
+    }
+    if (config.WITHDRAWAL_DAILY_LIMIT_SATS < config.WITHDRAWAL_MIN_SATS) {
+      ctx.addIssue({ code: 'custom', path: ['WITHDRAWAL_DAILY_LIMIT_SATS'], message: 'must be at least WITHDRAWAL_MIN_SATS' });
     }
     if (config.NODE_ENV !== 'production') return;
     if (config.JWT_ACCESS_SECRET === DEV_JWT_ACCESS_SECRET) {

@@ -1,4 +1,5 @@
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
+import { AutoPayoutSetting } from '../modules/payouts/entities/auto-payout-setting.entity.js';
 import { BtcPrice } from '../modules/market/entities/btc-price.entity.js';
 import { Contract } from '../modules/contracts/entities/contract.entity.js';
 import { ContractSettlementState } from '../modules/settlement/entities/contract-settlement-state.entity.js';
@@ -13,6 +14,9 @@ import { LedgerPosting } from '../modules/ledger/entities/ledger-posting.entity.
 import { MinerModel } from '../modules/capacity/entities/miner-model.entity.js';
 import { NetworkDifficulty } from '../modules/market/entities/network-difficulty.entity.js';
 import { OutboxMessage } from '../modules/outbox/entities/outbox-message.entity.js';
+import { PayoutAddress } from '../modules/payouts/entities/payout-address.entity.js';
+import { PayoutBatch } from '../modules/payouts/entities/payout-batch.entity.js';
+import { PayoutBatchItem } from '../modules/payouts/entities/payout-batch-item.entity.js';
 import { Pool } from '../modules/capacity/entities/pool.entity.js';
 import { PoolEarning } from '../modules/settlement/entities/pool-earning.entity.js';
 import { PoolPayout } from '../modules/settlement/entities/pool-payout.entity.js';
@@ -25,6 +29,8 @@ import { SettlementRun } from '../modules/settlement/entities/settlement-run.ent
 import { SettlementRunWeight } from '../modules/settlement/entities/settlement-run-weight.entity.js';
 import { Site } from '../modules/capacity/entities/site.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
+import { Withdrawal } from '../modules/payouts/entities/withdrawal.entity.js';
+import { WithdrawalDailyUsage } from '../modules/payouts/entities/withdrawal-daily-usage.entity.js';
 
 /**
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
@@ -34,3 +40,4 @@ export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken, LedgerAccou
 ENTITIES.push(OutboxMessage, Site, MinerModel, Pool, Fleet, FleetStatusChange, RoutingChange, HashrateReport);
 ENTITIES.push(BtcPrice, NetworkDifficulty, Product, Contract, ContractStatusChange);
 ENTITIES.push(PoolEarning, PoolPayout, SettlementRun, SettlementChunk, SettlementRunWeight, SettlementDay, ContractSettlementState);
+ENTITIES.push(PayoutAddress, Withdrawal, WithdrawalDailyUsage, PayoutBatch, PayoutBatchItem, AutoPayoutSetting);
