@@ -72,14 +72,14 @@ export class LedgerRepository {
    * log every refused debit or replay conflict (routine outcomes here) as a failed query with
    * all its parameters, and costs time on the hottest path of the platform.
    */
-  private async exec<R extends pg.QueryResultRow>(manager: EntityManager | undefined, text: string, values: unknown[], name?: string): Promise<R[]> {
-    // A named statement is parsed and planned once per connection, then only bound and run.
-    const query: pg.QueryConfig = { text, values, name };
+  private async exec<R extends pg.QueryResultRow>(manager: EntityManager | undefined, text: string, values: unknown[]): Promise<R[]> {
+    return (await (await this.client(manager)).query<R>({ text, values })).rows;
+  }
+
+  /** The caller's transaction connection, else the pool (a manager outside a transaction autocommits too). */
+  private async client(manager: EntityManager | undefined): Promise<Pick<pg.ClientBase, 'query'>> {
     const runner = manager?.queryRunner as unknown as PgQueryRunner | undefined;
-    if (runner) return (await (await runner.connect()).query<R>(query)).rows;
-    if (manager) return manager.query(text, values);
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    return (await pool.query<R>(query)).rows;
+    return runner ? runner.connect() : (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 
   async findPlatformAccounts(): Promise<PlatformAccountRow[]> {
@@ -109,18 +109,21 @@ export class LedgerRepository {
     amounts += '}';
     // The lookup columns are sent only when some customer account id is not known yet.
     const lookup = (pick: (line: SqlLine) => string | null) => (unresolved ? entry.lines.map(pick) : null);
-    const rows = await this.exec<{ o_entry_id: string; o_replayed: boolean; o_posted_at: Date | null; o_account_ids: string[] | null }>(
-      manager,
-      `SELECT o_entry_id, o_replayed, o_posted_at, o_account_ids
-         FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8::bigint[], $9::smallint[], $10::uuid[], $11::text[], $12::text[], $13::bigint[])`,
-      [
+    // Rows as arrays: one small row per call, no per-row object to build.
+    const client = await this.client(manager);
+    // Named: parsed and planned once per connection, then only bound and run.
+    const { rows } = await client.query<[string, boolean, Date | null, string[] | null]>({
+      name: 'hm_ledger_post_v1',
+      rowMode: 'array',
+      text: `SELECT o_entry_id, o_replayed, o_posted_at, o_account_ids
+               FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8::bigint[], $9::smallint[], $10::uuid[], $11::text[], $12::text[], $13::bigint[])`,
+      values: [
         entry.type, entry.idempotencyKey, entry.reference, actor.actorId, actor.actorRole, entry.requestHash, postedAt.toISOString(),
         accountIds, shards, lookup((l) => l.customerId), lookup((l) => l.name), lookup((l) => l.currency), amounts,
       ],
-      'hm_ledger_post_v1',
-    );
-    const row = rows[0];
-    return { entryId: row.o_entry_id, replayed: row.o_replayed, postedAt: row.o_posted_at ?? postedAt, accountIds: row.o_account_ids };
+    });
+    const [entryId, replayed, firstPostedAt, resolvedIds] = rows[0];
+    return { entryId, replayed, postedAt: firstPostedAt ?? postedAt, accountIds: resolvedIds };
   }
 
   /** Many entries in one call (ledger_post_bulk): a few set-based statements, whatever the count. */
