@@ -42,9 +42,9 @@ interface Waiting extends PurchaseRequest {
   reject: (error: unknown) => void;
 }
 
-/** Which purchase the group transaction was charging when it failed. */
+/** The purchases the group transaction was charging when it failed. */
 interface GroupState {
-  charging?: Waiting;
+  charging?: Waiting[];
 }
 
 type Outcome = { waiting: Waiting } & ({ kind: 'created'; contract: ContractRow } | { kind: 'replay' } | { kind: 'refused'; error: DomainError });
@@ -163,25 +163,31 @@ export class ContractPurchaseService {
         await this.answer(outcomes);
         pending = [];
       } catch (error) {
-        const failed = state.charging;
-        if (failed && error instanceof InsufficientBalanceError) {
-          // The ledger refused this purchase: answer it and write the group again without it.
-          failed.reject(error);
-          pending = pending.filter((w) => w !== failed);
+        const conflicting = this.conflictingKey(error, state.charging ?? []);
+        if (conflicting) {
+          // The key was used for other content: that request is answered on its own (a 200 replay
+          // or a 409), the others are written again without it.
+          pending = pending.filter((w) => w !== conflicting);
+          void this.single(conflicting);
           continue;
         }
-        if (failed && error instanceof IdempotencyConflictError) {
-          pending = pending.filter((w) => w !== failed);
-          void this.single(failed);
-          continue;
-        }
-        this.fallbacks.inc();
-        this.logger.warn(`a purchase group of ${pending.length} fell back to single transactions: ${(error as Error).message}`);
+        // A refusal the ledger does not attribute (a balance that does not cover a purchase names
+        // no customer to the caller), or anything unexpected: one transaction per purchase, so
+        // each gets its own answer and none fails another.
+        if (!(error instanceof InsufficientBalanceError)) this.fallbacks.inc();
+        if (!(error instanceof DomainError)) this.logger.warn(`a purchase group of ${pending.length} fell back to single transactions: ${(error as Error).message}`);
         await Promise.all(pending.map((w) => this.single(w)));
         pending = [];
       }
     }
     for (const w of later) void this.single(w);
+  }
+
+  /** The request whose ledger idempotency key the refusal names, if it is one. */
+  private conflictingKey(error: unknown, charging: Waiting[]): Waiting | undefined {
+    if (!(error instanceof IdempotencyConflictError)) return undefined;
+    const key = String(error.details?.idempotencyKey ?? '');
+    return charging.find((w) => `contract.purchase:${w.user.userId}:${w.idempotencyKey}` === key);
   }
 
   private async groupTransaction(manager: EntityManager, productId: string, group: Waiting[], state: GroupState): Promise<Outcome[]> {
@@ -193,7 +199,7 @@ export class ContractPurchaseService {
     const startDay = addDays(utcDayOf(now), 1);
     let left = terms.capacityAllocatedGhs - terms.soldGhs;
     const outcomes: Outcome[] = [];
-    const accepted: { waiting: Waiting; purchase: GroupPurchase; entryId: string }[] = [];
+    const checked: { waiting: Waiting; purchase: GroupPurchase }[] = [];
     for (const waiting of group) {
       if (bought.has(`${waiting.user.userId}:${waiting.idempotencyKey}`)) {
         outcomes.push({ waiting, kind: 'replay' });
@@ -205,25 +211,30 @@ export class ContractPurchaseService {
         continue;
       }
       left -= waiting.hashrateGhs;
-      const purchase: GroupPurchase = {
-        id: contractIdFor(waiting.user.userId, waiting.idempotencyKey),
-        customerId: waiting.user.userId,
-        hashrateGhs: waiting.hashrateGhs,
-        pricePaidMicroUsd: purchasePrice(terms, waiting.hashrateGhs),
-        idempotencyKey: waiting.idempotencyKey,
-        requestFingerprint: waiting.fingerprint,
-      };
-      state.charging = waiting;
-      const entry = await this.charge(manager, waiting, purchase);
-      state.charging = undefined;
-      if (entry.replayed) {
-        // Posted by a transaction that committed after this group's check: a replay after all.
-        left += waiting.hashrateGhs;
-        outcomes.push({ waiting, kind: 'replay' });
-        continue;
-      }
-      accepted.push({ waiting, purchase, entryId: entry.entryId });
+      checked.push({
+        waiting,
+        purchase: {
+          id: contractIdFor(waiting.user.userId, waiting.idempotencyKey),
+          customerId: waiting.user.userId,
+          hashrateGhs: waiting.hashrateGhs,
+          pricePaidMicroUsd: purchasePrice(terms, waiting.hashrateGhs),
+          idempotencyKey: waiting.idempotencyKey,
+          requestFingerprint: waiting.fingerprint,
+        },
+      });
     }
+    // Every entry is queued on the transaction's connection at once: pg sends each as soon as the
+    // previous one answers, without a trip through the event loop in between. The first refusal
+    // aborts the transaction; the caller learns which purchase it was from the error.
+    state.charging = checked.map((c) => c.waiting);
+    const entries = await Promise.all(checked.map((c) => this.charge(manager, c.waiting, c.purchase)));
+    state.charging = undefined;
+    const accepted: { waiting: Waiting; purchase: GroupPurchase; entryId: string }[] = [];
+    checked.forEach((c, i) => {
+      // Replayed: posted by a transaction that committed after this group's check, a replay after all.
+      if (entries[i].replayed) outcomes.push({ waiting: c.waiting, kind: 'replay' });
+      else accepted.push({ ...c, entryId: entries[i].entryId });
+    });
     if (accepted.length === 0) return outcomes;
     await this.audit.recordMany(manager, accepted.map((a) => this.auditRecord(a.waiting, a.purchase, startDay, a.entryId)));
     const contracts = await this.repository.insertGroup(manager, { terms, now, startDay, purchases: accepted.map((a) => a.purchase) });
