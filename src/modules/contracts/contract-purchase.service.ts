@@ -8,8 +8,8 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { TransactionRunner, sqlState } from '../../database/transaction.js';
 import { AuditService, type AuditRecord } from '../audit/audit.service.js';
-import { ghsToThs } from '../capacity/units/decimal-units.js';
-import { divHalfUp } from '../capacity/units/exact-division.js';
+import { divide } from '../../common/money/rounding.js';
+import { formatThs } from '../../common/money/units.js';
 import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { IdempotencyConflictError, InsufficientBalanceError } from '../ledger/ledger.errors.js';
@@ -64,7 +64,7 @@ export function contractIdFor(customerId: string, idempotencyKey: string): strin
 
 /** upfront USD per TH/s x TH/s, rounded half-up to the micro-dollar (the same rule as the quote). */
 export function purchasePrice(terms: Pick<ProductTerms, 'upfrontPriceUsdPerTh'>, hashrateGhs: bigint): bigint {
-  return divHalfUp(priceMicro(terms.upfrontPriceUsdPerTh) * hashrateGhs, 1000n);
+  return divide(priceMicro(terms.upfrontPriceUsdPerTh) * hashrateGhs, 1000n, 'half-up');
 }
 
 /** Why a product cannot take a purchase now, or null when it can (before counting capacity). */
@@ -72,7 +72,7 @@ function refusal(p: ProductTerms, hashrateGhs: bigint, now: Date): DomainError |
   if (p.status !== 'active') return new NotOnSaleError('paused');
   if (p.salesStartAt.getTime() > now.getTime()) return new NotOnSaleError(`sales open at ${p.salesStartAt.toISOString()}`);
   if (p.salesEndAt !== null && p.salesEndAt.getTime() <= now.getTime()) return new NotOnSaleError(`sales closed at ${p.salesEndAt.toISOString()}`);
-  if (hashrateGhs < p.minPurchaseGhs || hashrateGhs > p.maxPurchaseGhs) return new PurchaseLimitError(ghsToThs(p.minPurchaseGhs), ghsToThs(p.maxPurchaseGhs));
+  if (hashrateGhs < p.minPurchaseGhs || hashrateGhs > p.maxPurchaseGhs) return new PurchaseLimitError(formatThs(p.minPurchaseGhs), formatThs(p.maxPurchaseGhs));
   return null;
 }
 
@@ -205,7 +205,7 @@ export class ContractPurchaseService {
         outcomes.push({ waiting, kind: 'replay' });
         continue;
       }
-      const error = refusal(terms, waiting.hashrateGhs, now) ?? (waiting.hashrateGhs > left ? new SoldOutError(ghsToThs(left > 0n ? left : 0n)) : null);
+      const error = refusal(terms, waiting.hashrateGhs, now) ?? (waiting.hashrateGhs > left ? new SoldOutError(formatThs(left > 0n ? left : 0n)) : null);
       if (error) {
         outcomes.push({ waiting, kind: 'refused', error });
         continue;
