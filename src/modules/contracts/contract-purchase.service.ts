@@ -7,13 +7,14 @@ import { Clock } from '../../common/clock/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { TransactionRunner, sqlState } from '../../database/transaction.js';
-import { AuditService, type AuditRecord } from '../audit/audit.service.js';
+import { AuditService, SYSTEM_ACTOR, type AuditRecord } from '../audit/audit.service.js';
 import { divide } from '../../common/money/rounding.js';
 import { formatThs } from '../../common/money/units.js';
 import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { IdempotencyConflictError, InsufficientBalanceError } from '../ledger/ledger.errors.js';
 import { LedgerService } from '../ledger/ledger.service.js';
+import type { PostEntryInput } from '../ledger/ledger.types.js';
 import { contractView } from './contract.views.js';
 import { IdempotencyKeyReusedError, NotOnSaleError, PurchaseLimitError, SoldOutError, productNotFound } from './contracts.errors.js';
 import { ContractsRepository, type ContractRow, type GroupPurchase, type ProductTerms } from './contracts.repository.js';
@@ -223,11 +224,13 @@ export class ContractPurchaseService {
         },
       });
     }
-    // Every entry is queued on the transaction's connection at once: pg sends each as soon as the
-    // previous one answers, without a trip through the event loop in between. The first refusal
-    // aborts the transaction; the caller learns which purchase it was from the error.
+    // One set-based statement posts every accepted purchase's own entry (balanced and idempotent
+    // per entry; it locks balance rows in one global order). A refusal of any of them fails the
+    // statement; the caller learns which from the error or falls back to one transaction each.
     state.charging = checked.map((c) => c.waiting);
-    const entries = await Promise.all(checked.map((c) => this.charge(manager, c.waiting, c.purchase)));
+    const buyers = new Set(checked.map((c) => c.waiting.user.userId));
+    const actor = buyers.size === 1 ? { userId: checked[0].waiting.user.userId, role: checked[0].waiting.user.role } : SYSTEM_ACTOR;
+    const entries = checked.length === 0 ? [] : await this.ledger.postBulk({ actor, entries: checked.map((c) => this.entry(c.waiting, c.purchase)) }, manager);
     state.charging = undefined;
     const accepted: { waiting: Waiting; purchase: GroupPurchase; entryId: string }[] = [];
     checked.forEach((c, i) => {
@@ -244,21 +247,23 @@ export class ContractPurchaseService {
     return outcomes;
   }
 
-  /** Debits the customer's available USD and credits sales revenue: the purchase's own ledger entry. */
-  private charge(manager: EntityManager, w: PurchaseRequest, p: GroupPurchase) {
-    return this.ledger.post(
-      {
-        type: 'contract.purchase',
-        idempotencyKey: `contract.purchase:${w.user.userId}:${w.idempotencyKey}`,
-        reference: p.id,
-        actor: { userId: w.user.userId, role: w.user.role },
-        lines: [
-          { account: customerAccount(w.user.userId, 'USD'), amount: -p.pricePaidMicroUsd },
-          { account: platformAccount('sales_revenue', 'USD'), amount: p.pricePaidMicroUsd },
-        ],
-      },
-      manager,
-    );
+  /**
+   * The purchase's own ledger entry: the customer's available USD debited, sales revenue credited,
+   * keyed by (customer, Idempotency-Key) and referencing the contract. Posted in bulk, with one
+   * actor per call: the customer when the group holds one buyer (always so for a single
+   * purchase), else the platform, which executes the group; the customer who bought is in every
+   * case the actor of the purchase's audit row, which names the entry.
+   */
+  private entry(w: PurchaseRequest, p: GroupPurchase): Omit<PostEntryInput, 'actor'> {
+    return {
+      type: 'contract.purchase',
+      idempotencyKey: `contract.purchase:${w.user.userId}:${w.idempotencyKey}`,
+      reference: p.id,
+      lines: [
+        { account: customerAccount(w.user.userId, 'USD'), amount: -p.pricePaidMicroUsd },
+        { account: platformAccount('sales_revenue', 'USD'), amount: p.pricePaidMicroUsd },
+      ],
+    };
   }
 
   private auditRecord(w: PurchaseRequest, p: GroupPurchase, startDay: string, ledgerEntryId: string): AuditRecord {
