@@ -39,8 +39,10 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
     expect(res.body.terms).toEqual({ upfrontPriceUsdPerTh: '12.345678', electricityFeeUsdPerThDay: '0.020000', managementFeeBps: 1000, uptimeGuaranteeBps: 9500, arrearsGraceDays: 7 });
     expect(await availableUsd(t, customer.id)).toBe(1_000_000_000n - 129_629_619n);
     expect((await salesRevenue(t)) - revenueBefore).toBe(129_629_619n);
-    const audit = await t.db.query(`SELECT action, actor_id FROM audit_log WHERE entity_id = $1`, [res.body.id]);
-    expect(audit.rows).toEqual([{ action: 'contracts.purchased', actor_id: customer.id }]);
+    const audit = await t.db.query(`SELECT action, actor_id, after->>'ledgerEntryId' AS entry FROM audit_log WHERE entity_id = $1`, [res.body.id]);
+    expect(audit.rows).toEqual([{ action: 'contracts.purchased', actor_id: customer.id, entry: expect.any(String) }]);
+    const entry = await t.db.query(`SELECT id::text, type, actor_id, reference FROM ledger_entries WHERE id = $1`, [audit.rows[0].entry]);
+    expect(entry.rows).toEqual([{ id: audit.rows[0].entry, type: 'contract.purchase', actor_id: customer.id, reference: res.body.id }]);
     const view = (await t.http.get(`/v1/products/${product.id}`, { token: customer.token })).body;
     expect(view).toMatchObject({ soldThs: '10.500', remainingThs: '89.500' });
     // Later edits of the product do not touch the sold contract's terms.

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
 import { CapacityService } from '../capacity/capacity.service.js';
-import { ghsToThs } from '../capacity/units/decimal-units.js';
 import { ProductsService } from '../contracts/products.service.js';
+import { formatThs } from '../../common/money/units.js';
 
 const max0 = (v: bigint) => (v > 0n ? v : 0n);
 
@@ -51,21 +51,21 @@ export class CapacityViewService {
         fleetCount: p.fleetCount,
         settings: { payoutAddress: p.payoutAddress, stratumEndpoint: p.stratumEndpoint },
         pendingChanges: open.filter((c) => c.poolId === p.poolId || c.toPoolId === p.poolId),
-        installedThs: ghsToThs(p.installedGhs),
-        onlineThs: ghsToThs(p.onlineGhs),
-        allocatedThs: ghsToThs(allocatedGhs),
-        soldThs: ghsToThs(soldGhs),
-        availableThs: ghsToThs(availableGhs),
+        installedThs: formatThs(p.installedGhs),
+        onlineThs: formatThs(p.onlineGhs),
+        allocatedThs: formatThs(allocatedGhs),
+        soldThs: formatThs(soldGhs),
+        availableThs: formatThs(availableGhs),
         /** Online capacity not yet allocated to any product. */
-        unallocatedThs: ghsToThs(max0(p.onlineGhs - allocatedGhs)),
+        unallocatedThs: formatThs(max0(p.onlineGhs - allocatedGhs)),
         /** Sold but not online: delivered short until fleets return (settlement compensates). */
-        underDeliveryThs: ghsToThs(max0(soldGhs - p.onlineGhs)),
+        underDeliveryThs: formatThs(max0(soldGhs - p.onlineGhs)),
         latestReport: report
           ? {
               day: report.day,
-              deliveredThs: ghsToThs(report.deliveredGhs),
+              deliveredThs: formatThs(report.deliveredGhs),
               uptimeBps: report.uptimeBps,
-              soldThs: ghsToThs(soldGhs),
+              soldThs: formatThs(soldGhs),
               deliveryRatioBps: soldGhs === 0n ? null : Number(report.deliveredGhs >= soldGhs ? 10_000n : (report.deliveredGhs * 10_000n) / soldGhs),
             }
           : null,
@@ -82,15 +82,15 @@ export class CapacityViewService {
         powerCapacityKw: s.powerCapacityKw,
         powerDrawKw: s.powerDrawKw,
         electricityPriceUsdPerKwh: s.electricityPriceUsdPerKwh,
-        installedThs: ghsToThs(s.installedGhs),
-        onlineThs: ghsToThs(s.onlineGhs),
+        installedThs: formatThs(s.installedGhs),
+        onlineThs: formatThs(s.onlineGhs),
       })),
       totals: {
-        installedThs: ghsToThs(totals.installedGhs),
-        onlineThs: ghsToThs(totals.onlineGhs),
-        allocatedThs: ghsToThs(totals.allocatedGhs),
-        soldThs: ghsToThs(totals.soldGhs),
-        availableThs: ghsToThs(totals.availableGhs),
+        installedThs: formatThs(totals.installedGhs),
+        onlineThs: formatThs(totals.onlineGhs),
+        allocatedThs: formatThs(totals.allocatedGhs),
+        soldThs: formatThs(totals.soldGhs),
+        availableThs: formatThs(totals.availableGhs),
       },
     };
   }

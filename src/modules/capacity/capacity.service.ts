@@ -5,8 +5,8 @@ import { poolNotFound } from './capacity.errors.js';
 import type { HashrateReport } from './entities/hashrate-report.entity.js';
 import { HashrateReportsService } from './hashrate-reports.service.js';
 import { RoutingChangesService } from './routing-changes.service.js';
-import { formatScaled } from './units/decimal-units.js';
-import { decimalToRatio, divHalfUp } from './units/exact-division.js';
+import { formatDecimal } from '../../common/money/decimal.js';
+import { divide, parsePositiveDecimal } from '../../common/money/rounding.js';
 
 export type { PoolFigures, SiteFigures } from './capacity.repository.js';
 
@@ -46,9 +46,10 @@ export class CapacityService {
     const cost = await this.repository.poolPowerCost(manager, poolId);
     if (cost.hashrateGhs === 0n) return null;
     // weightedCost = sum(units x GH/s x J/TH x USD/kWh); per TH/s: / hashrateGhs; W x 24 h / 1000 = kWh/day; x 10^6 micro-USD
-    const ratio = decimalToRatio(cost.weightedCost);
-    const micro = divHalfUp(ratio.num * 24n * 1_000_000n, ratio.den * 1000n * cost.hashrateGhs);
-    return formatScaled(micro, 6);
+    if (/^0(\.0*)?$/.test(cost.weightedCost)) return formatDecimal(0n, 6);
+    const weighted = parsePositiveDecimal(cost.weightedCost, 'weightedCost');
+    const micro = divide(weighted.numerator * 24n * 1_000_000n, 10n ** BigInt(weighted.scale) * 1000n * cost.hashrateGhs, 'half-up');
+    return formatDecimal(micro, 6);
   }
 
   /** Applies routing changes that are due (callers about to read pool settings). */

@@ -5,13 +5,12 @@ import type { Pool } from './entities/pool.entity.js';
 import type { RoutingChange } from './entities/routing-change.entity.js';
 import type { Site } from './entities/site.entity.js';
 import type { HashrateReport } from './entities/hashrate-report.entity.js';
-import { formatScaled, ghsToThs, parseScaled } from './units/decimal-units.js';
+import { formatDecimal, parseDecimal } from '../../common/money/decimal.js';
+import { formatThs } from '../../common/money/units.js';
 
 /** A stored decimal shown with exactly `places` places ("1500" -> "1500.000"). */
 export function fixed(value: string, places: number): string {
-  const parsed = parseScaled(value, places);
-  if (parsed === null) throw new RangeError(`"${value}" does not fit ${places} decimal places`);
-  return formatScaled(parsed, places);
+  return formatDecimal(parseDecimal(value, { places }, 'value'), places);
 }
 
 export const siteView = (s: Site) => ({
@@ -26,7 +25,7 @@ export const siteView = (s: Site) => ({
 export const minerModelView = (m: MinerModel) => ({
   id: m.id,
   name: m.name,
-  hashrateThs: ghsToThs(m.hashrateGhs),
+  hashrateThs: formatThs(m.hashrateGhs),
   efficiencyJPerTh: fixed(m.efficiencyJPerTh, 3),
   createdAt: m.createdAt,
   updatedAt: m.updatedAt,
@@ -52,7 +51,7 @@ export const fleetView = (f: Fleet, model?: MinerModel | null) => ({
   unitCount: f.unitCount,
   status: f.status,
   statusChangedAt: f.statusChangedAt,
-  ...(model ? { hashrateThs: ghsToThs(model.hashrateGhs * BigInt(f.unitCount)) } : {}),
+  ...(model ? { hashrateThs: formatThs(model.hashrateGhs * BigInt(f.unitCount)) } : {}),
   createdAt: f.createdAt,
   updatedAt: f.updatedAt,
 });
@@ -89,7 +88,7 @@ export const routingChangeView = (c: RoutingChange) => ({
 export const hashrateReportView = (r: HashrateReport) => ({
   poolId: r.poolId,
   day: r.day,
-  deliveredThs: ghsToThs(r.deliveredGhs),
+  deliveredThs: formatThs(r.deliveredGhs),
   uptimeBps: r.uptimeBps,
   revision: r.revision,
   reportedBy: r.reportedBy,

@@ -11,8 +11,8 @@ import { hashrateReportView } from './capacity.views.js';
 import type { CreateHashrateReportDto, HashrateReportFilterDto } from './dto/hashrate-report.dto.js';
 import type { HashrateReport } from './entities/hashrate-report.entity.js';
 import { HashrateReportsRepository } from './hashrate-reports.repository.js';
-import { thsToGhs } from './units/decimal-units.js';
 import { utcDayOf } from './units/utc-day.js';
+import { parseThs } from '../../common/money/units.js';
 
 export type ReportOutcome = 'created' | 'unchanged' | 'corrected';
 
@@ -34,7 +34,7 @@ export class HashrateReportsService {
   async record(ctx: RequestContext, dto: CreateHashrateReportDto): Promise<{ outcome: ReportOutcome; report: ReturnType<typeof hashrateReportView> }> {
     const now = this.clock.now();
     if (dto.day > utcDayOf(now)) throw new ValidationFailedError('day', 'must not be in the future (UTC)');
-    const deliveredGhs = thsToGhs(dto.deliveredThs, 'deliveredThs', { positive: false });
+    const deliveredGhs = parseThs(dto.deliveredThs, 'deliveredThs', 'non-negative');
     return this.tx.run(async (manager) => {
       if (!(await this.capacity.findPool(manager, dto.poolId))) throw poolNotFound();
       const incoming = { poolId: dto.poolId, day: dto.day, deliveredGhs, uptimeBps: dto.uptimeBps, reportedBy: ctx.user.userId, reportedAt: now };

@@ -7,7 +7,7 @@ import { CapacityRepository } from './capacity.repository.js';
 import { MinerModelInUseError, minerModelNotFound, rethrowInUse, rethrowNameTaken } from './capacity.errors.js';
 import { minerModelView } from './capacity.views.js';
 import type { CreateMinerModelDto, UpdateMinerModelDto } from './dto/miner-model.dto.js';
-import { thsToGhs } from './units/decimal-units.js';
+import { parseThs } from '../../common/money/units.js';
 
 /** Miner models. Specifications are fixed once fleets use a model (a model's physics do not change). */
 @Injectable()
@@ -22,7 +22,7 @@ export class MinerModelsService {
   async create(ctx: RequestContext, dto: CreateMinerModelDto) {
     return this.tx.run(async (manager) => {
       const model = await this.repository
-        .insertMinerModel(manager, { name: dto.name, hashrateGhs: thsToGhs(dto.hashrateThs, 'hashrateThs'), efficiencyJPerTh: dto.efficiencyJPerTh })
+        .insertMinerModel(manager, { name: dto.name, hashrateGhs: parseThs(dto.hashrateThs, 'hashrateThs'), efficiencyJPerTh: dto.efficiencyJPerTh })
         .catch((e: unknown) => rethrowNameTaken(e, 'miner model', dto.name));
       const view = minerModelView(model);
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.miner_model.created', entityType: 'miner_model', entityId: model.id, after: view, requestId: ctx.requestId });
@@ -47,7 +47,7 @@ export class MinerModelsService {
       const before = minerModelView(model);
       if (dto.hashrateThs !== undefined || dto.efficiencyJPerTh !== undefined) {
         if ((await this.repository.countFleetsUsingModel(manager, id)) > 0) throw new MinerModelInUseError();
-        if (dto.hashrateThs !== undefined) model.hashrateGhs = thsToGhs(dto.hashrateThs, 'hashrateThs');
+        if (dto.hashrateThs !== undefined) model.hashrateGhs = parseThs(dto.hashrateThs, 'hashrateThs');
         if (dto.efficiencyJPerTh !== undefined) model.efficiencyJPerTh = dto.efficiencyJPerTh;
       }
       if (dto.name !== undefined) model.name = dto.name;

@@ -7,13 +7,14 @@ import { Clock } from '../../common/clock/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { TransactionRunner, sqlState } from '../../database/transaction.js';
-import { AuditService, type AuditRecord } from '../audit/audit.service.js';
-import { ghsToThs } from '../capacity/units/decimal-units.js';
-import { divHalfUp } from '../capacity/units/exact-division.js';
+import { AuditService, SYSTEM_ACTOR, type AuditRecord } from '../audit/audit.service.js';
+import { divide } from '../../common/money/rounding.js';
+import { formatThs } from '../../common/money/units.js';
 import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { IdempotencyConflictError, InsufficientBalanceError } from '../ledger/ledger.errors.js';
 import { LedgerService } from '../ledger/ledger.service.js';
+import type { PostEntryInput } from '../ledger/ledger.types.js';
 import { contractView } from './contract.views.js';
 import { IdempotencyKeyReusedError, NotOnSaleError, PurchaseLimitError, SoldOutError, productNotFound } from './contracts.errors.js';
 import { ContractsRepository, type ContractRow, type GroupPurchase, type ProductTerms } from './contracts.repository.js';
@@ -42,9 +43,9 @@ interface Waiting extends PurchaseRequest {
   reject: (error: unknown) => void;
 }
 
-/** Which purchase the group transaction was charging when it failed. */
+/** The purchases the group transaction was charging when it failed. */
 interface GroupState {
-  charging?: Waiting;
+  charging?: Waiting[];
 }
 
 type Outcome = { waiting: Waiting } & ({ kind: 'created'; contract: ContractRow } | { kind: 'replay' } | { kind: 'refused'; error: DomainError });
@@ -64,7 +65,7 @@ export function contractIdFor(customerId: string, idempotencyKey: string): strin
 
 /** upfront USD per TH/s x TH/s, rounded half-up to the micro-dollar (the same rule as the quote). */
 export function purchasePrice(terms: Pick<ProductTerms, 'upfrontPriceUsdPerTh'>, hashrateGhs: bigint): bigint {
-  return divHalfUp(priceMicro(terms.upfrontPriceUsdPerTh) * hashrateGhs, 1000n);
+  return divide(priceMicro(terms.upfrontPriceUsdPerTh) * hashrateGhs, 1000n, 'half-up');
 }
 
 /** Why a product cannot take a purchase now, or null when it can (before counting capacity). */
@@ -72,7 +73,7 @@ function refusal(p: ProductTerms, hashrateGhs: bigint, now: Date): DomainError |
   if (p.status !== 'active') return new NotOnSaleError('paused');
   if (p.salesStartAt.getTime() > now.getTime()) return new NotOnSaleError(`sales open at ${p.salesStartAt.toISOString()}`);
   if (p.salesEndAt !== null && p.salesEndAt.getTime() <= now.getTime()) return new NotOnSaleError(`sales closed at ${p.salesEndAt.toISOString()}`);
-  if (hashrateGhs < p.minPurchaseGhs || hashrateGhs > p.maxPurchaseGhs) return new PurchaseLimitError(ghsToThs(p.minPurchaseGhs), ghsToThs(p.maxPurchaseGhs));
+  if (hashrateGhs < p.minPurchaseGhs || hashrateGhs > p.maxPurchaseGhs) return new PurchaseLimitError(formatThs(p.minPurchaseGhs), formatThs(p.maxPurchaseGhs));
   return null;
 }
 
@@ -163,25 +164,31 @@ export class ContractPurchaseService {
         await this.answer(outcomes);
         pending = [];
       } catch (error) {
-        const failed = state.charging;
-        if (failed && error instanceof InsufficientBalanceError) {
-          // The ledger refused this purchase: answer it and write the group again without it.
-          failed.reject(error);
-          pending = pending.filter((w) => w !== failed);
+        const conflicting = this.conflictingKey(error, state.charging ?? []);
+        if (conflicting) {
+          // The key was used for other content: that request is answered on its own (a 200 replay
+          // or a 409), the others are written again without it.
+          pending = pending.filter((w) => w !== conflicting);
+          void this.single(conflicting);
           continue;
         }
-        if (failed && error instanceof IdempotencyConflictError) {
-          pending = pending.filter((w) => w !== failed);
-          void this.single(failed);
-          continue;
-        }
-        this.fallbacks.inc();
-        this.logger.warn(`a purchase group of ${pending.length} fell back to single transactions: ${(error as Error).message}`);
+        // A refusal the ledger does not attribute (a balance that does not cover a purchase names
+        // no customer to the caller), or anything unexpected: one transaction per purchase, so
+        // each gets its own answer and none fails another.
+        if (!(error instanceof InsufficientBalanceError)) this.fallbacks.inc();
+        if (!(error instanceof DomainError)) this.logger.warn(`a purchase group of ${pending.length} fell back to single transactions: ${(error as Error).message}`);
         await Promise.all(pending.map((w) => this.single(w)));
         pending = [];
       }
     }
     for (const w of later) void this.single(w);
+  }
+
+  /** The request whose ledger idempotency key the refusal names, if it is one. */
+  private conflictingKey(error: unknown, charging: Waiting[]): Waiting | undefined {
+    if (!(error instanceof IdempotencyConflictError)) return undefined;
+    const key = String(error.details?.idempotencyKey ?? '');
+    return charging.find((w) => `contract.purchase:${w.user.userId}:${w.idempotencyKey}` === key);
   }
 
   private async groupTransaction(manager: EntityManager, productId: string, group: Waiting[], state: GroupState): Promise<Outcome[]> {
@@ -193,37 +200,44 @@ export class ContractPurchaseService {
     const startDay = addDays(utcDayOf(now), 1);
     let left = terms.capacityAllocatedGhs - terms.soldGhs;
     const outcomes: Outcome[] = [];
-    const accepted: { waiting: Waiting; purchase: GroupPurchase; entryId: string }[] = [];
+    const checked: { waiting: Waiting; purchase: GroupPurchase }[] = [];
     for (const waiting of group) {
       if (bought.has(`${waiting.user.userId}:${waiting.idempotencyKey}`)) {
         outcomes.push({ waiting, kind: 'replay' });
         continue;
       }
-      const error = refusal(terms, waiting.hashrateGhs, now) ?? (waiting.hashrateGhs > left ? new SoldOutError(ghsToThs(left > 0n ? left : 0n)) : null);
+      const error = refusal(terms, waiting.hashrateGhs, now) ?? (waiting.hashrateGhs > left ? new SoldOutError(formatThs(left > 0n ? left : 0n)) : null);
       if (error) {
         outcomes.push({ waiting, kind: 'refused', error });
         continue;
       }
       left -= waiting.hashrateGhs;
-      const purchase: GroupPurchase = {
-        id: contractIdFor(waiting.user.userId, waiting.idempotencyKey),
-        customerId: waiting.user.userId,
-        hashrateGhs: waiting.hashrateGhs,
-        pricePaidMicroUsd: purchasePrice(terms, waiting.hashrateGhs),
-        idempotencyKey: waiting.idempotencyKey,
-        requestFingerprint: waiting.fingerprint,
-      };
-      state.charging = waiting;
-      const entry = await this.charge(manager, waiting, purchase);
-      state.charging = undefined;
-      if (entry.replayed) {
-        // Posted by a transaction that committed after this group's check: a replay after all.
-        left += waiting.hashrateGhs;
-        outcomes.push({ waiting, kind: 'replay' });
-        continue;
-      }
-      accepted.push({ waiting, purchase, entryId: entry.entryId });
+      checked.push({
+        waiting,
+        purchase: {
+          id: contractIdFor(waiting.user.userId, waiting.idempotencyKey),
+          customerId: waiting.user.userId,
+          hashrateGhs: waiting.hashrateGhs,
+          pricePaidMicroUsd: purchasePrice(terms, waiting.hashrateGhs),
+          idempotencyKey: waiting.idempotencyKey,
+          requestFingerprint: waiting.fingerprint,
+        },
+      });
     }
+    // One set-based statement posts every accepted purchase's own entry (balanced and idempotent
+    // per entry; it locks balance rows in one global order). A refusal of any of them fails the
+    // statement; the caller learns which from the error or falls back to one transaction each.
+    state.charging = checked.map((c) => c.waiting);
+    const buyers = new Set(checked.map((c) => c.waiting.user.userId));
+    const actor = buyers.size === 1 ? { userId: checked[0].waiting.user.userId, role: checked[0].waiting.user.role } : SYSTEM_ACTOR;
+    const entries = checked.length === 0 ? [] : await this.ledger.postBulk({ actor, entries: checked.map((c) => this.entry(c.waiting, c.purchase)) }, manager);
+    state.charging = undefined;
+    const accepted: { waiting: Waiting; purchase: GroupPurchase; entryId: string }[] = [];
+    checked.forEach((c, i) => {
+      // Replayed: posted by a transaction that committed after this group's check, a replay after all.
+      if (entries[i].replayed) outcomes.push({ waiting: c.waiting, kind: 'replay' });
+      else accepted.push({ ...c, entryId: entries[i].entryId });
+    });
     if (accepted.length === 0) return outcomes;
     await this.audit.recordMany(manager, accepted.map((a) => this.auditRecord(a.waiting, a.purchase, startDay, a.entryId)));
     const contracts = await this.repository.insertGroup(manager, { terms, now, startDay, purchases: accepted.map((a) => a.purchase) });
@@ -233,21 +247,23 @@ export class ContractPurchaseService {
     return outcomes;
   }
 
-  /** Debits the customer's available USD and credits sales revenue: the purchase's own ledger entry. */
-  private charge(manager: EntityManager, w: PurchaseRequest, p: GroupPurchase) {
-    return this.ledger.post(
-      {
-        type: 'contract.purchase',
-        idempotencyKey: `contract.purchase:${w.user.userId}:${w.idempotencyKey}`,
-        reference: p.id,
-        actor: { userId: w.user.userId, role: w.user.role },
-        lines: [
-          { account: customerAccount(w.user.userId, 'USD'), amount: -p.pricePaidMicroUsd },
-          { account: platformAccount('sales_revenue', 'USD'), amount: p.pricePaidMicroUsd },
-        ],
-      },
-      manager,
-    );
+  /**
+   * The purchase's own ledger entry: the customer's available USD debited, sales revenue credited,
+   * keyed by (customer, Idempotency-Key) and referencing the contract. Posted in bulk, with one
+   * actor per call: the customer when the group holds one buyer (always so for a single
+   * purchase), else the platform, which executes the group; the customer who bought is in every
+   * case the actor of the purchase's audit row, which names the entry.
+   */
+  private entry(w: PurchaseRequest, p: GroupPurchase): Omit<PostEntryInput, 'actor'> {
+    return {
+      type: 'contract.purchase',
+      idempotencyKey: `contract.purchase:${w.user.userId}:${w.idempotencyKey}`,
+      reference: p.id,
+      lines: [
+        { account: customerAccount(w.user.userId, 'USD'), amount: -p.pricePaidMicroUsd },
+        { account: platformAccount('sales_revenue', 'USD'), amount: p.pricePaidMicroUsd },
+      ],
+    };
   }
 
   private auditRecord(w: PurchaseRequest, p: GroupPurchase, startDay: string, ledgerEntryId: string): AuditRecord {

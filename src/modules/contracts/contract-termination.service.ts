@@ -3,8 +3,8 @@ import type { RequestContext } from '../../common/http/request-context.js';
 import { Clock } from '../../common/clock/clock.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
-import { microToUsd } from '../capacity/units/decimal-units.js';
-import { divHalfUp } from '../capacity/units/exact-division.js';
+import { divide } from '../../common/money/rounding.js';
+import { formatUsd } from '../../common/money/units.js';
 import { utcDayOf } from '../capacity/units/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService, MAX_BULK_ENTRIES } from '../ledger/ledger.service.js';
@@ -30,7 +30,7 @@ export function undeliveredDays(c: Pick<ContractRow, 'startDay' | 'endDay' | 'te
 
 /** Pro-rata refund: price x undelivered days / term days, rounded half-up to the micro-dollar. */
 export function proRataRefund(c: Pick<ContractRow, 'pricePaidMicroUsd' | 'termDays'>, undelivered: number): bigint {
-  return divHalfUp(c.pricePaidMicroUsd * BigInt(undelivered), BigInt(c.termDays));
+  return divide(c.pricePaidMicroUsd * BigInt(undelivered), BigInt(c.termDays), 'half-up');
 }
 
 /**
@@ -86,8 +86,8 @@ export class ContractTerminationService {
         productId,
         reason,
         terminated,
-        refundedUsd: microToUsd(totalRefund),
-        contracts: refunds.map((r) => ({ id: r.contract.id, undeliveredDays: r.days, refundUsd: microToUsd(r.amount) })),
+        refundedUsd: formatUsd(totalRefund),
+        contracts: refunds.map((r) => ({ id: r.contract.id, undeliveredDays: r.days, refundUsd: formatUsd(r.amount) })),
       };
       await this.audit.record(manager, { actor, action: 'contracts.terminated', entityType: 'product', entityId: productId, after: summary, requestId: ctx.requestId });
       return summary;

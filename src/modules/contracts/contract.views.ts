@@ -1,22 +1,23 @@
-import { formatScaled, ghsToThs, microToUsd } from '../capacity/units/decimal-units.js';
 import type { ContractRow, StatusChangeRow } from './contracts.repository.js';
 import { priceMicro } from './product.views.js';
+import { formatDecimal } from '../../common/money/decimal.js';
+import { formatThs, formatUsd } from '../../common/money/units.js';
 
 export function contractView(c: ContractRow) {
   return {
     id: c.id,
     productId: c.productId,
     poolId: c.poolId,
-    hashrateThs: ghsToThs(c.hashrateGhs),
+    hashrateThs: formatThs(c.hashrateGhs),
     termDays: c.termDays,
     startDay: c.startDay,
     endDay: c.endDay,
     status: c.status,
     statusChangedAt: c.statusChangedAt,
-    pricePaidUsd: microToUsd(c.pricePaidMicroUsd),
+    pricePaidUsd: formatUsd(c.pricePaidMicroUsd),
     terms: {
-      upfrontPriceUsdPerTh: formatScaled(priceMicro(c.upfrontPriceUsdPerTh), 6),
-      electricityFeeUsdPerThDay: formatScaled(priceMicro(c.electricityFeeUsdPerThDay), 6),
+      upfrontPriceUsdPerTh: formatDecimal(priceMicro(c.upfrontPriceUsdPerTh), 6),
+      electricityFeeUsdPerThDay: formatDecimal(priceMicro(c.electricityFeeUsdPerThDay), 6),
       managementFeeBps: c.managementFeeBps,
       uptimeGuaranteeBps: c.uptimeGuaranteeBps,
       arrearsGraceDays: c.arrearsGraceDays,

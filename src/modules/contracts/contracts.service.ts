@@ -5,7 +5,6 @@ import { Clock } from '../../common/clock/clock.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage } from '../../common/pagination/cursor.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
-import { thsToGhs } from '../capacity/units/decimal-units.js';
 import { utcDayOf } from '../capacity/units/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService } from '../ledger/ledger.service.js';
@@ -14,6 +13,7 @@ import { contractHistoryView, contractView } from './contract.views.js';
 import { IdempotencyKeyRequiredError, NotCancellableError, contractNotFound } from './contracts.errors.js';
 import { ContractsRepository, type ContractRow } from './contracts.repository.js';
 import type { ContractListQueryDto, PurchaseContractDto } from './dto/contract.dto.js';
+import { parseThs } from '../../common/money/units.js';
 
 export type { PurchaseResult } from './contract-purchase.service.js';
 
@@ -39,7 +39,7 @@ export class ContractsService {
   async purchase(user: AuthenticatedUser, idempotencyKey: string | undefined, dto: PurchaseContractDto, requestId: string): Promise<PurchaseResult> {
     if (idempotencyKey === undefined || idempotencyKey === '') throw new IdempotencyKeyRequiredError('is required');
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw new IdempotencyKeyRequiredError('must be 1-128 letters, digits, ".", "_", ":" or "-"');
-    const hashrateGhs = thsToGhs(dto.hashrateThs, 'hashrateThs');
+    const hashrateGhs = parseThs(dto.hashrateThs, 'hashrateThs');
     const productId = dto.productId.toLowerCase();
     return this.purchases.purchase({ user, idempotencyKey, productId, hashrateGhs, fingerprint: `${productId}:${hashrateGhs}`, requestId });
   }

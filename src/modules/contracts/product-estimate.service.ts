@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import { CapacityService } from '../capacity/capacity.service.js';
-import { formatScaled, ghsToThs, microToUsd, thsToGhs } from '../capacity/units/decimal-units.js';
 import { MarketDataMissingError } from '../market/market.errors.js';
 import { MarketService, trimDecimal } from '../market/market.service.js';
 import { estimateProduct } from './product-estimate.js';
 import { priceMicro } from './product.views.js';
 import { ProductsService } from './products.service.js';
+import { formatDecimal } from '../../common/money/decimal.js';
+import { formatThs, formatUsd, parseThs } from '../../common/money/units.js';
 
 const sats = (value: bigint) => value.toString();
 
@@ -20,7 +21,7 @@ export class ProductEstimateService {
   ) {}
 
   async estimate(productId: string, hashrateThs: string) {
-    const hashrateGhs = thsToGhs(hashrateThs, 'hashrate');
+    const hashrateGhs = parseThs(hashrateThs, 'hashrate');
     if (hashrateGhs > 10n ** 12n) throw new ValidationFailedError('hashrate', 'is larger than any fleet (at most 1,000,000,000 TH/s)');
     const product = await this.products.find(productId);
     const [price, difficulty, [pool]] = await Promise.all([this.market.latestPrice(), this.market.latestDifficulty(), this.capacity.poolFigures([product.poolId])]);
@@ -44,7 +45,7 @@ export class ProductEstimateService {
         'Estimate only, at the latest recorded network difficulty and BTC price held constant. Real output moves with difficulty, ' +
         'transaction fees, pool luck and fleet uptime; the electricity fee is fixed in USD, so a lower BTC price costs more sats.',
       productId: product.id,
-      hashrateThs: ghsToThs(hashrateGhs),
+      hashrateThs: formatThs(hashrateGhs),
       termDays: product.termDays,
       basis: {
         difficulty: trimDecimal(difficulty.difficulty),
@@ -55,22 +56,22 @@ export class ProductEstimateService {
         btcPriceDay: price.day,
         poolFeeBps: pool.feeBps,
         managementFeeBps: product.managementFeeBps,
-        electricityFeeUsdPerThDay: formatScaled(priceMicro(product.electricityFeeUsdPerThDay), 6),
+        electricityFeeUsdPerThDay: formatDecimal(priceMicro(product.electricityFeeUsdPerThDay), 6),
       },
       daily: {
         expectedSats: sats(e.expectedSatsPerDay),
         grossSats: sats(e.grossSatsPerDay),
         managementFeeSats: sats(e.managementFeeSatsPerDay),
-        electricityFeeUsd: microToUsd(e.electricityFeeMicroUsdPerDay),
+        electricityFeeUsd: formatUsd(e.electricityFeeMicroUsdPerDay),
         electricityFeeSats: sats(e.electricityFeeSatsPerDay),
         netSats: sats(e.netSatsPerDay),
-        netUsd: microToUsd(e.netMicroUsdPerDay),
+        netUsd: formatUsd(e.netMicroUsdPerDay),
       },
       term: { netSats: sats(e.netSatsOverTerm) },
-      upfrontPriceUsd: microToUsd(e.upfrontMicroUsd),
+      upfrontPriceUsd: formatUsd(e.upfrontMicroUsd),
       daysToRecoverUpfront: e.daysToRecoverUpfront === null ? null : Number(e.daysToRecoverUpfront),
       recoversWithinTerm: e.daysToRecoverUpfront !== null && e.daysToRecoverUpfront <= BigInt(product.termDays),
-      shutdownBtcPriceUsd: e.shutdownPriceCents === null ? null : formatScaled(e.shutdownPriceCents, 2),
+      shutdownBtcPriceUsd: e.shutdownPriceCents === null ? null : formatDecimal(e.shutdownPriceCents, 2),
       rounding: 'output rounded down, fees rounded up, to the satoshi / micro-dollar: the estimate never overstates the net',
     };
   }

@@ -1,4 +1,4 @@
-import { decimalToRatio, divCeil, divFloor, divHalfUp } from '../capacity/units/exact-division.js';
+import { divide, parsePositiveDecimal } from '../../common/money/rounding.js';
 import { expectedSatsPerDayRatio } from '../market/yield-math.js';
 
 export interface EstimateInput {
@@ -50,28 +50,28 @@ export interface Estimate {
  */
 export function estimateProduct(input: EstimateInput): Estimate {
   const expected = expectedSatsPerDayRatio(input.hashrateGhs, input.difficulty, input.rewardSats);
-  const expectedSatsPerDay = divFloor(expected.num, expected.den);
-  const grossSatsPerDay = divFloor(expected.num * BigInt(10_000 - input.poolFeeBps), expected.den * 10_000n);
-  const managementFeeSatsPerDay = divCeil(grossSatsPerDay * BigInt(input.managementFeeBps), 10_000n);
+  const expectedSatsPerDay = divide(expected.num, expected.den, 'floor');
+  const grossSatsPerDay = divide(expected.num * BigInt(10_000 - input.poolFeeBps), expected.den * 10_000n, 'floor');
+  const managementFeeSatsPerDay = divide(grossSatsPerDay * BigInt(input.managementFeeBps), 10_000n, 'ceil');
 
-  const price = decimalToRatio(input.btcPriceUsd);
-  if (price.num === 0n) throw new RangeError('btcPriceUsd must be positive');
-  const electricityFeeMicroUsdPerDay = divCeil(input.electricityFeeMicroUsdPerThDay * input.hashrateGhs, 1000n);
+  const exactPrice = parsePositiveDecimal(input.btcPriceUsd, 'btcPriceUsd');
+  const price = { num: exactPrice.numerator, den: 10n ** BigInt(exactPrice.scale) };
+  const electricityFeeMicroUsdPerDay = divide(input.electricityFeeMicroUsdPerThDay * input.hashrateGhs, 1000n, 'ceil');
   // micro-USD / 10^6 = USD; USD / (USD per BTC) x 10^8 = sats  =>  micro x 100 / price
-  const electricityFeeSatsPerDay = divCeil(electricityFeeMicroUsdPerDay * 100n * price.den, price.num);
+  const electricityFeeSatsPerDay = divide(electricityFeeMicroUsdPerDay * 100n * price.den, price.num, 'ceil');
 
   const netSatsPerDay = grossSatsPerDay - managementFeeSatsPerDay - electricityFeeSatsPerDay;
   // sats x price / 10^8 = USD; x 10^6 = micro  =>  sats x price / 100
-  const netAbsMicro = divFloor((netSatsPerDay < 0n ? -netSatsPerDay : netSatsPerDay) * price.num, price.den * 100n);
+  const netAbsMicro = divide((netSatsPerDay < 0n ? -netSatsPerDay : netSatsPerDay) * price.num, price.den * 100n, 'floor');
   const netMicroUsdPerDay = netSatsPerDay < 0n ? -netAbsMicro : netAbsMicro;
 
-  const upfrontMicroUsd = divHalfUp(input.upfrontPriceMicroUsdPerTh * input.hashrateGhs, 1000n);
+  const upfrontMicroUsd = divide(input.upfrontPriceMicroUsdPerTh * input.hashrateGhs, 1000n, 'half-up');
   // upfront micro / (net sats x price / 100) days, on the exact net value (not the rounded micro-USD)
-  const daysToRecoverUpfront = netSatsPerDay > 0n ? divCeil(upfrontMicroUsd * 100n * price.den, netSatsPerDay * price.num) : null;
+  const daysToRecoverUpfront = netSatsPerDay > 0n ? divide(upfrontMicroUsd * 100n * price.den, netSatsPerDay * price.num, 'ceil') : null;
 
   const leftAfterManagement = grossSatsPerDay - managementFeeSatsPerDay;
   // price* = fee micro / 10^6 / (left / 10^8) USD = fee micro x 100 / left USD = fee micro x 10^4 / left cents
-  const shutdownPriceCents = leftAfterManagement > 0n ? divCeil(electricityFeeMicroUsdPerDay * 10_000n, leftAfterManagement) : null;
+  const shutdownPriceCents = leftAfterManagement > 0n ? divide(electricityFeeMicroUsdPerDay * 10_000n, leftAfterManagement, 'ceil') : null;
 
   return {
     expectedSatsPerDay,

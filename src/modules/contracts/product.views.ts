@@ -1,12 +1,11 @@
-import { formatScaled, ghsToThs, microToUsd, parseScaled } from '../capacity/units/decimal-units.js';
-import { divCeil, divHalfUp } from '../capacity/units/exact-division.js';
+import { formatDecimal, parseDecimal } from '../../common/money/decimal.js';
+import { divide } from '../../common/money/rounding.js';
+import { formatThs, formatUsd } from '../../common/money/units.js';
 import type { Product } from './entities/product.entity.js';
 
 /** A numeric(20, 6) price as micro-USD. */
 export function priceMicro(value: string): bigint {
-  const parsed = parseScaled(value, 6);
-  if (parsed === null) throw new RangeError(`price "${value}" does not fit 6 decimals`);
-  return parsed;
+  return parseDecimal(value, { places: 6 }, 'price');
 }
 
 export function isOnSale(p: Product, now: Date): boolean {
@@ -24,15 +23,15 @@ export function remainingGhs(p: Product, now: Date): bigint {
  * figure shows the full USD cost. The management fee is a share of output, quoted in bps.
  */
 export function quote(p: Product, hashrateGhs: bigint) {
-  const upfront = divHalfUp(priceMicro(p.upfrontPriceUsdPerTh) * hashrateGhs, 1000n);
-  const electricityPerDay = divCeil(priceMicro(p.electricityFeeUsdPerThDay) * hashrateGhs, 1000n);
+  const upfront = divide(priceMicro(p.upfrontPriceUsdPerTh) * hashrateGhs, 1000n, 'half-up');
+  const electricityPerDay = divide(priceMicro(p.electricityFeeUsdPerThDay) * hashrateGhs, 1000n, 'ceil');
   const electricityTerm = electricityPerDay * BigInt(p.termDays);
   return {
-    hashrateThs: ghsToThs(hashrateGhs),
-    upfrontUsd: microToUsd(upfront),
-    electricityUsdPerDay: microToUsd(electricityPerDay),
-    electricityUsdOverTerm: microToUsd(electricityTerm),
-    allInUsd: microToUsd(upfront + electricityTerm),
+    hashrateThs: formatThs(hashrateGhs),
+    upfrontUsd: formatUsd(upfront),
+    electricityUsdPerDay: formatUsd(electricityPerDay),
+    electricityUsdOverTerm: formatUsd(electricityTerm),
+    allInUsd: formatUsd(upfront + electricityTerm),
     managementFeeBps: p.managementFeeBps,
     withinPurchaseLimits: hashrateGhs >= p.minPurchaseGhs && hashrateGhs <= p.maxPurchaseGhs,
   };
@@ -45,15 +44,15 @@ export function productView(p: Product, now: Date, poolName?: string) {
     poolId: p.poolId,
     ...(poolName !== undefined ? { poolName } : {}),
     termDays: p.termDays,
-    upfrontPriceUsdPerTh: formatScaled(priceMicro(p.upfrontPriceUsdPerTh), 6),
-    electricityFeeUsdPerThDay: formatScaled(priceMicro(p.electricityFeeUsdPerThDay), 6),
+    upfrontPriceUsdPerTh: formatDecimal(priceMicro(p.upfrontPriceUsdPerTh), 6),
+    electricityFeeUsdPerThDay: formatDecimal(priceMicro(p.electricityFeeUsdPerThDay), 6),
     electricityFeeSource: p.electricityFeeSource,
     managementFeeBps: p.managementFeeBps,
-    minPurchaseThs: ghsToThs(p.minPurchaseGhs),
-    maxPurchaseThs: ghsToThs(p.maxPurchaseGhs),
-    capacityAllocatedThs: ghsToThs(p.capacityAllocatedGhs),
-    soldThs: ghsToThs(p.soldGhs),
-    remainingThs: ghsToThs(remainingGhs(p, now)),
+    minPurchaseThs: formatThs(p.minPurchaseGhs),
+    maxPurchaseThs: formatThs(p.maxPurchaseGhs),
+    capacityAllocatedThs: formatThs(p.capacityAllocatedGhs),
+    soldThs: formatThs(p.soldGhs),
+    remainingThs: formatThs(remainingGhs(p, now)),
     salesStartAt: p.salesStartAt,
     salesEndAt: p.salesEndAt,
     uptimeGuaranteeBps: p.uptimeGuaranteeBps,

@@ -8,12 +8,12 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, toPage } from '../../common/pagination
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
 import { CapacityService } from '../capacity/capacity.service.js';
-import { ghsToThs, thsToGhs } from '../capacity/units/decimal-units.js';
 import { AllocationBelowSoldError, AllocationExceedsOnlineError, ElectricityFeeNotDerivableError, productNotFound } from './contracts.errors.js';
 import type { CreateProductDto, ProductListQueryDto, UpdateProductDto } from './dto/product.dto.js';
 import type { Product } from './entities/product.entity.js';
 import { productView, quote } from './product.views.js';
 import { ProductsRepository, type PoolSales } from './products.repository.js';
+import { formatThs, parseThs } from '../../common/money/units.js';
 
 /** Effective allocation: once the sales window closed, only the sold hash rate stays reserved. */
 function effectiveAllocation(p: Pick<Product, 'salesEndAt' | 'soldGhs' | 'capacityAllocatedGhs'>, now: Date): bigint {
@@ -37,9 +37,9 @@ export class ProductsService {
   ) {}
 
   async create(ctx: RequestContext, dto: CreateProductDto) {
-    const minGhs = thsToGhs(dto.minPurchaseThs, 'minPurchaseThs');
-    const maxGhs = thsToGhs(dto.maxPurchaseThs, 'maxPurchaseThs');
-    const allocatedGhs = thsToGhs(dto.capacityAllocatedThs, 'capacityAllocatedThs');
+    const minGhs = parseThs(dto.minPurchaseThs, 'minPurchaseThs');
+    const maxGhs = parseThs(dto.maxPurchaseThs, 'maxPurchaseThs');
+    const allocatedGhs = parseThs(dto.capacityAllocatedThs, 'capacityAllocatedThs');
     const now = this.clock.now();
     const salesStartAt = dto.salesStartAt ? new Date(dto.salesStartAt) : now;
     const salesEndAt = dto.salesEndAt ? new Date(dto.salesEndAt) : null;
@@ -96,15 +96,15 @@ export class ProductsService {
         product.electricityFeeSource = 'fixed';
       }
       if (dto.managementFeeBps !== undefined) product.managementFeeBps = dto.managementFeeBps;
-      if (dto.minPurchaseThs !== undefined) product.minPurchaseGhs = thsToGhs(dto.minPurchaseThs, 'minPurchaseThs');
-      if (dto.maxPurchaseThs !== undefined) product.maxPurchaseGhs = thsToGhs(dto.maxPurchaseThs, 'maxPurchaseThs');
-      if (dto.capacityAllocatedThs !== undefined) product.capacityAllocatedGhs = thsToGhs(dto.capacityAllocatedThs, 'capacityAllocatedThs', { positive: false });
+      if (dto.minPurchaseThs !== undefined) product.minPurchaseGhs = parseThs(dto.minPurchaseThs, 'minPurchaseThs');
+      if (dto.maxPurchaseThs !== undefined) product.maxPurchaseGhs = parseThs(dto.maxPurchaseThs, 'maxPurchaseThs');
+      if (dto.capacityAllocatedThs !== undefined) product.capacityAllocatedGhs = parseThs(dto.capacityAllocatedThs, 'capacityAllocatedThs', 'non-negative');
       if (dto.salesStartAt !== undefined) product.salesStartAt = new Date(dto.salesStartAt);
       if (dto.salesEndAt !== undefined) product.salesEndAt = dto.salesEndAt === null ? null : new Date(dto.salesEndAt);
       if (dto.uptimeGuaranteeBps !== undefined) product.uptimeGuaranteeBps = dto.uptimeGuaranteeBps;
       if (dto.arrearsGraceDays !== undefined) product.arrearsGraceDays = dto.arrearsGraceDays;
       this.assertShape(product.minPurchaseGhs, product.maxPurchaseGhs, product.capacityAllocatedGhs, product.salesStartAt, product.salesEndAt);
-      if (product.capacityAllocatedGhs < product.soldGhs) throw new AllocationBelowSoldError(ghsToThs(product.soldGhs));
+      if (product.capacityAllocatedGhs < product.soldGhs) throw new AllocationBelowSoldError(formatThs(product.soldGhs));
       const allocationAfter = effectiveAllocation(product, now);
       if (allocationAfter > allocationBefore) await this.assertAllocation(manager, product.poolId, id, allocationBefore, allocationAfter, pool.onlineGhs, now);
       const saved = await this.repository.save(manager, product);
@@ -134,7 +134,7 @@ export class ProductsService {
     const now = this.clock.now();
     const all = query.scope === 'all';
     if (all && user.role !== 'operator' && user.role !== 'admin') throw new ValidationFailedError('scope', 'may be "all" for operators and admins only');
-    const hashrateGhs = query.hashrate !== undefined ? thsToGhs(query.hashrate, 'hashrate') : undefined;
+    const hashrateGhs = query.hashrate !== undefined ? parseThs(query.hashrate, 'hashrate') : undefined;
     const key = decodeCursor(query.cursor, 2) as [string, string] | undefined;
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const manager = this.dataSource.manager;
@@ -151,7 +151,7 @@ export class ProductsService {
     const product = await this.find(id);
     const [pool] = await this.capacity.poolFigures([product.poolId]);
     const view = productView(product, this.clock.now(), pool?.name);
-    return hashrate !== undefined ? { ...view, price: quote(product, thsToGhs(hashrate, 'hashrate')) } : view;
+    return hashrate !== undefined ? { ...view, price: quote(product, parseThs(hashrate, 'hashrate')) } : view;
   }
 
   async find(id: string): Promise<Product> {
@@ -182,7 +182,7 @@ export class ProductsService {
     const others = await this.repository.poolAllocationGhs(manager, poolId, now, excludeId);
     if (others + after > onlineGhs) {
       const free = onlineGhs - others > 0n ? onlineGhs - others : 0n;
-      throw new AllocationExceedsOnlineError(ghsToThs(after - before), ghsToThs(free > before ? free - before : 0n), ghsToThs(onlineGhs));
+      throw new AllocationExceedsOnlineError(formatThs(after - before), formatThs(free > before ? free - before : 0n), formatThs(onlineGhs));
     }
   }
 }

@@ -1,7 +1,13 @@
-import { decimalToRatio, divFloor, type Ratio } from '../capacity/units/exact-division.js';
+import { divide, parsePositiveDecimal } from '../../common/money/rounding.js';
 
 export const SECONDS_PER_DAY = 86_400n;
 export const TWO_POW_32 = 2n ** 32n;
+
+/** An exact fraction num / den (den > 0), rounded only by whoever turns it into sats. */
+export interface Ratio {
+  num: bigint;
+  den: bigint;
+}
 
 /**
  * Expected output of `hashrateGhs` over one day at `difficulty`, as an exact ratio of sats:
@@ -10,9 +16,8 @@ export const TWO_POW_32 = 2n ** 32n;
  * Kept as a fraction so callers round once, at the end, by a named rule.
  */
 export function expectedSatsPerDayRatio(hashrateGhs: bigint, difficulty: string, rewardSats: bigint): Ratio {
-  const d = decimalToRatio(difficulty);
-  if (d.num === 0n) throw new RangeError('difficulty must be positive');
-  return { num: hashrateGhs * 1_000_000_000n * SECONDS_PER_DAY * rewardSats * d.den, den: d.num * TWO_POW_32 };
+  const d = parsePositiveDecimal(difficulty, 'difficulty');
+  return { num: hashrateGhs * 1_000_000_000n * SECONDS_PER_DAY * rewardSats * 10n ** BigInt(d.scale), den: d.numerator * TWO_POW_32 };
 }
 
 /**
@@ -21,5 +26,5 @@ export function expectedSatsPerDayRatio(hashrateGhs: bigint, difficulty: string,
  */
 export function expectedSatsPerThDay(difficulty: string, rewardSats: bigint): bigint {
   const r = expectedSatsPerDayRatio(1000n, difficulty, rewardSats);
-  return divFloor(r.num, r.den);
+  return divide(r.num, r.den, 'floor');
 }

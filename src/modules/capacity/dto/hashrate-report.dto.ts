@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { IsDecimalString } from '../units/decimal-units.js';
+import { IsDecimalString } from '../../../common/money/decimal-string.validator.js';
 import { IsUtcDay } from '../units/utc-day.js';
 
 export class CreateHashrateReportDto {
@@ -13,7 +13,7 @@ export class CreateHashrateReportDto {
   day: string;
 
   @ApiProperty({ example: '950.250', description: 'Average delivered hash rate that day, TH/s' })
-  @IsDecimalString(3)
+  @IsDecimalString({ places: 3 })
   deliveredThs: string;
 
   @ApiProperty({ example: 9850, description: 'Uptime in basis points (0-10000)' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsDecimalString } from '../units/decimal-units.js';
+import { IsDecimalString } from '../../../common/money/decimal-string.validator.js';
 import { NAME_PATTERN } from './site.dto.js';
 
 export class CreateMinerModelDto {
@@ -11,11 +11,11 @@ export class CreateMinerModelDto {
   name: string;
 
   @ApiProperty({ example: '200.000', description: 'Nominal hash rate of one unit, TH/s (up to 3 decimals)' })
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   hashrateThs: string;
 
   @ApiProperty({ example: '17.5', description: 'Efficiency, J/TH (up to 3 decimals)' })
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   efficiencyJPerTh: string;
 }
 
@@ -29,11 +29,11 @@ export class UpdateMinerModelDto {
 
   @ApiPropertyOptional({ example: '200.000' })
   @IsOptional()
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   hashrateThs?: string;
 
   @ApiPropertyOptional({ example: '17.5' })
   @IsOptional()
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   efficiencyJPerTh?: string;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsDecimalString } from '../units/decimal-units.js';
+import { IsDecimalString } from '../../../common/money/decimal-string.validator.js';
 
 export const NAME_PATTERN = /^\S(.*\S)?$/;
 const NAME_MESSAGE = 'name must not start or end with whitespace';
@@ -13,11 +13,11 @@ export class CreateSiteDto {
   name: string;
 
   @ApiProperty({ example: '1500.000', description: 'Power capacity in kW (up to 3 decimals)' })
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   powerCapacityKw: string;
 
   @ApiProperty({ example: '0.045', description: 'Electricity price in USD per kWh (up to 6 decimals)' })
-  @IsDecimalString(6)
+  @IsDecimalString({ places: 6 })
   electricityPriceUsdPerKwh: string;
 }
 
@@ -31,11 +31,11 @@ export class UpdateSiteDto {
 
   @ApiPropertyOptional({ example: '1500.000' })
   @IsOptional()
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   powerCapacityKw?: string;
 
   @ApiPropertyOptional({ example: '0.045' })
   @IsOptional()
-  @IsDecimalString(6)
+  @IsDecimalString({ places: 6 })
   electricityPriceUsdPerKwh?: string;
 }

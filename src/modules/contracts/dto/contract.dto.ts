@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/cursor.js';
-import { IsDecimalString } from '../../capacity/units/decimal-units.js';
 import { CONTRACT_STATUSES, type ContractStatus } from '../entities/contract.entity.js';
+import { IsDecimalString } from '../../../common/money/decimal-string.validator.js';
 
 export class PurchaseContractDto {
   @ApiProperty()
@@ -10,7 +10,7 @@ export class PurchaseContractDto {
   productId: string;
 
   @ApiProperty({ example: '10.5', description: 'Hash rate to buy, TH/s (up to 3 decimals, within the product\'s min/max)' })
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   hashrateThs: string;
 }
 

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { IsDecimalString } from '../../capacity/units/decimal-units.js';
 import { PageQueryDto } from '../../../common/pagination/cursor.js';
 import { PRODUCT_STATUSES, type ProductStatus } from '../entities/product.entity.js';
+import { IsDecimalString } from '../../../common/money/decimal-string.validator.js';
 
 const NAME_PATTERN = /^\S(.*\S)?$/;
 
@@ -24,7 +24,7 @@ export class CreateProductDto {
   termDays: number;
 
   @ApiProperty({ example: '18.50', description: 'Upfront price, USD per TH/s (up to 6 decimals)' })
-  @IsDecimalString(6, { positive: true })
+  @IsDecimalString({ places: 6, sign: 'positive' })
   upfrontPriceUsdPerTh: string;
 
   @ApiPropertyOptional({
@@ -32,7 +32,7 @@ export class CreateProductDto {
     description: 'Electricity fee, USD per TH/s per day. Omit to derive it from the pool fleets\' sites (price) and models (J/TH).',
   })
   @IsOptional()
-  @IsDecimalString(6)
+  @IsDecimalString({ places: 6 })
   electricityFeeUsdPerThDay?: string;
 
   @ApiProperty({ example: 500, description: 'Management fee, basis points of gross output' })
@@ -42,15 +42,15 @@ export class CreateProductDto {
   managementFeeBps: number;
 
   @ApiProperty({ example: '1.000' })
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   minPurchaseThs: string;
 
   @ApiProperty({ example: '500.000' })
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   maxPurchaseThs: string;
 
   @ApiProperty({ example: '10000.000', description: 'Capacity allocated to the product, TH/s' })
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   capacityAllocatedThs: string;
 
   @ApiPropertyOptional({ description: 'Sales open at (ISO 8601); now when omitted' })
@@ -99,7 +99,7 @@ export class UpdateProductDto {
 
   @ApiPropertyOptional({ example: '18.50' })
   @IsOptional()
-  @IsDecimalString(6, { positive: true })
+  @IsDecimalString({ places: 6, sign: 'positive' })
   upfrontPriceUsdPerTh?: string;
 
   @ApiPropertyOptional({ example: '0.042000', description: 'A fixed fee; "derived" re-derives it from the pool\'s fleets' })
@@ -116,17 +116,17 @@ export class UpdateProductDto {
 
   @ApiPropertyOptional({ example: '1.000' })
   @IsOptional()
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   minPurchaseThs?: string;
 
   @ApiPropertyOptional({ example: '500.000' })
   @IsOptional()
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   maxPurchaseThs?: string;
 
   @ApiPropertyOptional({ example: '10000.000' })
   @IsOptional()
-  @IsDecimalString(3)
+  @IsDecimalString({ places: 3 })
   capacityAllocatedThs?: string;
 
   @ApiPropertyOptional()
@@ -157,7 +157,7 @@ export class UpdateProductDto {
 export class ProductListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: '10.5', description: 'Quote the all-in price for this hash rate, TH/s' })
   @IsOptional()
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   hashrate?: string;
 
   @ApiPropertyOptional({ enum: ['on_sale', 'all'], description: 'Staff only: "all" includes paused and closed products' })
@@ -169,12 +169,12 @@ export class ProductListQueryDto extends PageQueryDto {
 export class ProductQueryDto {
   @ApiPropertyOptional({ example: '10.5', description: 'Quote the all-in price for this hash rate, TH/s' })
   @IsOptional()
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   hashrate?: string;
 }
 
 export class EstimateQueryDto {
   @ApiProperty({ example: '100', description: 'Hash rate to estimate, TH/s (up to 3 decimals)' })
-  @IsDecimalString(3, { positive: true })
+  @IsDecimalString({ places: 3, sign: 'positive' })
   hashrate: string;
 }
