@@ -51,7 +51,8 @@ export class AppModule {
             level: config.LOG_LEVEL,
             // Fastify assigned the id (header or new uuid); reuse it so every line carries it.
             genReqId: (req) => String((req as IncomingMessage & { id?: string }).id ?? requestIdOf(req)),
-            customProps: () => ({ role }),
+            // Every line, not only request lines, says which role wrote it.
+            mixin: () => ({ role }),
             redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.totpCode'],
             autoLogging: config.NODE_ENV !== 'test' || config.LOG_LEVEL === 'debug',
           },
