@@ -40,7 +40,8 @@ export async function createHttpApp(options: CreateAppOptions): Promise<NestFast
   const { config } = options;
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // Client IPs feed the per-IP rate limits: trust X-Forwarded-For only from the configured proxy hops.
+    trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     requestIdHeader: false,
   });

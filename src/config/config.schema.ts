@@ -48,6 +48,8 @@ export const configSchema = z
     WITHDRAWAL_LOCK_HOURS: z.coerce.number().int().min(0).max(720).default(48),
     REFRESH_TOKEN_PURGE_CRON: z.string().trim().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron pattern of 5 or 6 fields').default('17 3 * * *'),
     CORS_ORIGINS: z.string().default(''),
+    /** Reverse proxies in front of the API whose X-Forwarded-For is trusted (0: use the socket address). */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),

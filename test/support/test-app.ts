@@ -44,6 +44,8 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: queuePrefix,
     MIGRATE_ON_START: 'false',
+    // Tests vary X-Forwarded-For to act as many clients, as behind one load balancer.
+    TRUST_PROXY_HOPS: '1',
     ...options.env,
   });
   let app: NestFastifyApplication;

@@ -59,3 +59,7 @@ export function IsAmountString(currencyProperty: string, rules: Omit<DecimalRule
       },
     });
 }
+
+/** A whole number of minor units as a string ("123456789" sats), non-negative, within int64. */
+export const IsIntegerString = (rules: { positive?: boolean } = {}, options?: ValidationOptions) =>
+  IsDecimalString({ places: 0, sign: rules.positive ? 'positive' : 'non-negative' }, options);

@@ -11,7 +11,7 @@ import { hashrateReportView } from './capacity.views.js';
 import type { CreateHashrateReportDto, HashrateReportFilterDto } from './dto/hashrate-report.dto.js';
 import type { HashrateReport } from './entities/hashrate-report.entity.js';
 import { HashrateReportsRepository } from './hashrate-reports.repository.js';
-import { utcDayOf } from './units/utc-day.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { parseThs } from '../../common/money/units.js';
 
 export type ReportOutcome = 'created' | 'unchanged' | 'corrected';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
 import { TransactionRunner } from '../../database/transaction.js';
-import { utcDayOf } from '../capacity/units/utc-day.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { ContractsRepository } from './contracts.repository.js';
 
 export interface LifecycleResult {

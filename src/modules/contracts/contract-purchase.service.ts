@@ -10,7 +10,7 @@ import { TransactionRunner, sqlState } from '../../database/transaction.js';
 import { AuditService, SYSTEM_ACTOR, type AuditRecord } from '../audit/audit.service.js';
 import { divide } from '../../common/money/rounding.js';
 import { formatThs } from '../../common/money/units.js';
-import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
+import { addDays, utcDayOf } from '../../common/clock/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { IdempotencyConflictError, InsufficientBalanceError } from '../ledger/ledger.errors.js';
 import { LedgerService } from '../ledger/ledger.service.js';

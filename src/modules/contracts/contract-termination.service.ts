@@ -5,7 +5,7 @@ import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
 import { divide } from '../../common/money/rounding.js';
 import { formatUsd } from '../../common/money/units.js';
-import { utcDayOf } from '../capacity/units/utc-day.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService, MAX_BULK_ENTRIES } from '../ledger/ledger.service.js';
 import { productNotFound } from './contracts.errors.js';

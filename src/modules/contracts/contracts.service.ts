@@ -5,7 +5,7 @@ import { Clock } from '../../common/clock/clock.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage } from '../../common/pagination/cursor.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
-import { utcDayOf } from '../capacity/units/utc-day.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { ContractPurchaseService, type PurchaseResult } from './contract-purchase.service.js';

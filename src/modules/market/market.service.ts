@@ -5,7 +5,7 @@ import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import type { RequestContext } from '../../common/http/request-context.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
-import { utcDayOf } from '../capacity/units/utc-day.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import type { RecordDifficultyDto, RecordPriceDto } from './dto/market.dto.js';
 import { MarketDataConflictError } from './market.errors.js';
 import { MarketRepository, type DifficultyRow, type PriceRow } from './market.repository.js';

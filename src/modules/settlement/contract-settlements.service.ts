@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
 import { formatBtc, formatUsd } from '../../common/money/units.js';
-import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
+import { addDays, utcDayOf } from '../../common/clock/utc-day.js';
 import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
 import { daysBetween } from './settlement-runs.service.js';
 import { SettlementRepository, type ContractSettlementRow, type RunRow } from './settlement.repository.js';

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { SYSTEM_ACTOR } from '../audit/audit.service.js';
-import { addDays } from '../capacity/units/utc-day.js';
+import { addDays } from '../../common/clock/utc-day.js';
 import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService } from '../ledger/ledger.service.js';

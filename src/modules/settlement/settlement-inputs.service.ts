@@ -7,7 +7,7 @@ import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
 import { CapacityService } from '../capacity/capacity.service.js';
 import { HashrateReportsService } from '../capacity/hashrate-reports.service.js';
-import { utcDayOf } from '../capacity/units/utc-day.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { MarketService } from '../market/market.service.js';

@@ -7,7 +7,7 @@ import { decodeCursor, toPage } from '../../common/pagination/cursor.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { TransactionRunner } from '../../database/transaction.js';
-import { addDays, utcDayOf } from '../capacity/units/utc-day.js';
+import { addDays, utcDayOf } from '../../common/clock/utc-day.js';
 import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
 import type { RunStatus } from './entities/settlement-run.entity.js';
 import { SettlementEngine } from './settlement-engine.service.js';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { IsDecimalString } from '../../../common/money/decimal-string.validator.js';
-import { IsUtcDay } from '../units/utc-day.js';
+import { IsUtcDay } from '../../../common/clock/utc-day.js';
 
 export class CreateHashrateReportDto {
   @ApiProperty()

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { IsUtcDay } from '../../capacity/units/utc-day.js';
+import { IsUtcDay } from '../../../common/clock/utc-day.js';
 import { IsDecimalString } from '../../../common/money/decimal-string.validator.js';
 
 export class RecordPriceDto {

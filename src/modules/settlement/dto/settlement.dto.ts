@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/cursor.js';
-import { IsIntegerString } from '../../capacity/units/decimal-units.js';
-import { IsUtcDay } from '../../capacity/units/utc-day.js';
+import { IsIntegerString } from '../../../common/money/decimal-string.validator.js';
+import { IsUtcDay } from '../../../common/clock/utc-day.js';
 import { RUN_STATUSES, type RunStatus } from '../entities/settlement-run.entity.js';
 
 export class RecordPoolEarningsDto {
