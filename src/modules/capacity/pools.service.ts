@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
-import { isValidBitcoinAddress } from './bitcoin-address.js';
+import { isValidBitcoinAddress } from '../../common/bitcoin/bitcoin-address.js';
 import { CapacityRepository } from './capacity.repository.js';
 import { GuardedSettingError, poolNotFound, rethrowInUse, rethrowNameTaken } from './capacity.errors.js';
 import { poolView } from './capacity.views.js';

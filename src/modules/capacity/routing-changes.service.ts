@@ -8,7 +8,7 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { TransactionRunner, sqlState } from '../../database/transaction.js';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
-import { isValidBitcoinAddress } from './bitcoin-address.js';
+import { isValidBitcoinAddress } from '../../common/bitcoin/bitcoin-address.js';
 import { CapacityRepository } from './capacity.repository.js';
 import {
   ChangeAlreadyOpenError,

@@ -8,7 +8,7 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AutoPayoutRepository } from './auto-payout.repository.js';
-import { validatePayoutAddress } from './bitcoin-address.js';
+import { validatePayoutAddress } from '../../common/bitcoin/bitcoin-address.js';
 import type { PayoutAddress } from './entities/payout-address.entity.js';
 import { PayoutAddressRepository } from './payout-address.repository.js';
 import { PayoutGuard, type RequestContext } from './payout-guard.js';

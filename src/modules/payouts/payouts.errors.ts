@@ -1,5 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error.js';
-import type { AddressProblem } from './bitcoin-address.js';
+import type { AddressProblem } from '../../common/bitcoin/bitcoin-address.js';
 
 /** Stable codes of the payouts module; clients and tests match on the code. */
 export const PayoutsErrors = {

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { sqlState, TransactionRunner } from '../../database/transaction.js';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
-import { validatePayoutAddress } from './bitcoin-address.js';
+import { validatePayoutAddress } from '../../common/bitcoin/bitcoin-address.js';
 import { PayoutAddressRepository } from './payout-address.repository.js';
 import { PayoutGuard, type RequestContext } from './payout-guard.js';
 import { PayoutLedger } from './payout-ledger.js';

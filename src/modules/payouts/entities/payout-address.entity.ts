@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { AddressType, BitcoinNetwork } from '../bitcoin-address.js';
+import type { AddressType, BitcoinNetwork } from '../../../common/bitcoin/bitcoin-address.js';
 
 /** A whitelisted payout address of one customer; usable only from `usableFrom` (time lock). */
 @Entity('payout_addresses')

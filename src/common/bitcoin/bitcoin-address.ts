@@ -236,3 +236,8 @@ export function validatePayoutAddress(text: string, network: BitcoinNetwork): Va
   if (script !== decoded.scriptPubKeyHex) return fail('malformed', 'does not map to a standard output script');
   return { ok: true, value: { address: decoded.canonical, type, network, scriptPubKeyHex: script } };
 }
+
+/** True when the address is one this platform can pay to (or be paid at) on the network. */
+export function isValidBitcoinAddress(text: string, network: BitcoinNetwork): boolean {
+  return validatePayoutAddress(text, network).ok;
+}
