@@ -20,7 +20,8 @@ export function buildDataSourceOptions(databaseUrl: string, poolSize = 20): Data
     synchronize: false,
     uuidExtension: 'pgcrypto',
     migrationsRun: false,
-    logging: ['error'],
+    // Failed queries surface through the exception filter (expected ones, such as unique violations, map to 4xx).
+    logging: false,
     extra: { max: poolSize, application_name: 'hashmarket' },
     parseInt8: false,
   };
