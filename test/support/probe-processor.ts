@@ -35,7 +35,10 @@ export const isWaitingAt = (name: string) => waitingAt.has(name);
 
 @Processor(PROBE_QUEUE)
 export class ProbeProcessor extends JobProcessor {
-  override readonly schedules = [PROBE_SCHEDULE];
+  override get schedules() {
+    return [PROBE_SCHEDULE];
+  }
+
   readonly handlers = {
     [PROBE_JOBS.echo]: {
       schema: z.object({ value: z.string() }).strict(),

@@ -26,9 +26,11 @@ export abstract class JobProcessor extends WorkerHost {
 
   /**
    * Repeating jobs of this queue (UTC cron), upserted by the worker runtime at boot and again
-   * after Redis comes back. A field, or a getter when the cron comes from the config.
+   * after Redis comes back. Override with a getter (it may read the injected config).
    */
-  declare readonly schedules?: readonly JobSchedule[];
+  get schedules(): readonly JobSchedule[] {
+    return [];
+  }
 
   /** Jobs this process holds right now, with their lock token, so shutdown can release them. */
   private readonly running = new Map<string, { job: Job; token: string | undefined }>();

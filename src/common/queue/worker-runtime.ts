@@ -138,7 +138,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
             name: type.name,
             queue: meta.name,
             jobs: Object.keys(processor.handlers),
-            schedules: processor.schedules ?? [],
+            schedules: processor.schedules,
             checkScheduleData: (schedule) => {
               const result = processor.handlers[schedule.job]?.schema.safeParse(schedule.data ?? {});
               return result && !result.success ? result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ') : undefined;
@@ -162,7 +162,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async syncSchedules(processor: JobProcessor, queue: string): Promise<void> {
-    await upsertJobSchedules(this.queueFor(queue), processor.schedules ?? []);
+    await upsertJobSchedules(this.queueFor(queue), processor.schedules);
   }
 
   private resyncing = new Set<string>();
