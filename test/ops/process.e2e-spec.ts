@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import { JOBS, QUEUES } from '../../src/common/queue/queue-names.js';
+import { redisOptionsFromUrl } from '../../src/common/queue/redis-options.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { AppProcess, HoldingProxy, canConnect, eventually, freePort } from '../support/processes.js';
@@ -75,23 +78,30 @@ describe('the hashmarket process', () => {
     }
   });
 
-  it('on SIGTERM stops accepting connections, lets the request in flight finish, closes everything and exits 0', async () => {
-    // Postgres behind a relay the test can freeze: the readiness query is then in flight
-    // for as long as the test says, with no sleeping involved.
+  it('on SIGTERM stops accepting connections, lets the request and the job in flight finish, closes everything and exits 0', async () => {
+    // Postgres behind a relay the test can freeze: the readiness query and the job's
+    // transaction are then in flight for as long as the test says, with no sleeping involved.
     const dbUrl = new URL(database.url);
     const proxy = await HoldingProxy.start(Number(dbUrl.port || 5432), dbUrl.hostname);
     dbUrl.port = String(proxy.port);
     const port = await freePort();
-    const app = AppProcess.spawn(['all'], envFor(port, { DATABASE_URL: dbUrl.toString() }));
+    const env = envFor(port, { DATABASE_URL: dbUrl.toString() });
+    const maintenance = new Queue(QUEUES.maintenance, { connection: redisOptionsFromUrl(TEST_REDIS_URL) as ConnectionOptions, prefix: env.QUEUE_PREFIX });
+    const app = AppProcess.spawn(['all'], env);
     try {
       await app.waitForStdout(/hashmarket all listening/);
       proxy.hold();
       const inFlight = fetch(`http://127.0.0.1:${port}/health/ready`);
       await eventually(async () => proxy.heldText().includes('SELECT 1'), 'the readiness query to reach Postgres');
+      const job = await maintenance.add(JOBS.maintenance.purgeExpiredRefreshTokens, {}, { jobId: `purge-sigterm-${env.QUEUE_PREFIX}` });
+      // Running its handler (it has sent something to Postgres since the readiness query) and
+      // unable to finish: every byte it sends is held.
+      const heldBefore = proxy.heldText().length;
+      await eventually(async () => (await job.getState()) === 'active' && proxy.heldText().length > heldBefore, 'the job to reach Postgres');
 
       app.child.kill('SIGTERM');
       await eventually(async () => !(await canConnect(port)), 'the listener to close');
-      expect(app.child.exitCode).toBeNull(); // still waiting for the request in flight
+      expect(app.child.exitCode).toBeNull(); // still waiting for the request and the job
 
       proxy.release();
       const res = await inFlight;
@@ -101,8 +111,43 @@ describe('the hashmarket process', () => {
       expect(stderr.filter(Boolean)).toEqual([]);
       expect(code).toBe(0);
       expect(stdout).toContain('shutdown complete');
+      expect(await job.getState()).toBe('completed');
     } finally {
       await app.kill();
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close();
+      await proxy.close();
+    }
+  });
+
+  it('on SIGTERM releases a job still running after WORKER_SHUTDOWN_GRACE_MS back to the queue, then exits 0', async () => {
+    const dbUrl = new URL(database.url);
+    const proxy = await HoldingProxy.start(Number(dbUrl.port || 5432), dbUrl.hostname);
+    dbUrl.port = String(proxy.port);
+    const env = envFor(await freePort(), { DATABASE_URL: dbUrl.toString(), WORKER_SHUTDOWN_GRACE_MS: '300' });
+    const maintenance = new Queue(QUEUES.maintenance, { connection: redisOptionsFromUrl(TEST_REDIS_URL) as ConnectionOptions, prefix: env.QUEUE_PREFIX });
+    const app = AppProcess.spawn(['worker'], env);
+    try {
+      await app.waitForStdout(/hashmarket worker started/);
+      proxy.hold(); // the job cannot finish: its queries are held
+      const job = await maintenance.add(JOBS.maintenance.purgeExpiredRefreshTokens, {}, { jobId: `purge-release-${env.QUEUE_PREFIX}` });
+      // Running its handler: nothing else in a worker talks to Postgres, so held bytes are the job's.
+      await eventually(async () => (await job.getState()) === 'active' && proxy.heldText().length > 0, 'the job to reach Postgres');
+
+      app.child.kill('SIGTERM');
+      await eventually(async () => (await job.getState()) === 'waiting', 'the job to be released');
+      expect((await maintenance.getJob(job.id!))?.attemptsMade).toBe(0);
+      expect(JSON.parse(await app.waitForStdout(/released 1 running job/))).toMatchObject({ level: 40, role: 'worker' });
+
+      proxy.release(); // the abandoned handler's transaction ends, and with it the last connection
+      const { code, stderr } = await app.finished();
+      expect(stderr.filter(Boolean)).toEqual([]);
+      expect(code).toBe(0);
+      expect(await job.getState()).toBe('waiting'); // for the next worker, with no attempt spent
+    } finally {
+      await app.kill();
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close();
       await proxy.close();
     }
   });

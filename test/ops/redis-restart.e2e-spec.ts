@@ -1,5 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { JOBS, QUEUES } from '../../src/common/queue/queue-names.js';
+import { PURGE_REFRESH_TOKENS_SCHEDULER } from '../../src/modules/auth/jobs/purge-expired-refresh-tokens.job.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { OwnRedis, eventually } from '../support/processes.js';
 import { PROBE_DECLARED, PROBE_JOBS, PROBE_QUEUE, PROBE_SCHEDULE, ProbeModule } from '../support/probe-processor.js';
@@ -49,5 +51,9 @@ describe('a Redis restart', () => {
     // The restarted Redis came back empty: the worker declared its schedule again.
     const scheduler = await eventually(() => queue().getJobScheduler(PROBE_SCHEDULE.id), 'the schedule to be declared again');
     expect(scheduler).toMatchObject({ pattern: PROBE_SCHEDULE.cron, tz: 'UTC' });
+    // ... and so did the app's own processors (the daily refresh-token purge).
+    const maintenance = t.app.get<Queue>(getQueueToken(QUEUES.maintenance), { strict: false });
+    const purge = await eventually(() => maintenance.getJobScheduler(PURGE_REFRESH_TOKENS_SCHEDULER), 'the purge schedule to be declared again');
+    expect(purge).toMatchObject({ name: JOBS.maintenance.purgeExpiredRefreshTokens, pattern: t.config.REFRESH_TOKEN_PURGE_CRON, tz: 'UTC' });
   });
 });

@@ -10,7 +10,7 @@ import { createTestDatabase } from '../support/test-database.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { canConnect, eventually } from '../support/processes.js';
-import { PROBE_DECLARED, PROBE_JOBS, PROBE_QUEUE, PROBE_SCHEDULE, ProbeModule, ProbeProcessor, openGate } from '../support/probe-processor.js';
+import { PROBE_DECLARED, PROBE_JOBS, PROBE_QUEUE, PROBE_SCHEDULE, ProbeModule, ProbeProcessor, isWaitingAt, openGate } from '../support/probe-processor.js';
 
 const probeQueue = (t: TestApp) => t.app.get<Queue>(getQueueToken(PROBE_QUEUE), { strict: false });
 
@@ -89,7 +89,7 @@ describe('worker runtime', () => {
       const t = await startTestApp({ testModules: [ProbeModule], testJobs: PROBE_DECLARED });
       const queue = probeQueue(t);
       const job = await queue.add(PROBE_JOBS.hold, { gate: `finish-${suffix()}` });
-      await eventually(async () => (await job.getState()) === 'active', 'the job to start');
+      await eventually(async () => isWaitingAt(job.data.gate), 'the job handler to start');
 
       let closed = false;
       const closing = shutDown(t.app, t.app).then(() => (closed = true));
@@ -109,7 +109,7 @@ describe('worker runtime', () => {
       const queue = probeQueue(t);
       const gate = `never-${suffix()}`; // never opened: the job is stuck, as a hung one would be
       const job = await queue.add(PROBE_JOBS.hold, { gate });
-      await eventually(async () => (await job.getState()) === 'active', 'the job to start');
+      await eventually(async () => isWaitingAt(gate), 'the job handler to start');
 
       // A producer-only copy of the queue survives the app's shutdown, to look at the job afterwards.
       const observer = await startTestApp({ role: 'api', env: { QUEUE_PREFIX: t.config.QUEUE_PREFIX }, testModules: [ProbeModule] });

@@ -29,10 +29,16 @@ function gate(name: string) {
   return entry;
 }
 export const openGate = (name: string) => gate(name).open();
+/** Names of the gates a running `hold` job is waiting at (its handler has started). */
+const waitingAt = new Set<string>();
+export const isWaitingAt = (name: string) => waitingAt.has(name);
 
 @Processor(PROBE_QUEUE)
 export class ProbeProcessor extends JobProcessor {
-  override readonly schedules = [PROBE_SCHEDULE];
+  override get schedules() {
+    return [PROBE_SCHEDULE];
+  }
+
   readonly handlers = {
     [PROBE_JOBS.echo]: {
       schema: z.object({ value: z.string() }).strict(),
@@ -41,6 +47,7 @@ export class ProbeProcessor extends JobProcessor {
     [PROBE_JOBS.hold]: {
       schema: z.object({ gate: z.string() }).strict(),
       handle: async (payload: { gate: string }) => {
+        waitingAt.add(payload.gate);
         await gate(payload.gate).promise;
         return { released: payload.gate };
       },

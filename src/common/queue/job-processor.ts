@@ -1,6 +1,6 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { z } from 'zod';
 import { DomainError } from '../errors/domain-error.js';
 import type { JobSchedule } from './job-schedules.js';
@@ -26,12 +26,16 @@ export abstract class JobProcessor extends WorkerHost {
 
   /**
    * Repeating jobs of this queue (UTC cron), upserted by the worker runtime at boot and again
-   * after Redis comes back. A field, or a getter when the cron comes from the config.
+   * after Redis comes back. Override with a getter (it may read the injected config).
    */
-  declare readonly schedules?: readonly JobSchedule[];
+  get schedules(): readonly JobSchedule[] {
+    return [];
+  }
 
   /** Jobs this process holds right now, with their lock token, so shutdown can release them. */
   private readonly running = new Map<string, { job: Job; token: string | undefined }>();
+
+  private idleWaiters: (() => void)[] = [];
 
   async process(job: Job, token?: string): Promise<unknown> {
     const key = job.id ?? `${job.name}-${job.timestamp}`;
@@ -40,19 +44,29 @@ export abstract class JobProcessor extends WorkerHost {
       return await this.dispatch(job);
     } finally {
       this.running.delete(key);
+      if (this.running.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
+  }
+
+  /** Resolves once no job of this processor is running in this process. */
+  whenIdle(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
    * Puts the jobs still running back in the wait list without spending an attempt, so another
-   * worker picks them up now instead of after the lock expires. Used when shutdown's grace
-   * period runs out; the handlers are idempotent (Postgres decides what is done).
+   * worker picks them up now instead of after the lock expires. Called once this process's
+   * worker is closed (so it cannot fetch them again), through a producer connection, when
+   * shutdown's grace period runs out; the handlers are idempotent (Postgres decides what is done).
    */
-  async releaseRunningJobs(): Promise<string[]> {
+  async releaseRunningJobs(queue: Queue): Promise<string[]> {
     const released: string[] = [];
     for (const [key, { job, token }] of this.running) {
       try {
-        await job.moveToWait(token);
+        const current = job.id ? await Job.fromId(queue, job.id) : undefined;
+        if (!current) continue;
+        await current.moveToWait(token);
         released.push(key);
       } catch (error) {
         this.logger.warn(`could not release job ${key}: ${(error as Error).message}`);

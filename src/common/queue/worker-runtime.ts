@@ -89,17 +89,24 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     const graceOver = new Promise<'grace-over'>((resolve) => {
       timer = setTimeout(() => resolve('grace-over'), this.config.WORKER_SHUTDOWN_GRACE_MS);
     });
-    // pause() stops taking new jobs and resolves when the running ones are done; close() is
-    // not raced directly because a pending close cannot be turned into a forced one.
-    const outcome = await Promise.race([worker.pause().then(() => 'finished' as const), graceOver]);
+    // Stop taking jobs without BullMQ's own wait (a pending close or waiting pause cannot be
+    // forced later, and leaves a connection open if the job finishes after a forced close),
+    // then wait for the running jobs ourselves.
+    await worker.pause(true);
+    const outcome = await Promise.race([processor.whenIdle().then(() => 'finished' as const), graceOver]);
     clearTimeout(timer);
     if (outcome === 'finished') {
-      await worker.close();
+      // Nothing of ours is running: a forced close cannot cut a job short, and unlike a
+      // graceful one it cannot wait forever on a job BullMQ fetched but never handed over
+      // (that one would be stalled and picked up again after WORKER_LOCK_DURATION_MS).
+      await worker.close(true);
       return;
     }
-    const released = await processor.releaseRunningJobs();
-    this.logger.warn(`queue ${queue}: shutdown grace period over, released ${released.length} running job(s) to the wait list: ${released.join(', ')}`);
+    // Close first, so this worker cannot fetch the released jobs again; release through the
+    // producer connection, which closes later (onApplicationShutdown).
     await worker.close(true);
+    const released = await processor.releaseRunningJobs(this.queueFor(queue));
+    this.logger.warn(`queue ${queue}: shutdown grace period over, released ${released.length} running job(s) to the wait list: ${released.join(', ')}`);
   }
 
   private workerOptions(overrides: Partial<WorkerOptions>): WorkerOptions {
@@ -131,7 +138,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
             name: type.name,
             queue: meta.name,
             jobs: Object.keys(processor.handlers),
-            schedules: processor.schedules ?? [],
+            schedules: processor.schedules,
             checkScheduleData: (schedule) => {
               const result = processor.handlers[schedule.job]?.schema.safeParse(schedule.data ?? {});
               return result && !result.success ? result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ') : undefined;
@@ -155,7 +162,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async syncSchedules(processor: JobProcessor, queue: string): Promise<void> {
-    await upsertJobSchedules(this.queueFor(queue), processor.schedules ?? []);
+    await upsertJobSchedules(this.queueFor(queue), processor.schedules);
   }
 
   private resyncing = new Set<string>();
