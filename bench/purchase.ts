@@ -34,6 +34,8 @@ const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 200);
 const DB_POOL = Number(env.BENCH_DB_POOL ?? 40);
 const PORT = Number(env.BENCH_PORT ?? 3000 + Math.floor(Math.random() * 2000));
 const PHASES = new Set((env.BENCH_PHASES ?? 'a,b,floor').split(','));
+/** API processes behind the connections (stateless instances, as behind a load balancer). */
+const API_PROCESSES = Number(env.BENCH_API_PROCESSES ?? 1);
 const JWT_SECRET = randomBytes(32).toString('hex');
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HASHRATE_THS = '1';
@@ -101,7 +103,7 @@ async function prepareDatabase(): Promise<void> {
 }
 
 /** The API in its own process, as production runs it (role api, no workers). */
-async function startApi(): Promise<ChildProcess> {
+async function startApi(port: number): Promise<ChildProcess> {
   const nodeArgs = (env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js'), 'api'], {
     cwd: ROOT,
@@ -111,7 +113,7 @@ async function startApi(): Promise<ChildProcess> {
       DATABASE_URL,
       DATABASE_POOL_SIZE: String(DB_POOL),
       HOST: '127.0.0.1',
-      PORT: String(PORT),
+      PORT: String(port),
       LOG_LEVEL: 'warn',
       MIGRATE_ON_START: 'false',
       QUEUE_PREFIX: `benchpurchase${randomBytes(3).toString('hex')}`,
@@ -210,6 +212,7 @@ class Connection {
     private readonly customer: Customer,
     private readonly productId: string,
     private readonly tag: string,
+    private readonly port: number,
   ) {}
 
   purchase(): Promise<number> {
@@ -218,7 +221,7 @@ class Connection {
       const req = http.request(
         {
           host: '127.0.0.1',
-          port: PORT,
+          port: this.port,
           path: '/v1/contracts',
           method: 'POST',
           agent: this.agent,
@@ -396,14 +399,16 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const statuses = (o: Outcome) => [...o.statuses.entries()].map(([s, n]) => `${s}:${n}`).join(' ');
 
 async function main(): Promise<void> {
-  process.stdout.write(`purchase bench: ${RATE}/s open loop and closed loop for ${SECONDS} s each over ${CONNECTIONS} connections; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `purchase bench: ${RATE}/s open loop and closed loop for ${SECONDS} s each over ${CONNECTIONS} connections to ${API_PROCESSES} API process(es); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+  );
   await prepareDatabase();
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: DB_POOL });
-  const child = await startApi();
+  const children = await Promise.all(Array.from({ length: API_PROCESSES }, (_, i) => startApi(PORT + i)));
   try {
     const s = await seed(pool);
     process.stdout.write(`seeded: 1,000,000 TH/s online, ${CONNECTIONS} funded customers for the API and ${CONNECTIONS} for the floor\n`);
-    const connections = s.appCustomers.map((c, i) => new Connection(c, s.appProductId, `bench-${i}-${randomBytes(3).toString('hex')}`));
+    const connections = s.appCustomers.map((c, i) => new Connection(c, s.appProductId, `bench-${i}-${randomBytes(3).toString('hex')}`, PORT + (i % API_PROCESSES)));
 
     const skipped = (): Outcome => ({ ok: 0, errors: 0, statuses: new Map(), latencies: [], elapsedS: 1 });
     await openLoop(connections, RATE, 3); // warm-up: JIT, connection pools, plans
@@ -434,7 +439,7 @@ async function main(): Promise<void> {
         `oversold=${result.oversold} double_charged=${result.doubleCharged} floor_per_s=${fmt(floorRate)} ratio=${(floorRate / max).toFixed(2)}\n`,
     );
   } finally {
-    child.kill('SIGTERM');
+    children.forEach((child) => child.kill('SIGTERM'));
     await pool.end();
   }
 }
