@@ -69,15 +69,16 @@ export class ContractsService {
     const now = this.clock.now();
     const today = utcDayOf(now);
     const actor = { userId: user.userId, role: user.role };
+    const seen = await this.repository.find(this.dataSource.manager, id);
+    if (!seen || seen.customerId !== user.userId) throw contractNotFound();
     return this.tx.run(async (manager) => {
-      const contract = await this.repository.find(manager, id, true);
-      if (!contract || contract.customerId !== user.userId) throw contractNotFound();
+      // Lock order everywhere: product, then contracts, then ledger rows.
+      await this.repository.lockProducts(manager, [seen.productId]);
+      const contract = (await this.repository.find(manager, id, true)) as ContractRow;
       if (contract.status === 'cancelled') return contractView(contract);
       if (contract.status !== 'pending' || today >= contract.startDay) {
         throw new NotCancellableError(contract.status === 'pending' ? `it started on ${contract.startDay}` : `it is ${contract.status}`);
       }
-      // The product before the ledger rows: the order purchases lock them in.
-      await this.repository.lockProducts(manager, [contract.productId]);
       const refund = contract.pricePaidMicroUsd;
       const entry =
         refund > 0n
