@@ -41,6 +41,12 @@ export const configSchema = z
       .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
       .default(DEV_TOTP_ENCRYPTION_KEY),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+    LOGIN_IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+    REGISTER_IP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(30),
+    TOTP_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    TOTP_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    WITHDRAWAL_LOCK_HOURS: z.coerce.number().int().min(0).max(720).default(48),
+    REFRESH_TOKEN_PURGE_CRON: z.string().trim().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron pattern of 5 or 6 fields').default('17 3 * * *'),
     CORS_ORIGINS: z.string().default(''),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_EMAIL: z.string().email().optional(),
@@ -57,9 +63,26 @@ export const configSchema = z
     SETTLEMENT_SCHEDULER_ENABLED: booleanString.optional(),
     RECONCILIATION_SHORTFALL_ALERT_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
     BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'regtest']).default('mainnet'),
+    PAYOUT_ADDRESS_LOCK_HOURS: z.coerce.number().int().min(0).max(720).default(48),
+    WITHDRAWAL_MIN_SATS: z.coerce.bigint().min(546n, 'must be at least the 546-sat dust limit').default(10_000n),
+    WITHDRAWAL_NETWORK_FEE_SATS: z.coerce.bigint().min(0n).default(2_000n),
+    WITHDRAWAL_DAILY_LIMIT_SATS: z.coerce.bigint().min(546n).default(500_000_000n),
+    WITHDRAWAL_FOUR_EYES_SATS: z.coerce.bigint().min(0n).default(100_000_000n),
+    PAYOUT_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+    PAYOUT_ADDRESS_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(10),
+    WITHDRAWAL_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    PAYOUT_IP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(100),
+    AUTO_PAYOUTS_CRON: z.string().min(9).default('0 6 * * *'),
     CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
   })
   .superRefine((config, ctx) => {
+    // The customer receives amount - network fee: even the smallest withdrawal must pay out above dust.
+    if (config.WITHDRAWAL_MIN_SATS - config.WITHDRAWAL_NETWORK_FEE_SATS < 546n) {
+      ctx.addIssue({ code: 'custom', path: ['WITHDRAWAL_MIN_SATS'], message: 'minus WITHDRAWAL_NETWORK_FEE_SATS must be at least the 546-sat dust limit' });
+    }
+    if (config.WITHDRAWAL_DAILY_LIMIT_SATS < config.WITHDRAWAL_MIN_SATS) {
+      ctx.addIssue({ code: 'custom', path: ['WITHDRAWAL_DAILY_LIMIT_SATS'], message: 'must be at least WITHDRAWAL_MIN_SATS' });
+    }
     if (config.NODE_ENV !== 'production') return;
     if (config.JWT_ACCESS_SECRET === DEV_JWT_ACCESS_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_ACCESS_SECRET'], message: 'is the development secret; set a real one in production' });

@@ -1,9 +1,16 @@
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
+import { RefreshToken } from '../modules/auth/entities/refresh-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { LedgerAccount } from '../modules/ledger/entities/ledger-account.entity.js';
 import { LedgerBalance } from '../modules/ledger/entities/ledger-balance.entity.js';
 import { LedgerEntry } from '../modules/ledger/entities/ledger-entry.entity.js';
 import { LedgerPosting } from '../modules/ledger/entities/ledger-posting.entity.js';
+import { AutoPayoutSetting } from '../modules/payouts/entities/auto-payout-setting.entity.js';
+import { PayoutAddress } from '../modules/payouts/entities/payout-address.entity.js';
+import { PayoutBatchItem } from '../modules/payouts/entities/payout-batch-item.entity.js';
+import { PayoutBatch } from '../modules/payouts/entities/payout-batch.entity.js';
+import { WithdrawalDailyUsage } from '../modules/payouts/entities/withdrawal-daily-usage.entity.js';
+import { Withdrawal } from '../modules/payouts/entities/withdrawal.entity.js';
 import { Fleet } from '../modules/capacity/entities/fleet.entity.js';
 import { FleetStatusChange } from '../modules/capacity/entities/fleet-status-change.entity.js';
 import { HashrateReport } from '../modules/capacity/entities/hashrate-report.entity.js';
@@ -29,7 +36,8 @@ import { SettlementRun } from '../modules/settlement/entities/settlement-run.ent
  * Every entity the DataSource knows. Each module owns its entities; this file only gathers
  * them so the app and the TypeORM CLI see the same schema.
  */
-export const ENTITIES: Function[] = [AuditEntry, User, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
+export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
+ENTITIES.push(PayoutAddress, Withdrawal, WithdrawalDailyUsage, PayoutBatch, PayoutBatchItem, AutoPayoutSetting);
 ENTITIES.push(OutboxMessage, Site, MinerModel, Pool, Fleet, FleetStatusChange, RoutingChange, HashrateReport);
 ENTITIES.push(BtcPrice, NetworkDifficulty, Product, Contract, ContractStatusChange);
 ENTITIES.push(PoolEarning, PoolPayout, SettlementRun, SettlementChunk, SettlementRunWeight, SettlementDay, ContractSettlementState);

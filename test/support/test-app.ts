@@ -48,6 +48,9 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
+  // pool.end() resolves before the server processes exit; DROP DATABASE ... WITH (FORCE) then
+  // terminates them and the FATAL would surface as an unhandled pool error in the next test.
+  db.on('error', () => undefined);
   return {
     app,
     config,

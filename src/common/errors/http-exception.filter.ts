@@ -46,6 +46,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     body.requestId = String(request.id);
     if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    const retryAfter = body.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 

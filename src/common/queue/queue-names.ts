@@ -4,6 +4,7 @@
  */
 export const QUEUES = {
   maintenance: 'maintenance',
+  payouts: 'payouts',
   capacity: 'capacity',
   settlement: 'settlement',
 } as const;
@@ -13,6 +14,9 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOBS = {
   maintenance: {
     purgeExpiredRefreshTokens: 'purge-expired-refresh-tokens',
+  },
+  payouts: {
+    runAutoPayouts: 'run-auto-payouts',
   },
   capacity: {
     applyDueRoutingChanges: 'apply-due-routing-changes',

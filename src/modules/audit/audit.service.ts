@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination/cursor.js';
 import { AuditRepository, type AuditFilter } from './audit.repository.js';
 import type { AuditEntry } from './entities/audit-entry.entity.js';
@@ -47,6 +48,8 @@ export class AuditService {
 
   async list(filter: Omit<AuditFilter, 'beforeId'> & { cursor?: string }): Promise<Page<AuditEntry>> {
     const key = decodeCursor(filter.cursor, 1);
+    // Ids are bigint: anything else in a cursor is a client error, not a failed query.
+    if (key && !/^\d{1,18}$/.test(String(key[0]))) throw new ValidationFailedError('cursor', 'is not a valid cursor');
     const rows = await this.repository.findPage({ ...filter, beforeId: key ? String(key[0]) : undefined });
     return toPage(rows, filter.limit, (row) => [row.id]);
   }

@@ -3,11 +3,27 @@ import { JwtModule } from '@nestjs/jwt';
 import { AccessTokenVerifier } from '../../common/auth/access-token.verifier.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import { AdminBootstrap } from './admin-bootstrap.js';
+import { AdminUsersController } from './admin-users.controller.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
 import { JwtAccessTokenVerifier } from './jwt-access-token.verifier.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { TokenService } from './token.service.js';
+import { TotpController } from './totp.controller.js';
+import { TotpService } from './totp.service.js';
+import { UsersModule } from './users.module.js';
 
+/**
+ * Sign-up, sign-in, tokens, TOTP and staff accounts. Global exports for other modules:
+ * UsersService (profiles, withdrawal lock), TotpService.verifyTotp (step-up checks) and
+ * RateLimiter (Redis sliding windows, fails closed).
+ */
 @Global()
 @Module({
   imports: [
+    UsersModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
@@ -17,7 +33,17 @@ import { JwtAccessTokenVerifier } from './jwt-access-token.verifier.js';
       }),
     }),
   ],
-  providers: [JwtAccessTokenVerifier, { provide: AccessTokenVerifier, useExisting: JwtAccessTokenVerifier }],
-  exports: [AccessTokenVerifier, JwtAccessTokenVerifier],
+  controllers: [AuthController, TotpController, AdminUsersController],
+  providers: [
+    JwtAccessTokenVerifier,
+    { provide: AccessTokenVerifier, useExisting: JwtAccessTokenVerifier },
+    RefreshTokensRepository,
+    TokenService,
+    TotpService,
+    RateLimiter,
+    AuthService,
+    AdminBootstrap,
+  ],
+  exports: [AccessTokenVerifier, JwtAccessTokenVerifier, UsersModule, TotpService, TokenService, RateLimiter],
 })
 export class AuthModule {}

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Currency } from '../../common/money/units.js';
 
 /** Either the DataSource (one autocommit statement) or the caller's transaction. */
 type Queryable = Pick<EntityManager, 'query'>;
+
+/** What a TypeORM Postgres query runner exposes of its pg connection. */
+interface PgQueryRunner {
+  connect(): Promise<pg.ClientBase>;
+}
 
 export interface PlatformAccountRow {
   id: string;
@@ -58,6 +64,20 @@ export class LedgerRepository {
     return manager ?? this.dataSource;
   }
 
+  /**
+   * The write path talks to pg directly, on the caller's transaction connection when there is
+   * one, else on a pooled connection (one autocommit statement): TypeORM's query wrapper would
+   * log every refused debit or replay conflict (routine outcomes here) as a failed query with
+   * all its parameters, and costs time on the hottest path of the platform.
+   */
+  private async exec<R extends pg.QueryResultRow>(manager: EntityManager | undefined, text: string, values: unknown[]): Promise<R[]> {
+    const runner = manager?.queryRunner as unknown as PgQueryRunner | undefined;
+    if (runner) return (await (await runner.connect()).query<R>(text, values)).rows;
+    if (manager) return manager.query(text, values);
+    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+    return (await pool.query<R>(text, values)).rows;
+  }
+
   async findPlatformAccounts(): Promise<PlatformAccountRow[]> {
     const rows: { id: string; name: string; currency: Currency; shard_count: number }[] = await this.dataSource.query(
       `SELECT id, name, currency, shard_count FROM ledger_accounts WHERE customer_id IS NULL`,
@@ -68,7 +88,8 @@ export class LedgerRepository {
   /** One entry, one round trip (ledger_post): posts, replays, or raises HM409/HM402/HM404. */
   async postEntry(actor: SqlActor, entry: SqlEntry, postedAt: Date, manager?: EntityManager): Promise<PostedRow> {
     const l = entry.lines;
-    const rows: { o_entry_id: string; o_replayed: boolean; o_posted_at: Date }[] = await this.db(manager).query(
+    const rows = await this.exec<{ o_entry_id: string; o_replayed: boolean; o_posted_at: Date }>(
+      manager,
       `SELECT o_entry_id, o_replayed, o_posted_at
          FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8::bigint[], $9::smallint[], $10::uuid[], $11::text[], $12::text[], $13::bigint[])`,
       [
@@ -93,7 +114,8 @@ export class LedgerRepository {
         lines.push(line);
       }),
     );
-    const rows: { o_ord: number; o_entry_id: string; o_replayed: boolean }[] = await this.db(manager).query(
+    const rows = await this.exec<{ o_ord: number; o_entry_id: string; o_replayed: boolean }>(
+      manager,
       `SELECT o_ord, o_entry_id, o_replayed
          FROM ledger_post_bulk($1::text[], $2::text[], $3::text[], $4::text[], $5, $6, $7,
                                $8::int[], $9::smallint[], $10::bigint[], $11::smallint[], $12::uuid[], $13::text[], $14::text[], $15::bigint[])`,
@@ -119,7 +141,8 @@ export class LedgerRepository {
 
   /** Opens the customer's buckets that are not open yet (each with its zero balance row). */
   async openCustomerAccounts(customerId: string, buckets: { currency: Currency; name: string }[], manager?: EntityManager): Promise<void> {
-    await this.db(manager).query(
+    await this.exec(
+      manager,
       `SELECT ledger_customer_account_id($1, b.currency, b.name) FROM unnest($2::text[], $3::text[]) AS b(currency, name)`,
       [customerId, buckets.map((b) => b.currency), buckets.map((b) => b.name)],
     );

@@ -7,6 +7,7 @@ import type { Role } from '../../../common/auth/roles.js';
 @Check('ck_users_role', `role IN ('customer', 'operator', 'finance', 'admin')`)
 @Check('ck_users_email_lower', `email = lower(email)`)
 @Check('ck_users_status', `status IN ('active', 'disabled')`)
+@Check('ck_users_totp_failed_attempts', `totp_failed_attempts >= 0`)
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -37,6 +38,14 @@ export class User {
   /** Last accepted TOTP time step: a code is accepted once, never replayed within its window. */
   @Column({ type: 'bigint', name: 'totp_last_step', nullable: true })
   totpLastStep: string | null;
+
+  /** Consecutive wrong or replayed TOTP codes; reset by an accepted code or a lockout. */
+  @Column({ type: 'integer', name: 'totp_failed_attempts', default: 0 })
+  totpFailedAttempts: number;
+
+  /** After TOTP_MAX_FAILURES consecutive failures no code is accepted until then. */
+  @Column({ type: 'timestamptz', name: 'totp_locked_until', nullable: true })
+  totpLockedUntil: Date | null;
 
   /** Set when the password or TOTP changes: withdrawals stay locked until then. */
   @Column({ type: 'timestamptz', name: 'withdrawals_locked_until', nullable: true })

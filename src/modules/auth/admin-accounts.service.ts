@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
+import type { Role } from '../../common/auth/roles.js';
+import { Clock } from '../../common/clock/clock.js';
+import { TransactionRunner } from '../../database/transaction.js';
+import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
+import { AuthErrors } from './auth.errors.js';
+import { PasswordHasher } from './password-hasher.js';
+import { toProfile, type UserProfile } from './users.service.js';
+import { UsersRepository } from './users.repository.js';
+
+export type StaffRole = Exclude<Role, 'customer'>;
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** Staff accounts: created by an admin over HTTP, or the first admin from the CLI / env. */
+@Injectable()
+export class AdminAccountsService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** An admin creates a staff account (operator, finance or admin), audited with the admin as actor. */
+  async createStaffUser(
+    admin: AuthenticatedUser,
+    input: { email: string; password: string; role: StaffRole; displayName?: string },
+    requestId?: string,
+  ): Promise<UserProfile> {
+    const passwordHash = await this.hasher.hash(input.password);
+    return this.transactions.run(async (manager) => {
+      const user = await this.users.insertIfEmailFree(manager, {
+        email: normalizeEmail(input.email),
+        passwordHash,
+        role: input.role,
+        displayName: input.displayName ?? null,
+        now: this.clock.now(),
+      });
+      if (!user) throw AuthErrors.emailTaken();
+      await this.audit.record(manager, {
+        actor: admin,
+        action: 'user.created',
+        entityType: 'user',
+        entityId: user.id,
+        after: { email: user.email, role: user.role, displayName: user.displayName },
+        requestId,
+      });
+      return toProfile(user);
+    });
+  }
+
+  /**
+   * Creates an admin outside HTTP (CLI, or env on first start). Idempotent: an existing admin
+   * with that email is left as it is. With `onlyIfNoAdmin`, nothing happens once any admin
+   * exists. An email held by a non-admin is refused, never silently promoted.
+   */
+  async ensureAdmin(
+    input: { email: string; password: string; source: 'cli' | 'env' },
+    options: { onlyIfNoAdmin: boolean },
+  ): Promise<{ created: boolean; userId?: string; reason?: string }> {
+    const email = normalizeEmail(input.email);
+    const passwordHash = await this.hasher.hash(input.password);
+    return this.transactions.run(async (manager) => {
+      // Two processes starting together must not both create one.
+      await this.users.lockAdminBootstrap(manager);
+      if (options.onlyIfNoAdmin && (await this.users.anyAdminExists(manager))) return { created: false, reason: 'an admin already exists' };
+      const existing = await this.users.findByEmail(manager, email);
+      if (existing) {
+        if (existing.role !== 'admin') throw AuthErrors.adminEmailTaken();
+        return { created: false, userId: existing.id, reason: 'this admin already exists' };
+      }
+      const user = await this.users.insertIfEmailFree(manager, { email, passwordHash, role: 'admin', displayName: null, now: this.clock.now() });
+      if (!user) throw AuthErrors.emailTaken();
+      await this.audit.record(manager, {
+        actor: SYSTEM_ACTOR,
+        action: 'user.created',
+        entityType: 'user',
+        entityId: user.id,
+        after: { email: user.email, role: user.role, source: input.source },
+      });
+      return { created: true, userId: user.id };
+    });
+  }
+}
