@@ -1,0 +1,69 @@
+/// <reference lib="dom" />
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { renderReportHtml } from '../../src/modules/simulation/report/report-html.js';
+import type { DailyReportRow, ReportSummary } from '../../src/modules/simulation/report/report-row.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function rowsAroundHalving(): DailyReportRow[] {
+  const rows: DailyReportRow[] = [];
+  for (let i = 0; i < 10; i++) {
+    const day = new Date(Date.UTC(2024, 3, 15 + i)).toISOString().slice(0, 10);
+    const hashprice = day < '2024-04-20' ? 80_000n : 40_000n;
+    rows.push({
+      day, btcUsd: '64000.00', difficulty: '85968906725001.12', hashpriceSatsPerThDay: hashprice,
+      expectedEarningsSats: hashprice * 1000n, poolEarningsSats: hashprice * 990n, customersCredited: 200,
+      customerNetSats: hashprice * 600n, electricityFeeSats: hashprice * 300n, managementFeeSats: hashprice * 30n,
+      houseSats: hashprice * 60n, arrearsMicroUsd: BigInt(i) * 1_000_000n, contractsInArrears: day < '2024-04-20' ? 0 : 12,
+      payoutsSats: 0n, capacityOnlineGhs: 1_000_000n, capacitySoldGhs: 800_000n,
+    });
+  }
+  return rows;
+}
+
+describe('report.html in headless Chromium', () => {
+  it('draws its four charts offline with no console errors', async () => {
+    const summary: ReportSummary = {
+      from: '2024-04-15', to: '2024-04-24', days: 10, customers: 200, contracts: 250, seconds: 1,
+      tieOut: { ok: true, checks: [{ name: 'trial balance BTC', expected: '0', actual: '0', ok: true }] },
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'hm-report-'));
+    const file = join(dir, 'report.html');
+    writeFileSync(file, renderReportHtml(rowsAroundHalving(), summary));
+
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+      page.on('pageerror', (error) => errors.push(error.message));
+      const requests: string[] = [];
+      page.on('request', (request) => { if (!request.url().startsWith('file:')) requests.push(request.url()); });
+      await page.goto(pathToFileURL(file).toString());
+      await page.waitForFunction(() => document.body.dataset.chartsDrawn === '4');
+      const painted = await page.$$eval('canvas', (canvases) =>
+        canvases.map((canvas) => {
+          const c = canvas as HTMLCanvasElement;
+          const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          let inked = 0;
+          for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) inked++;
+          return inked;
+        }),
+      );
+      expect(painted).toHaveLength(4);
+      for (const inked of painted) expect(inked).toBeGreaterThan(500);
+      expect(await page.textContent('#tie-out')).toBe('ok');
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
