@@ -11,7 +11,7 @@ import { MetricsModule } from '../common/metrics/metrics.module.js';
 import { QueueModule } from '../common/queue/queue.module.js';
 import { CapacityModule, CapacityWorkerModule } from '../modules/capacity/capacity.module.js';
 import { CapacityViewModule } from '../modules/capacity-view/capacity-view.module.js';
-import { ContractsModule } from '../modules/contracts/contracts.module.js';
+import { ContractsModule, ContractsWorkerModule } from '../modules/contracts/contracts.module.js';
 import { MarketModule } from '../modules/market/market.module.js';
 import { OutboxModule } from '../modules/outbox/outbox.module.js';
 import { SettlementModule, SettlementWorkerModule } from '../modules/settlement/settlement.module.js';
@@ -24,6 +24,6 @@ FEATURE_MODULES.push(OutboxModule, CapacityModule, MarketModule, ContractsModule
 /** Modules holding BullMQ processors and schedulers (loaded by the worker and all roles). */
 export const WORKER_MODULES: (Type | DynamicModule)[] = [AuthJobsModule];
 WORKER_MODULES.push(PayoutsJobsModule);
-WORKER_MODULES.push(CapacityWorkerModule);
+WORKER_MODULES.push(CapacityWorkerModule, ContractsWorkerModule);
 FEATURE_MODULES.push(SettlementModule);
 WORKER_MODULES.push(SettlementWorkerModule);

@@ -7,6 +7,7 @@ export const QUEUES = {
   payouts: 'payouts',
   capacity: 'capacity',
   settlement: 'settlement',
+  contracts: 'contracts',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -34,6 +35,9 @@ export const JOBS = {
     finalizeRun: 'finalize-run',
     /** Parent of the day's runs: writes the day's summary. */
     summarizeDay: 'summarize-day',
+  },
+  contracts: {
+    advanceLifecycle: 'advance-contract-lifecycle',
   },
 } as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 

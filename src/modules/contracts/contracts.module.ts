@@ -1,8 +1,16 @@
 import { Module } from '@nestjs/common';
 import { CapacityModule } from '../capacity/capacity.module.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { ContractsSettlementRepository } from './contracts-settlement.repository.js';
 import { ContractsSettlementService } from './contracts-settlement.service.js';
+import { ContractLifecycleService } from './contract-lifecycle.service.js';
+import { ContractPurchaseService } from './contract-purchase.service.js';
+import { ContractTerminationService } from './contract-termination.service.js';
+import { ContractsController } from './contracts.controller.js';
+import { ContractsRepository } from './contracts.repository.js';
+import { ContractsService } from './contracts.service.js';
+import { ContractsJobScheduler, ContractsJobsProcessor } from './jobs/advance-contract-lifecycle.job.js';
 import { ProductEstimateService } from './product-estimate.service.js';
 import { ProductsController } from './products.controller.js';
 import { ProductsRepository } from './products.repository.js';
@@ -10,12 +18,30 @@ import { ProductsService } from './products.service.js';
 
 /**
  * What is sold and who bought it: products (with their sold counters) and contracts live in one
- * module so a purchase updates both in one statement sequence without crossing a boundary.
+ * module so a purchase updates both in one statement without crossing a boundary.
  */
 @Module({
-  imports: [CapacityModule, MarketModule],
-  controllers: [ProductsController],
-  providers: [ProductsRepository, ProductsService, ProductEstimateService, ContractsSettlementRepository, ContractsSettlementService],
-  exports: [ProductsService, ContractsSettlementService],
+  imports: [CapacityModule, MarketModule, LedgerModule],
+  controllers: [ProductsController, ContractsController],
+  providers: [
+    ProductsRepository,
+    ProductsService,
+    ProductEstimateService,
+    ContractsRepository,
+    ContractPurchaseService,
+    ContractsService,
+    ContractLifecycleService,
+    ContractTerminationService,
+    ContractsSettlementRepository,
+    ContractsSettlementService,
+  ],
+  exports: [ProductsService, ContractsService, ContractLifecycleService, ContractsSettlementService],
 })
 export class ContractsModule {}
+
+/** The contracts queue's lifecycle processor and its hourly scheduler (worker and all roles). */
+@Module({
+  imports: [ContractsModule],
+  providers: [ContractsJobsProcessor, ContractsJobScheduler],
+})
+export class ContractsWorkerModule {}

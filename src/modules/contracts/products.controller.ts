@@ -4,7 +4,9 @@ import { CurrentUser, type AuthenticatedUser } from '../../common/auth/authentic
 import { Authenticated, Roles } from '../../common/auth/roles.js';
 import { ReqContext, type RequestContext } from '../../common/http/request-context.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
+import { TerminateContractsDto } from './dto/contract.dto.js';
 import { CreateProductDto, EstimateQueryDto, ProductListQueryDto, ProductQueryDto, UpdateProductDto } from './dto/product.dto.js';
+import { ContractTerminationService } from './contract-termination.service.js';
 import { ProductEstimateService } from './product-estimate.service.js';
 import { ProductsService } from './products.service.js';
 
@@ -15,6 +17,7 @@ export class ProductsController {
   constructor(
     private readonly products: ProductsService,
     private readonly estimates: ProductEstimateService,
+    private readonly termination: ContractTerminationService,
   ) {}
 
   @Roles('operator', 'admin')
@@ -41,6 +44,14 @@ export class ProductsController {
   @HttpCode(200)
   resume(@ReqContext() ctx: RequestContext, @UuidParam() id: string) {
     return this.products.setStatus(ctx, id, 'active');
+  }
+
+  /** Pauses the product and ends all its live contracts, refunding each pro rata for the days not delivered. */
+  @Roles('operator', 'admin')
+  @Post(':id/terminate-contracts')
+  @HttpCode(200)
+  terminate(@ReqContext() ctx: RequestContext, @UuidParam() id: string, @Body() dto: TerminateContractsDto) {
+    return this.termination.terminateProduct(ctx, id, dto.reason);
   }
 
   /** What can be bought now, with the remaining TH/s and (with ?hashrate=) the all-in price. */

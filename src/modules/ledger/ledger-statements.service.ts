@@ -48,6 +48,8 @@ export interface Statement {
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/** posted_at as Postgres prints a timestamptz (the cursor carries it verbatim, microseconds included). */
+const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
 
 /** What customers read of their money: ledger pages and monthly statements. */
 @Injectable()
@@ -61,7 +63,7 @@ export class LedgerStatementsService {
   async listPostings(customerId: string, query: { currency?: Currency; account?: CustomerBucket; cursor?: string; limit: number }): Promise<Page<LedgerLineView>> {
     const key = decodeCursor(query.cursor, 3);
     const before = key ? ([String(key[0]), String(key[1]), Number(key[2])] as [string, string, number]) : undefined;
-    if (before && (!/^\d+$/.test(before[1]) || !Number.isInteger(before[2]) || Number.isNaN(Date.parse(before[0].replace(' ', 'T'))))) {
+    if (before && (!PG_TIMESTAMPTZ.test(before[0]) || !/^\d{1,19}$/.test(before[1]) || !Number.isInteger(before[2]))) {
       throw new ValidationFailedError('cursor', 'is not a valid cursor');
     }
     const rows = await this.transactions.run((m) =>

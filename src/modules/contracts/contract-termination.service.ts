@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../../common/http/request-context.js';
+import { Clock } from '../../common/clock/clock.js';
+import { TransactionRunner } from '../../database/transaction.js';
+import { AuditService } from '../audit/audit.service.js';
+import { microToUsd } from '../capacity/units/decimal-units.js';
+import { divHalfUp } from '../capacity/units/exact-division.js';
+import { utcDayOf } from '../capacity/units/utc-day.js';
+import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
+import { LedgerService, MAX_BULK_ENTRIES } from '../ledger/ledger.service.js';
+import { productNotFound } from './contracts.errors.js';
+import { ContractsRepository, type ContractRow } from './contracts.repository.js';
+import { ProductsRepository } from './products.repository.js';
+
+const DAY_MS = 86_400_000;
+
+/** Whole UTC days from `from` to `to`, both 'YYYY-MM-DD'. */
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+/**
+ * Days of a contract not delivered if it ends now: the whole term before its start day,
+ * otherwise today through its end day (today's output is not delivered to a terminated contract).
+ */
+export function undeliveredDays(c: Pick<ContractRow, 'startDay' | 'endDay' | 'termDays'>, today: string): number {
+  const from = today > c.startDay ? today : c.startDay;
+  return Math.max(0, Math.min(c.termDays, daysBetween(from, c.endDay) + 1));
+}
+
+/** Pro-rata refund: price x undelivered days / term days, rounded half-up to the micro-dollar. */
+export function proRataRefund(c: Pick<ContractRow, 'pricePaidMicroUsd' | 'termDays'>, undelivered: number): bigint {
+  return divHalfUp(c.pricePaidMicroUsd * BigInt(undelivered), BigInt(c.termDays));
+}
+
+/**
+ * An operator ends every live contract of a product early: the product is paused, each contract
+ * is terminated and refunded pro rata for the days it will not be delivered (set-based ledger
+ * postings, one idempotent entry per contract), all in one transaction, audited.
+ */
+@Injectable()
+export class ContractTerminationService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly contracts: ContractsRepository,
+    private readonly products: ProductsRepository,
+    private readonly ledger: LedgerService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async terminateProduct(ctx: RequestContext, productId: string, reason: string) {
+    const now = this.clock.now();
+    const today = utcDayOf(now);
+    const actor = { userId: ctx.user.userId, role: ctx.user.role };
+    return this.tx.run(async (manager) => {
+      const product = await this.products.find(manager, productId, true);
+      if (!product) throw productNotFound();
+      if (product.status !== 'paused') {
+        product.status = 'paused';
+        await this.products.save(manager, product);
+      }
+      const live = await this.contracts.lockLiveForProduct(manager, productId);
+      const refunds = live.map((c) => ({ contract: c, days: undeliveredDays(c, today) })).map((r) => ({ ...r, amount: proRataRefund(r.contract, r.days) }));
+      const payable = refunds.filter((r) => r.amount > 0n);
+      for (let i = 0; i < payable.length; i += MAX_BULK_ENTRIES) {
+        await this.ledger.postBulk(
+          {
+            actor,
+            entries: payable.slice(i, i + MAX_BULK_ENTRIES).map((r) => ({
+              type: 'contract.refund',
+              idempotencyKey: `contract.terminate:${r.contract.id}`,
+              reference: r.contract.id,
+              lines: [
+                { account: platformAccount('refunds', 'USD'), amount: -r.amount },
+                { account: customerAccount(r.contract.customerId, 'USD'), amount: r.amount },
+              ],
+            })),
+          },
+          manager,
+        );
+      }
+      const terminated = await this.contracts.terminate(manager, live.map((c) => c.id), now, ctx.user.userId, reason);
+      const totalRefund = refunds.reduce((sum, r) => sum + r.amount, 0n);
+      const summary = {
+        productId,
+        reason,
+        terminated,
+        refundedUsd: microToUsd(totalRefund),
+        contracts: refunds.map((r) => ({ id: r.contract.id, undeliveredDays: r.days, refundUsd: microToUsd(r.amount) })),
+      };
+      await this.audit.record(manager, { actor, action: 'contracts.terminated', entityType: 'product', entityId: productId, after: summary, requestId: ctx.requestId });
+      return summary;
+    });
+  }
+}

@@ -1,0 +1,341 @@
+import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import type { EntityManager } from 'typeorm';
+import type { ContractStatus } from './entities/contract.entity.js';
+
+/** A contract as the API and services see it. */
+export interface ContractRow {
+  id: string;
+  customerId: string;
+  productId: string;
+  poolId: string;
+  hashrateGhs: bigint;
+  termDays: number;
+  startDay: string;
+  endDay: string;
+  status: ContractStatus;
+  statusChangedAt: Date;
+  pricePaidMicroUsd: bigint;
+  upfrontPriceUsdPerTh: string;
+  electricityFeeUsdPerThDay: string;
+  managementFeeBps: number;
+  uptimeGuaranteeBps: number;
+  arrearsGraceDays: number;
+  idempotencyKey: string;
+  requestFingerprint: string;
+  createdAt: Date;
+}
+
+export interface StatusChangeRow {
+  fromStatus: ContractStatus | null;
+  toStatus: ContractStatus;
+  changedAt: Date;
+  actorId: string | null;
+  reason: string;
+}
+
+/** The product's terms a purchase prices from, read without a lock and re-checked by the reserving UPDATE. */
+export interface ProductTerms {
+  id: string;
+  poolId: string;
+  status: string;
+  termDays: number;
+  upfrontPriceUsdPerTh: string;
+  electricityFeeUsdPerThDay: string;
+  managementFeeBps: number;
+  uptimeGuaranteeBps: number;
+  arrearsGraceDays: number;
+  minPurchaseGhs: bigint;
+  maxPurchaseGhs: bigint;
+  capacityAllocatedGhs: bigint;
+  soldGhs: bigint;
+  salesStartAt: Date;
+  salesEndAt: Date | null;
+}
+
+/** One purchase of a group written by insertGroup. */
+export interface GroupPurchase {
+  id: string;
+  customerId: string;
+  hashrateGhs: bigint;
+  pricePaidMicroUsd: bigint;
+  idempotencyKey: string;
+  requestFingerprint: string;
+}
+
+export interface NewContract {
+  id: string;
+  customerId: string;
+  hashrateGhs: bigint;
+  startDay: string;
+  pricePaidMicroUsd: bigint;
+  idempotencyKey: string;
+  requestFingerprint: string;
+  now: Date;
+  terms: ProductTerms;
+}
+
+const CONTRACT_COLUMNS = `
+  c.id, c.customer_id AS "customerId", c.product_id AS "productId", c.pool_id AS "poolId", c.hashrate_ghs::text AS "hashrateGhs",
+  c.term_days AS "termDays", c.start_day::text AS "startDay", c.end_day::text AS "endDay", c.status, c.status_changed_at AS "statusChangedAt",
+  c.price_paid_micro_usd::text AS "pricePaidMicroUsd", c.upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
+  c.electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", c.management_fee_bps AS "managementFeeBps",
+  c.uptime_guarantee_bps AS "uptimeGuaranteeBps", c.arrears_grace_days AS "arrearsGraceDays",
+  c.idempotency_key AS "idempotencyKey", c.request_fingerprint AS "requestFingerprint", c.created_at AS "createdAt"`;
+
+type RawContract = Omit<ContractRow, 'hashrateGhs' | 'pricePaidMicroUsd'> & { hashrateGhs: string; pricePaidMicroUsd: string };
+const toContract = (r: RawContract): ContractRow => ({ ...r, hashrateGhs: BigInt(r.hashrateGhs), pricePaidMicroUsd: BigInt(r.pricePaidMicroUsd) });
+
+/**
+ * Reserves the hash rate on the product and writes the contract and its first history row in
+ * one statement. The UPDATE is the only guard against overselling that matters: under the
+ * product's row lock it adds the hash rate only while sold + hash rate <= allocated, the product
+ * is on sale, the amount is within its limits and its terms are still the ones the price was
+ * computed from. No row back means nothing was reserved.
+ */
+export const RESERVE_AND_INSERT_SQL = `
+WITH reserved AS (
+  UPDATE products p SET sold_ghs = p.sold_ghs + $3
+   WHERE p.id = $2
+     AND p.status = 'active' AND p.sales_start_at <= $4 AND (p.sales_end_at IS NULL OR p.sales_end_at > $4)
+     AND $3 BETWEEN p.min_purchase_ghs AND p.max_purchase_ghs
+     AND p.sold_ghs + $3 <= p.capacity_allocated_ghs
+     AND p.term_days = $6 AND p.upfront_price_usd_per_th = $8::numeric AND p.electricity_fee_usd_per_th_day = $9::numeric
+     AND p.management_fee_bps = $10 AND p.uptime_guarantee_bps = $11 AND p.arrears_grace_days = $12
+  RETURNING p.id, p.pool_id
+), contract AS (
+  INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
+                         price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
+                         uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
+  SELECT $1, $13, r.id, r.pool_id, $3, $6, $5::date, $5::date + $6 - 1, 'pending', $4,
+         $7, $8::numeric, $9::numeric, $10, $11, $12, $14, $15
+    FROM reserved r
+  RETURNING *
+), history AS (
+  INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+  SELECT id, NULL, 'pending', $4, $13, 'purchased' FROM contract
+)
+SELECT ${CONTRACT_COLUMNS} FROM contract c`;
+
+/** What a TypeORM Postgres query runner exposes of its pg connection. */
+interface PgQueryRunner {
+  connect(): Promise<pg.ClientBase>;
+}
+
+/** SQL for contracts. The purchase path talks to the transaction's pg connection directly (it is the hottest path). */
+@Injectable()
+export class ContractsRepository {
+  private async client(manager: EntityManager): Promise<pg.ClientBase> {
+    return (manager.queryRunner as unknown as PgQueryRunner).connect();
+  }
+
+  /** The product's terms and counters; `lock` takes its row lock for the rest of the transaction. */
+  async findProductTerms(manager: EntityManager, productId: string, lock = false): Promise<ProductTerms | null> {
+    const rows: (Omit<ProductTerms, 'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs'> & Record<'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs', string>)[] =
+      await manager.query(
+        `SELECT id, pool_id AS "poolId", status, term_days AS "termDays", upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
+                electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", management_fee_bps AS "managementFeeBps",
+                uptime_guarantee_bps AS "uptimeGuaranteeBps", arrears_grace_days AS "arrearsGraceDays",
+                min_purchase_ghs::text AS "minPurchaseGhs", max_purchase_ghs::text AS "maxPurchaseGhs",
+                capacity_allocated_ghs::text AS "capacityAllocatedGhs", sold_ghs::text AS "soldGhs",
+                sales_start_at AS "salesStartAt", sales_end_at AS "salesEndAt"
+           FROM products WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+        [productId],
+      );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      ...r,
+      minPurchaseGhs: BigInt(r.minPurchaseGhs),
+      maxPurchaseGhs: BigInt(r.maxPurchaseGhs),
+      capacityAllocatedGhs: BigInt(r.capacityAllocatedGhs),
+      soldGhs: BigInt(r.soldGhs),
+    };
+  }
+
+  /** Reserves and inserts (see RESERVE_AND_INSERT_SQL): the new contract, or null when the product could not take it. */
+  async reserveAndInsert(manager: EntityManager, c: NewContract): Promise<ContractRow | null> {
+    const t = c.terms;
+    const client = await this.client(manager);
+    const result = await client.query<RawContract>(RESERVE_AND_INSERT_SQL, [
+      c.id, t.id, c.hashrateGhs.toString(), c.now, c.startDay, t.termDays, c.pricePaidMicroUsd.toString(),
+      t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
+      c.customerId, c.idempotencyKey, c.requestFingerprint,
+    ]);
+    return result.rows[0] ? toContract(result.rows[0]) : null;
+  }
+
+  /**
+   * Writes a group of purchases of one product whose row the caller has locked and checked: one
+   * statement adds their hash rate to the sold counter (still refused by the database beyond the
+   * allocation) and inserts the contracts and their first history rows.
+   */
+  async insertGroup(manager: EntityManager, group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }): Promise<ContractRow[]> {
+    const t = group.terms;
+    const p = group.purchases;
+    const client = await this.client(manager);
+    const result = await client.query<RawContract>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
+             AS i(id, customer_id, hashrate_ghs, price_paid_micro_usd, idempotency_key, request_fingerprint)
+       ), reserved AS (
+         UPDATE products p SET sold_ghs = p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input)
+          WHERE p.id = $7 AND p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input) <= p.capacity_allocated_ghs
+         RETURNING p.id, p.pool_id
+       ), contract AS (
+         INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
+                                price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
+                                uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
+         SELECT i.id, i.customer_id, r.id, r.pool_id, i.hashrate_ghs, $8, $9::date, $9::date + $8 - 1, 'pending', $10,
+                i.price_paid_micro_usd, $11::numeric, $12::numeric, $13, $14, $15, i.idempotency_key, i.request_fingerprint
+           FROM input i CROSS JOIN reserved r
+         RETURNING *
+       ), history AS (
+         INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+         SELECT id, NULL, 'pending', $10, customer_id, 'purchased' FROM contract
+       )
+       SELECT ${CONTRACT_COLUMNS} FROM contract c`,
+      [
+        p.map((x) => x.id), p.map((x) => x.customerId), p.map((x) => x.hashrateGhs.toString()), p.map((x) => x.pricePaidMicroUsd.toString()),
+        p.map((x) => x.idempotencyKey), p.map((x) => x.requestFingerprint),
+        t.id, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
+      ],
+    );
+    return result.rows.map(toContract);
+  }
+
+  /** Contracts already bought under any of these (customer, Idempotency-Key) pairs. */
+  async findByKeys(manager: EntityManager, keys: { customerId: string; idempotencyKey: string }[]): Promise<ContractRow[]> {
+    const rows: RawContract[] = await manager.query(
+      `SELECT ${CONTRACT_COLUMNS} FROM contracts c
+        WHERE (c.customer_id, c.idempotency_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
+    );
+    return rows.map(toContract);
+  }
+
+  async findByKey(manager: EntityManager, customerId: string, idempotencyKey: string): Promise<ContractRow | null> {
+    const rows: RawContract[] = await manager.query(`SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.customer_id = $1 AND c.idempotency_key = $2`, [customerId, idempotencyKey]);
+    return rows[0] ? toContract(rows[0]) : null;
+  }
+
+  async find(manager: EntityManager, id: string, lock = false): Promise<ContractRow | null> {
+    const rows: RawContract[] = await manager.query(`SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    return rows[0] ? toContract(rows[0]) : null;
+  }
+
+  /** A customer's contracts, newest first, keyset-paginated on (created_at to the millisecond, id). */
+  async listForCustomer(manager: EntityManager, customerId: string, page: { before?: [string, string]; limit: number; status?: ContractStatus }): Promise<ContractRow[]> {
+    const rows: RawContract[] = await manager.query(
+      `SELECT ${CONTRACT_COLUMNS} FROM contracts c
+        WHERE c.customer_id = $1
+          AND ($2::text IS NULL OR c.status = $2)
+          AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', c.created_at), c.id) < ($3::timestamptz, $4::uuid))
+        ORDER BY date_trunc('milliseconds', c.created_at) DESC, c.id DESC
+        LIMIT $5`,
+      [customerId, page.status ?? null, page.before?.[0] ?? null, page.before?.[1] ?? null, page.limit + 1],
+    );
+    return rows.map(toContract);
+  }
+
+  async statusHistory(manager: EntityManager, contractId: string): Promise<StatusChangeRow[]> {
+    return manager.query(
+      `SELECT from_status AS "fromStatus", to_status AS "toStatus", changed_at AS "changedAt", actor_id AS "actorId", reason
+         FROM contract_status_changes WHERE contract_id = $1 ORDER BY id`,
+      [contractId],
+    );
+  }
+
+  /** Moves one contract to a final status, records why, and returns its hash rate to the product. */
+  async close(manager: EntityManager, contract: ContractRow, to: ContractStatus, now: Date, actorId: string | null, reason: string): Promise<void> {
+    await manager.query(
+      `WITH moved AS (
+         UPDATE contracts SET status = $2, status_changed_at = $3 WHERE id = $1 AND status = $6 RETURNING id, product_id, hashrate_ghs
+       ), freed AS (
+         UPDATE products p SET sold_ghs = p.sold_ghs - m.hashrate_ghs FROM moved m WHERE p.id = m.product_id
+       )
+       INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+       SELECT id, $6, $2, $3, $4, $5 FROM moved`,
+      [contract.id, to, now, actorId, reason, contract.status],
+    );
+  }
+
+  /** Pending contracts whose start day has come become active (set-based). Returns how many moved. */
+  async activateDue(manager: EntityManager, today: string, now: Date): Promise<number> {
+    const rows: { n: number }[] = await manager.query(
+      `WITH moved AS (
+         UPDATE contracts SET status = 'active', status_changed_at = $2 WHERE status = 'pending' AND start_day <= $1::date RETURNING id
+       ), history AS (
+         INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+         SELECT id, 'pending', 'active', $2, NULL, 'start day reached' FROM moved
+       )
+       SELECT COUNT(*)::int AS n FROM moved`,
+      [today, now],
+    );
+    return rows[0].n;
+  }
+
+  /**
+   * Active and paused contracts past their end day complete and give their hash rate back to
+   * their products (set-based: one statement whatever the count). Returns how many moved.
+   */
+  async completeEnded(manager: EntityManager, today: string, now: Date): Promise<number> {
+    const rows: { n: number }[] = await manager.query(
+      `WITH ended AS (
+         SELECT id, status FROM contracts WHERE status IN ('active', 'paused') AND end_day < $1::date FOR UPDATE
+       ), moved AS (
+         UPDATE contracts c SET status = 'completed', status_changed_at = $2 FROM ended e WHERE c.id = e.id
+         RETURNING c.id, e.status AS from_status, c.product_id, c.hashrate_ghs
+       ), freed AS (
+         UPDATE products p SET sold_ghs = p.sold_ghs - f.total
+           FROM (SELECT product_id, SUM(hashrate_ghs) AS total FROM moved GROUP BY product_id) f
+          WHERE p.id = f.product_id
+       ), history AS (
+         INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+         SELECT id, from_status, 'completed', $2, NULL, 'end day passed' FROM moved
+       )
+       SELECT COUNT(*)::int AS n FROM moved`,
+      [today, now],
+    );
+    return rows[0].n;
+  }
+
+  /** Live contracts of a product, locked, for an operator's termination. */
+  async lockLiveForProduct(manager: EntityManager, productId: string): Promise<ContractRow[]> {
+    const rows: RawContract[] = await manager.query(
+      `SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.product_id = $1 AND c.status IN ('pending', 'active', 'paused') ORDER BY c.id FOR UPDATE`,
+      [productId],
+    );
+    return rows.map(toContract);
+  }
+
+  /** Terminates the given contracts, frees their hash rate and records why (set-based). */
+  async terminate(manager: EntityManager, ids: string[], now: Date, actorId: string, reason: string): Promise<number> {
+    const rows: { n: number }[] = await manager.query(
+      `WITH target AS (
+         SELECT id, status FROM contracts WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'active', 'paused')
+       ), moved AS (
+         UPDATE contracts c SET status = 'terminated', status_changed_at = $2 FROM target t WHERE c.id = t.id
+         RETURNING c.id, t.status AS from_status, c.product_id, c.hashrate_ghs
+       ), freed AS (
+         UPDATE products p SET sold_ghs = p.sold_ghs - f.total
+           FROM (SELECT product_id, SUM(hashrate_ghs) AS total FROM moved GROUP BY product_id) f
+          WHERE p.id = f.product_id
+       ), history AS (
+         INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
+         SELECT id, from_status, 'terminated', $2, $3, $4 FROM moved
+       )
+       SELECT COUNT(*)::int AS n FROM moved`,
+      [ids, now, actorId, reason],
+    );
+    return rows[0].n;
+  }
+
+  /** Hash rate of live contracts per product, recomputed from contracts (a check of the sold counters). */
+  async liveHashrateByProduct(manager: EntityManager): Promise<Map<string, bigint>> {
+    const rows: { productId: string; total: string }[] = await manager.query(
+      `SELECT product_id AS "productId", SUM(hashrate_ghs)::text AS total FROM contracts WHERE status IN ('pending', 'active', 'paused') GROUP BY product_id`,
+    );
+    return new Map(rows.map((r) => [r.productId, BigInt(r.total)]));
+  }
+}
