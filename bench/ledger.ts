@@ -21,12 +21,13 @@ import { LedgerService } from '../src/modules/ledger/ledger.service.js';
  * 10 platform accounts (hot), next to a floor measured in the same run: the same entries
  * written by a bare pg client with hand-written SQL, one transaction per entry, same
  * concurrency, same connection pool. Settings: BENCH_DATABASE_URL (a database whose name
- * contains "bench"; dropped and recreated), BENCH_CUSTOMERS, BENCH_SECONDS, BENCH_WRITERS.
+ * contains "bench"; dropped and recreated), BENCH_CUSTOMERS, BENCH_SECONDS (per path and case), BENCH_WRITERS.
  */
 const env = process.env;
 const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hashmarket_bench_ledger';
 const CUSTOMERS = Number(env.BENCH_CUSTOMERS ?? 100_000);
-const SECONDS = Number(env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(env.BENCH_SECONDS ?? 6);
+const SLICE_SECONDS = 1;
 const WRITERS = (env.BENCH_WRITERS ?? '1,8,32').split(',').map(Number);
 const SEED_MICRO_USD = 1_000_000_000n; // $1,000 each: transfers of 1..100 micro-USD never run dry
 const HOT: PlatformAccount[] = [
@@ -46,6 +47,8 @@ interface Measurement {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU this Node process spent per entry (the driver's share of the 2 cores). */
+  nodeCpuUsPerEntry: number;
 }
 interface Accounts {
   customerIds: string[];
@@ -122,7 +125,10 @@ function appWriter(ledger: LedgerService, accounts: Accounts, run: string) {
   };
 }
 
-/** The floor: the same entry by hand, one statement (one transaction) on a bare pg connection, ids known up front. */
+/**
+ * The floor: the same entry by hand, one prepared statement (one transaction) on a bare pg
+ * connection, account ids known up front; the database's triggers do the same work as for the app.
+ */
 function floorWriter(pool: pg.Pool, accounts: Accounts, run: string) {
   let n = 0;
   const text = `WITH e AS (
@@ -145,16 +151,23 @@ function floorWriter(pool: pg.Pool, accounts: Accounts, run: string) {
       toId = accounts.usdAccountIds[t.toCustomer!];
     }
     const hash = createHash('sha256').update(key).digest('hex');
-    await pool.query({ text, values: [key, hash, fromId, 0, (-t.amount).toString(), toId, toShard, t.amount.toString()] });
+    await pool.query({ name: 'bench_floor_transfer', text, values: [key, hash, fromId, 0, (-t.amount).toString(), toId, toShard, t.amount.toString()] });
   };
 }
 
-async function measure(writers: number, kind: Case, write: (t: Transfer) => Promise<void>, seconds: number): Promise<Measurement> {
-  const latencies: number[] = [];
-  let errors = 0;
+interface Sample {
+  latencies: number[];
+  seconds: number;
+  errors: number;
+  cpuUs: number;
+}
+
+/** Runs `writers` concurrent loops of `write` for `seconds`, adding to `sample`. */
+async function run(writers: number, kind: Case, write: (t: Transfer) => Promise<void>, seconds: number, sample: Sample): Promise<void> {
   let firstError: unknown;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: writers }, async () => {
       while (performance.now() < deadline) {
@@ -162,23 +175,50 @@ async function measure(writers: number, kind: Case, write: (t: Transfer) => Prom
         const begin = performance.now();
         try {
           await write(t);
-          latencies.push(performance.now() - begin);
+          sample.latencies.push(performance.now() - begin);
         } catch (error) {
-          errors += 1;
+          sample.errors += 1;
           firstError ??= error;
         }
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  if (firstError) process.stderr.write(`  ${errors} error(s), first: ${(firstError as Error).message}\n`);
-  latencies.sort((a, b) => a - b);
+  sample.seconds += (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  sample.cpuUs += used.user + used.system;
+  if (firstError) process.stderr.write(`  error: ${(firstError as Error).message}\n`);
+}
+
+function summarise(sample: Sample): Measurement {
+  const latencies = sample.latencies.slice().sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { entriesPerSecond: latencies.length / elapsed, p50Ms: pct(0.5), p99Ms: pct(0.99), errors };
+  return {
+    entriesPerSecond: latencies.length / sample.seconds,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    errors: sample.errors,
+    nodeCpuUsPerEntry: sample.cpuUs / Math.max(1, latencies.length),
+  };
+}
+
+/**
+ * The machine is shared, so load drifts within seconds: app and floor run in alternating
+ * one-second slices (order swapped every round) and each path's slices are pooled, so drift
+ * falls on both alike instead of on whichever ran second.
+ */
+async function compare(writers: number, kind: Case, app: (t: Transfer) => Promise<void>, floor: (t: Transfer) => Promise<void>) {
+  const appSample: Sample = { latencies: [], seconds: 0, errors: 0, cpuUs: 0 };
+  const floorSample: Sample = { latencies: [], seconds: 0, errors: 0, cpuUs: 0 };
+  const rounds = Math.max(1, Math.round(SECONDS / SLICE_SECONDS));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [[floor, floorSample], [app, appSample]] as const : [[app, appSample], [floor, floorSample]] as const;
+    for (const [write, sample] of order) await run(writers, kind, write, SLICE_SECONDS, sample);
+  }
+  return { app: summarise(appSample), floor: summarise(floorSample) };
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`ledger bench: ${CUSTOMERS} customers, ${SECONDS} s per measurement, writers ${WRITERS.join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(`ledger bench: ${CUSTOMERS} customers, ${SECONDS} s per path and case in ${SLICE_SECONDS} s slices alternating app and floor, writers ${WRITERS.join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   await prepareDatabase();
   const maxWriters = Math.max(...WRITERS);
   const config = loadConfig({ ...env, NODE_ENV: 'production', DATABASE_URL, DATABASE_POOL_SIZE: String(maxWriters), LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', QUEUE_PREFIX: 'bench', JWT_ACCESS_SECRET: randomBytes(24).toString('hex'), TOTP_ENCRYPTION_KEY: randomBytes(32).toString('hex'), ADMIN_PASSWORD: undefined });
@@ -192,12 +232,10 @@ async function main(): Promise<void> {
   for (const kind of ['spread', 'hot'] as const) {
     for (const writers of WRITERS) {
       const tag = `${kind}-${writers}-${randomBytes(3).toString('hex')}`;
-      const app1 = appWriter(ledger, accounts, `warm-app-${tag}`);
-      const floor1 = floorWriter(pool, accounts, `warm-floor-${tag}`);
-      await measure(writers, kind, floor1, 0.5);
-      await measure(writers, kind, app1, 0.5);
-      const floor = await measure(writers, kind, floorWriter(pool, accounts, `floor-${tag}`), SECONDS);
-      const appResult = await measure(writers, kind, appWriter(ledger, accounts, `app-${tag}`), SECONDS);
+      const warm: Sample = { latencies: [], seconds: 0, errors: 0, cpuUs: 0 };
+      await run(writers, kind, floorWriter(pool, accounts, `warm-floor-${tag}`), 0.5, warm);
+      await run(writers, kind, appWriter(ledger, accounts, `warm-app-${tag}`), 0.5, warm);
+      const { app: appResult, floor } = await compare(writers, kind, appWriter(ledger, accounts, `app-${tag}`), floorWriter(pool, accounts, `floor-${tag}`));
       results.push({ kind, writers, app: appResult, floor, load: loadavg()[0] });
       process.stdout.write(`  measured ${kind} x${writers}\n`);
     }
@@ -209,9 +247,9 @@ async function main(): Promise<void> {
   const rows = results.map((r) => [
     r.kind, String(r.writers), r.app.entriesPerSecond.toFixed(0), r.app.p50Ms.toFixed(2), r.app.p99Ms.toFixed(2),
     r.floor.entriesPerSecond.toFixed(0), r.floor.p99Ms.toFixed(2), (r.floor.entriesPerSecond / r.app.entriesPerSecond).toFixed(2),
-    String(r.app.errors + r.floor.errors), r.load.toFixed(1),
+    r.app.nodeCpuUsPerEntry.toFixed(0), r.floor.nodeCpuUsPerEntry.toFixed(0), String(r.app.errors + r.floor.errors), r.load.toFixed(1),
   ]);
-  const header = ['case', 'writers', 'app entries/s', 'app p50 ms', 'app p99 ms', 'floor entries/s', 'floor p99 ms', 'ratio', 'errors', 'load1'];
+  const header = ['case', 'writers', 'app entries/s', 'app p50 ms', 'app p99 ms', 'floor entries/s', 'floor p99 ms', 'ratio', 'app node us/entry', 'floor node us/entry', 'errors', 'load1'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n\n`);

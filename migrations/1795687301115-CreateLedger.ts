@@ -168,6 +168,11 @@ export class CreateLedger1795687301115 implements MigrationInterface {
             END
             $$
         `);
+        // Balance rows are updated by every posting: room on each page keeps those updates HOT
+        // (no index writes, no bloat).
+        await queryRunner.query(`
+            ALTER TABLE ledger_balances SET (fillfactor = 70)
+        `);
         await queryRunner.query(`
             CREATE TRIGGER ledger_balances_guard BEFORE INSERT OR UPDATE ON ledger_balances FOR EACH ROW EXECUTE FUNCTION ledger_balance_guard()
         `);
@@ -293,18 +298,20 @@ export class CreateLedger1795687301115 implements MigrationInterface {
         // One entry in one round trip: the idempotency key decides between posting, replaying (same
         // request hash: returns the first entry, moves nothing) and refusing (HM409). Lines are either
         // a known account id (platform accounts, with the shard the caller picked) or a customer
-        // account by (customer, currency, bucket). Postings are inserted in (account, shard) order so
-        // concurrent entries lock balance rows in one global order and cannot deadlock each other.
+        // account by (customer, currency, bucket); the resolved account ids come back in line order.
+        // Postings are inserted in (account, shard) order so concurrent entries lock balance rows in
+        // one global order and cannot deadlock each other.
         await queryRunner.query(`
 
             CREATE FUNCTION ledger_post(
                 p_type text, p_key text, p_reference text, p_actor_id uuid, p_actor_role text, p_hash text, p_posted_at timestamptz,
                 p_account_ids bigint[], p_shards smallint[], p_customer_ids uuid[], p_names text[], p_currencies text[], p_amounts bigint[]
-            ) RETURNS TABLE (o_entry_id bigint, o_replayed boolean, o_posted_at timestamptz) LANGUAGE plpgsql AS $$
+            ) RETURNS TABLE (o_entry_id bigint, o_replayed boolean, o_posted_at timestamptz, o_account_ids bigint[]) LANGUAGE plpgsql AS $$
             DECLARE
                 v_id bigint;
                 v_hash text;
                 v_posted_at timestamptz;
+                v_account_ids bigint[];
             BEGIN
                 INSERT INTO ledger_entries (type, idempotency_key, reference, actor_id, actor_role, request_hash, posted_at)
                 VALUES (p_type, p_key, p_reference, p_actor_id, p_actor_role, p_hash, p_posted_at)
@@ -319,16 +326,23 @@ export class CreateLedger1795687301115 implements MigrationInterface {
                         RAISE EXCEPTION 'idempotency key % was already used for different content', p_key
                             USING ERRCODE = 'HM409', DETAIL = json_build_object('idempotencyKey', p_key, 'entryId', v_id::text)::text;
                     END IF;
-                    RETURN QUERY SELECT v_id, true, v_posted_at;
+                    RETURN QUERY SELECT v_id, true, v_posted_at, NULL::bigint[];
                     RETURN;
                 END IF;
+                -- Customer lines whose account id the caller did not know: look them up (opening them on
+                -- first use). Kept out of the common path, where every id is known (p_customer_ids, p_names
+                -- and p_currencies may then be null).
+                -- The resolved ids come back only then (for the caller's cache); posted_at only on a replay.
+                IF array_position(p_account_ids, NULL) IS NOT NULL THEN
+                    SELECT array_agg(COALESCE(l.account_id, ledger_customer_account_id(l.customer_id, l.currency, l.name)) ORDER BY l.ord)
+                      INTO v_account_ids
+                      FROM unnest(p_account_ids, p_customer_ids, p_currencies, p_names) WITH ORDINALITY AS l(account_id, customer_id, currency, name, ord);
+                END IF;
                 INSERT INTO ledger_postings (entry_id, line_no, account_id, shard, amount_minor, posted_at)
-                SELECT v_id, l.line_no::smallint, COALESCE(l.account_id, ledger_customer_account_id(l.customer_id, l.currency, l.name)),
-                       l.shard, l.amount, p_posted_at
-                  FROM unnest(p_account_ids, p_shards, p_customer_ids, p_names, p_currencies, p_amounts)
-                       WITH ORDINALITY AS l(account_id, shard, customer_id, name, currency, amount, line_no)
+                SELECT v_id, l.line_no::smallint, l.account_id, l.shard, l.amount, p_posted_at
+                  FROM unnest(COALESCE(v_account_ids, p_account_ids), p_shards, p_amounts) WITH ORDINALITY AS l(account_id, shard, amount, line_no)
                  ORDER BY 3, 4;
-                RETURN QUERY SELECT v_id, false, p_posted_at;
+                RETURN QUERY SELECT v_id, false, NULL::timestamptz, v_account_ids;
             END
             $$
         `);
@@ -340,7 +354,7 @@ export class CreateLedger1795687301115 implements MigrationInterface {
                 p_types text[], p_keys text[], p_references text[], p_hashes text[], p_actor_id uuid, p_actor_role text, p_posted_at timestamptz,
                 p_line_entries int[], p_line_nos smallint[], p_account_ids bigint[], p_shards smallint[], p_customer_ids uuid[],
                 p_names text[], p_currencies text[], p_amounts bigint[]
-            ) RETURNS TABLE (o_ord int, o_entry_id bigint, o_replayed boolean) LANGUAGE plpgsql AS $$
+            ) RETURNS TABLE (o_ord int, o_entry_id bigint, o_replayed boolean, o_account_ids bigint[]) LANGUAGE plpgsql AS $$
             DECLARE
                 v_new_ords int[];
                 v_new_ids bigint[];
@@ -393,7 +407,8 @@ export class CreateLedger1795687301115 implements MigrationInterface {
                  ORDER BY 3, 4;
 
                 RETURN QUERY
-                SELECT i.ord::int, COALESCE(n.id, e.id), n.id IS NULL
+                SELECT i.ord::int, COALESCE(n.id, e.id), n.id IS NULL,
+                       (SELECT array_agg(p.account_id ORDER BY p.line_no) FROM ledger_postings p WHERE p.entry_id = n.id)
                   FROM unnest(p_keys) WITH ORDINALITY AS i(key, ord)
                   LEFT JOIN unnest(v_new_ords, v_new_ids) AS n(ord, id) ON n.ord = i.ord
                   LEFT JOIN ledger_entries e ON n.id IS NULL AND e.idempotency_key = i.key

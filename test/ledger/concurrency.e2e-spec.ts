@@ -12,7 +12,7 @@ describe('ledger under concurrency', () => {
   let transactions: TransactionRunner;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { DATABASE_POOL_SIZE: '60' } });
+    t = await startTestApp();
     ledger = t.app.get(LedgerService);
     transactions = t.app.get(TransactionRunner);
   });

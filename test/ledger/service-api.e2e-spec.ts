@@ -36,6 +36,10 @@ describe('LedgerService API for other modules', () => {
       ).rejects.toThrow('caller fails after posting');
       expect(await ledger.findEntry(key)).toBeNull();
       expect(await balanceRow(t, customer.id, 'USD')).toBeNull();
+      // The account opened by the rolled-back transaction is gone; the next post opens it anew.
+      await ledger.transfer({ type: 'deposit', idempotencyKey: key, actor: SYSTEM_ACTOR, from: platformAccount('customer_deposits', 'USD'), to: customerAccount(customer.id, 'USD'), amount: 7n });
+      await ledger.transfer({ type: 'fee', idempotencyKey: uniqueKey('fee'), actor: SYSTEM_ACTOR, from: customerAccount(customer.id, 'USD'), to: platformAccount('house', 'USD'), amount: 2n });
+      expect(await balanceRow(t, customer.id, 'USD')).toBe(5n);
     });
 
     it('records type, reference, actor and lines, and replays return the first entry', async () => {
@@ -135,6 +139,11 @@ describe('LedgerService API for other modules', () => {
       for (const [i, c] of customers.entries()) expect(await balanceRow(t, c.id, 'BTC')).toBe(BigInt(900 + i));
       expect(receivableBefore - (await ledger.getPlatformBalance('pool_receivable', 'BTC'))).toBe(30n * 1000n + 435n);
       expect(await currencyTotals(t)).toMatchObject({ BTC: '0' });
+      // The account ids the batch resolved are reused by later posts: they must be the right ones.
+      for (const i of [3, 17]) {
+        await ledger.transfer({ type: 'fee', idempotencyKey: uniqueKey('after-bulk'), actor: SYSTEM_ACTOR, from: customerAccount(customers[i].id, 'BTC'), to: platformAccount('house', 'BTC'), amount: 5n });
+        expect(await balanceRow(t, customers[i].id, 'BTC')).toBe(BigInt(895 + i));
+      }
     });
 
     it('writes nothing when one entry conflicts or overdraws', async () => {

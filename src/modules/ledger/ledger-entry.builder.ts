@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { INT64_MAX } from '../../common/money/decimal.js';
 import { formatAmount, isCurrency, type Currency } from '../../common/money/units.js';
 import type { AuditActor } from '../audit/audit.service.js';
+import { CustomerAccountCache } from './customer-account.cache.js';
 import { BUCKETS_BY_CURRENCY, isPlatformRef, type AccountRef } from './ledger.accounts.js';
 import { InvalidEntryError, LedgerInvariantError } from './ledger.errors.js';
 import { entryRequestHash } from './ledger.hash.js';
@@ -14,15 +15,27 @@ export const MAX_LINES_PER_ENTRY = 1000;
 
 /**
  * Checks an entry before it reaches the database (the database checks again) and resolves its
- * lines: platform accounts to their id and a random balance shard, customer accounts to
- * (customer, currency, bucket), looked up (and opened on first use) in SQL.
+ * lines: platform accounts to their id and a random balance shard, customer accounts to their
+ * id when it is known, else to (customer, currency, bucket), looked up (and opened on first
+ * use) in SQL.
  */
 @Injectable()
 export class LedgerEntryBuilder {
   /** Platform accounts are created by migration and never change, so caching them is safe. */
   private platformAccounts?: Promise<Map<string, PlatformAccountRow>>;
+  private loadedPlatform?: Map<string, PlatformAccountRow>;
+  private readonly customerAccounts = new CustomerAccountCache();
 
   constructor(private readonly repository: LedgerRepository) {}
+
+  /** Remembers the account ids a committed entry resolved (see CustomerAccountCache). */
+  rememberAccounts(entry: SqlEntry, accountIds: readonly (string | null)[] | null): void {
+    if (!accountIds) return;
+    entry.lines.forEach((line, i) => {
+      const id = accountIds[i];
+      if (line.customerId !== null && id) this.customerAccounts.set(line.customerId, line.currency, line.name, id);
+    });
+  }
 
   async build(input: Omit<PostEntryInput, 'actor'>): Promise<SqlEntry> {
     checkText('type', input.type, TYPE_PATTERN);
@@ -36,8 +49,8 @@ export class LedgerEntryBuilder {
       throw new InvalidEntryError(`an entry has 2 to ${MAX_LINES_PER_ENTRY} lines`);
     }
     assertBalanced(input.lines);
-    const platform = await this.platform();
-    const lines = input.lines.map((line) => resolve(line, platform));
+    const platform = this.loadedPlatform ?? (await this.platform());
+    const lines = input.lines.map((line) => resolve(line, platform, this.customerAccounts));
     return {
       type: input.type,
       idempotencyKey: input.idempotencyKey,
@@ -49,7 +62,7 @@ export class LedgerEntryBuilder {
 
   private platform(): Promise<Map<string, PlatformAccountRow>> {
     this.platformAccounts ??= this.repository.findPlatformAccounts().then(
-      (rows) => new Map(rows.map((row) => [`${row.name}:${row.currency}`, row])),
+      (rows) => (this.loadedPlatform = new Map(rows.map((row) => [`${row.name}:${row.currency}`, row]))),
       (error: unknown) => {
         this.platformAccounts = undefined;
         throw error;
@@ -63,7 +76,7 @@ export function sqlActor(actor: AuditActor): SqlActor {
   return { actorId: actor.userId, actorRole: actor.role };
 }
 
-function resolve(line: LedgerLine, platform: Map<string, PlatformAccountRow>): SqlLine {
+function resolve(line: LedgerLine, platform: Map<string, PlatformAccountRow>, customers: CustomerAccountCache): SqlLine {
   const ref: AccountRef = line.account;
   if (!ref || !isCurrency(ref.currency)) throw new InvalidEntryError('every line needs an account with a currency of BTC or USD');
   if (isPlatformRef(ref)) {
@@ -76,7 +89,9 @@ function resolve(line: LedgerLine, platform: Map<string, PlatformAccountRow>): S
   const bucket = ref.bucket ?? 'available';
   if (typeof ref.customerId !== 'string' || !UUID_PATTERN.test(ref.customerId)) throw new InvalidEntryError('customerId must be a UUID');
   if (!BUCKETS_BY_CURRENCY[ref.currency].includes(bucket)) throw new InvalidEntryError(`customers have no ${bucket} ${ref.currency} account`);
-  return { accountId: null, shard: 0, customerId: ref.customerId.toLowerCase(), name: bucket, currency: ref.currency, amount: line.amount };
+  const customerId = ref.customerId.toLowerCase();
+  const accountId = customers.get(customerId, ref.currency, bucket) ?? null;
+  return { accountId, shard: 0, customerId, name: bucket, currency: ref.currency, amount: line.amount };
 }
 
 /** Double entry, checked before the round trip: non-zero int64 amounts summing to zero per currency. */

@@ -46,6 +46,8 @@ export interface PostedRow {
   entryId: string;
   replayed: boolean;
   postedAt: Date;
+  /** The account id of each line, in line order (null on a replay). */
+  accountIds?: (string | null)[] | null;
 }
 
 export interface BalanceRow {
@@ -70,12 +72,14 @@ export class LedgerRepository {
    * log every refused debit or replay conflict (routine outcomes here) as a failed query with
    * all its parameters, and costs time on the hottest path of the platform.
    */
-  private async exec<R extends pg.QueryResultRow>(manager: EntityManager | undefined, text: string, values: unknown[]): Promise<R[]> {
+  private async exec<R extends pg.QueryResultRow>(manager: EntityManager | undefined, text: string, values: unknown[], name?: string): Promise<R[]> {
+    // A named statement is parsed and planned once per connection, then only bound and run.
+    const query: pg.QueryConfig = { text, values, name };
     const runner = manager?.queryRunner as unknown as PgQueryRunner | undefined;
-    if (runner) return (await (await runner.connect()).query<R>(text, values)).rows;
+    if (runner) return (await (await runner.connect()).query<R>(query)).rows;
     if (manager) return manager.query(text, values);
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    return (await pool.query<R>(text, values)).rows;
+    return (await pool.query<R>(query)).rows;
   }
 
   async findPlatformAccounts(): Promise<PlatformAccountRow[]> {
@@ -87,19 +91,31 @@ export class LedgerRepository {
 
   /** One entry, one round trip (ledger_post): posts, replays, or raises HM409/HM402/HM404. */
   async postEntry(actor: SqlActor, entry: SqlEntry, postedAt: Date, manager?: EntityManager): Promise<PostedRow> {
-    const l = entry.lines;
-    const rows = await this.exec<{ o_entry_id: string; o_replayed: boolean; o_posted_at: Date }>(
+    const n = entry.lines.length;
+    const accountIds = new Array<string | null>(n);
+    const shards = new Array<number>(n);
+    const amounts = new Array<string>(n);
+    let unresolved = false;
+    entry.lines.forEach((line, i) => {
+      accountIds[i] = line.accountId;
+      shards[i] = line.shard;
+      amounts[i] = line.amount.toString();
+      if (line.accountId === null) unresolved = true;
+    });
+    // The lookup columns are sent only when some customer account id is not known yet.
+    const lookup = (pick: (line: SqlLine) => string | null) => (unresolved ? entry.lines.map(pick) : null);
+    const rows = await this.exec<{ o_entry_id: string; o_replayed: boolean; o_posted_at: Date | null; o_account_ids: string[] | null }>(
       manager,
-      `SELECT o_entry_id, o_replayed, o_posted_at
+      `SELECT o_entry_id, o_replayed, o_posted_at, o_account_ids
          FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8::bigint[], $9::smallint[], $10::uuid[], $11::text[], $12::text[], $13::bigint[])`,
       [
-        entry.type, entry.idempotencyKey, entry.reference, actor.actorId, actor.actorRole, entry.requestHash, postedAt,
-        l.map((x) => x.accountId), l.map((x) => x.shard), l.map((x) => x.customerId), l.map((x) => x.name),
-        l.map((x) => x.currency), l.map((x) => x.amount.toString()),
+        entry.type, entry.idempotencyKey, entry.reference, actor.actorId, actor.actorRole, entry.requestHash, postedAt.toISOString(),
+        accountIds, shards, lookup((l) => l.customerId), lookup((l) => l.name), lookup((l) => l.currency), amounts,
       ],
+      'hm_ledger_post_v1',
     );
     const row = rows[0];
-    return { entryId: row.o_entry_id, replayed: row.o_replayed, postedAt: row.o_posted_at };
+    return { entryId: row.o_entry_id, replayed: row.o_replayed, postedAt: row.o_posted_at ?? postedAt, accountIds: row.o_account_ids };
   }
 
   /** Many entries in one call (ledger_post_bulk): a few set-based statements, whatever the count. */
@@ -114,9 +130,9 @@ export class LedgerRepository {
         lines.push(line);
       }),
     );
-    const rows = await this.exec<{ o_ord: number; o_entry_id: string; o_replayed: boolean }>(
+    const rows = await this.exec<{ o_ord: number; o_entry_id: string; o_replayed: boolean; o_account_ids: string[] | null }>(
       manager,
-      `SELECT o_ord, o_entry_id, o_replayed
+      `SELECT o_ord, o_entry_id, o_replayed, o_account_ids
          FROM ledger_post_bulk($1::text[], $2::text[], $3::text[], $4::text[], $5, $6, $7,
                                $8::int[], $9::smallint[], $10::bigint[], $11::smallint[], $12::uuid[], $13::text[], $14::text[], $15::bigint[])`,
       [
@@ -126,7 +142,7 @@ export class LedgerRepository {
         lines.map((x) => x.name), lines.map((x) => x.currency), lines.map((x) => x.amount.toString()),
       ],
     );
-    return rows.map((r) => ({ entryId: r.o_entry_id, replayed: r.o_replayed, postedAt }));
+    return rows.map((r) => ({ entryId: r.o_entry_id, replayed: r.o_replayed, postedAt, accountIds: r.o_account_ids }));
   }
 
   /** The posted_at of entries that were replayed (they keep their first time). */

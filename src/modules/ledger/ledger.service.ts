@@ -46,7 +46,13 @@ export class LedgerService {
   async post(input: PostEntryInput, manager?: EntityManager): Promise<PostedEntry> {
     const entry = await this.builder.build(input);
     const actor = sqlActor(input.actor);
-    return runLedgerStatement(() => this.repository.postEntry(actor, entry, this.clock.now(), manager), manager !== undefined);
+    const { accountIds, ...posted } = await runLedgerStatement(
+      () => this.repository.postEntry(actor, entry, this.clock.now(), manager),
+      manager !== undefined,
+    );
+    // Without a caller's transaction the statement has committed: its account ids are for good.
+    if (!manager) this.builder.rememberAccounts(entry, accountIds ?? null);
+    return posted;
   }
 
   /**
@@ -64,8 +70,9 @@ export class LedgerService {
     const actor = sqlActor(input.actor);
     const postedAt = this.clock.now();
     const rows = await runLedgerStatement(() => this.repository.postEntries(actor, entries, postedAt, manager), manager !== undefined);
+    if (!manager) rows.forEach((row, i) => this.builder.rememberAccounts(entries[i], row.accountIds ?? null));
     const replayedAt = await this.repository.findPostedAt(rows.filter((r) => r.replayed).map((r) => r.entryId), manager);
-    return rows.map((row) => ({ ...row, postedAt: replayedAt.get(row.entryId) ?? row.postedAt }));
+    return rows.map(({ entryId, replayed }) => ({ entryId, replayed, postedAt: replayedAt.get(entryId) ?? postedAt }));
   }
 
   /** Moves `amount` (> 0) from one account to another of the same currency: a two-line entry. */
