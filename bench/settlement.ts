@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     contracts: { type: 'string', default: '1000000' },
     customers: { type: 'string', default: '100000' },
-    chunk: { type: 'string', default: '100000' },
+    chunk: { type: 'string', default: '500000' },
     concurrency: { type: 'string', default: '2' },
   },
 });

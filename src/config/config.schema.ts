@@ -56,7 +56,7 @@ export const configSchema = z
     SETTLEMENT_DAILY_AT_UTC: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (UTC)').default('02:00'),
     SETTLEMENT_EARNINGS_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(36),
     SETTLEMENT_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(366).default(7),
-    SETTLEMENT_CHUNK_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(100_000),
+    SETTLEMENT_CHUNK_SIZE: z.coerce.number().int().min(100).max(5_000_000).default(500_000),
     SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     SETTLEMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
     /** Sweep and daily schedule in worker processes; defaults to on, except under NODE_ENV=test. */
