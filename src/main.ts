@@ -5,6 +5,7 @@ import type { ProcessRole } from './app/app.module.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { DependencyUnreachableError, checkDependencies, ensureDatabaseExists } from './database/preflight.js';
 import { runMigrations } from './database/migrate.js';
+import { demoOnStart } from './modules/simulation/demo/demo-on-start.js';
 
 /** `node dist/src/main.js [api|worker|all]`; the argument wins over APP_ROLE. */
 async function main(): Promise<void> {
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     app = await createWorkerContext({ config, role });
   } else {
     const http = await createHttpApp({ config, role });
+    // `npm start -- --demo` (or DEMO_SEED=true) applies the demo world; an empty database gets a hint.
+    await demoOnStart(http, config, process.argv.slice(3), (text) => process.stdout.write(text));
     await http.listen({ port: config.PORT, host: config.HOST });
     app = http;
     process.stdout.write(`hashmarket ${role} listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT} (docs at /docs)\n`);

@@ -16,9 +16,10 @@ function rowsAroundHalving(): DailyReportRow[] {
     const hashprice = day < '2024-04-20' ? 80_000n : 40_000n;
     rows.push({
       day, btcUsd: '64000.00', difficulty: '85968906725001.12', hashpriceSatsPerThDay: hashprice,
-      expectedEarningsSats: hashprice * 1000n, poolEarningsSats: hashprice * 990n, customersCredited: 200,
-      customerNetSats: hashprice * 600n, electricityFeeSats: hashprice * 300n, managementFeeSats: hashprice * 30n,
-      houseSats: hashprice * 60n, arrearsMicroUsd: BigInt(i) * 1_000_000n, contractsInArrears: day < '2024-04-20' ? 0 : 12,
+      expectedEarningsSats: hashprice * 1000n, poolEarningsSats: hashprice * 990n, contractsSettled: 250, customersCredited: 200,
+      customerNetSats: hashprice * 600n, electricityFeeSats: hashprice * 300n, managementFeeSats: hashprice * 30n, arrearsCollectedSats: 0n,
+      houseSats: hashprice * 60n, arrearsAddedMicroUsd: 1_000_000n, arrearsOutstandingMicroUsd: BigInt(i) * 1_000_000n,
+      contractsInArrears: day < '2024-04-20' ? 0 : 12, contractsPaused: 0,
       payoutsSats: 0n, capacityOnlineGhs: 1_000_000n, capacitySoldGhs: 800_000n,
     });
   }
