@@ -61,7 +61,7 @@ class SimulateCommand extends CommandRunner {
       const clock = new SimulationClock(simulationStart(options.from));
       const app = await createWorkerContext({ config, role: 'all', clock, quiet: true });
       const outDir = options.out ?? join('reports', `sim-${timestamp()}`);
-      const bar = new SingleBar({ format: 'simulating [{bar}] {percentage}% | {value}/{total} days | {day} | contracts {contracts} | {duration_formatted}', hideCursor: true });
+      const bar = new SingleBar({ format: 'simulating [{bar}] {percentage}% | {value}/{total} days | {day} | contracts {contracts} | {duration_formatted}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 });
       bar.start(options.days + 1, 0, { day: options.from, contracts: 0 });
       try {
         const result = await app.get(SimulationService).run({

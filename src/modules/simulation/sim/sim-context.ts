@@ -34,6 +34,8 @@ export interface SimStats {
   poolPayouts: number;
   earningsRecordedSats: bigint;
   expectedBySim: bigint;
+  /** Wall time spent per kind of step (ms). */
+  stepMs: Record<string, number>;
 }
 
 export function customerUser(ctx: SimContext, email: string): AuthenticatedUser {

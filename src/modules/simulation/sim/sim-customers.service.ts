@@ -47,8 +47,18 @@ export class SimCustomersService {
     });
   }
 
-  /** Purchases of the step, concurrently (the purchase service writes concurrent buyers of a product in groups). */
+  /**
+   * Purchases of the step: the buyers of one product concurrently (the purchase service writes
+   * concurrent buyers of a product in groups), one product after the other. Group transactions
+   * of different products running at once each post many entries to random shards of
+   * sales_revenue and deadlock one another (Postgres resolves it and the transaction is retried,
+   * at about a second each), so the simulation does not make products compete.
+   */
   async purchase(ctx: SimContext, items: { customer: PlannedCustomer; purchase: PlannedPurchase }[]): Promise<void> {
+    for (const product of ctx.world.products) await this.purchaseConcurrently(ctx, items.filter((i) => i.purchase.productKey === product.key));
+  }
+
+  private async purchaseConcurrently(ctx: SimContext, items: { customer: PlannedCustomer; purchase: PlannedPurchase }[]): Promise<void> {
     await mapLimit(items, 64, async ({ customer, purchase }) => {
       const product = ctx.world.products.find((p) => p.key === purchase.productKey)!;
       try {

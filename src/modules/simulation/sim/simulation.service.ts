@@ -74,54 +74,61 @@ export class SimulationService {
     const seed = options.seed ?? 1;
     const started = performance.now();
     const ctx = await this.setUp(clock, options, seed);
+    ctx.stats.stepMs['set-up (staff, world, customer accounts)'] = performance.now() - started;
     const owed = new Map<string, bigint>();
     let outages: Outage[] = [];
     for (let i = 0; i <= options.days; i++) {
       const day = addDays(options.from, i);
-      const agenda: { at: Date; what: () => Promise<unknown> }[] = [];
-      const add = (instant: Date, what: () => Promise<unknown>) => agenda.push({ at: instant, what });
-      add(at(day, 0, 1), () => this.operations.runLifecycle(day));
+      const agenda: { at: Date; what: () => Promise<unknown>; kind: string }[] = [];
+      const add = (instant: Date, what: () => Promise<unknown>, kind = 'other') => agenda.push({ at: instant, what, kind });
+      add(at(day, 0, 1), () => this.operations.runLifecycle(day), 'contract lifecycle job');
       if (i >= 1) {
         const yesterday = addDays(day, -1);
-        add(at(day, 0, 30), () => this.marketHistory.importRange(ctx.finance(`market-${yesterday}`), yesterday, yesterday));
+        add(at(day, 0, 30), () => this.marketHistory.importRange(ctx.finance(`market-${yesterday}`), yesterday, yesterday), 'market data');
         add(at(day, 0, 40), async () => {
           const settled = await this.operations.settleDay(ctx, yesterday);
           // What each pool owes the platform grows by its recorded earnings.
           for (const [poolId, sats] of settled.byPool) owed.set(poolId, (owed.get(poolId) ?? 0n) + sats);
-        });
+        }, 'hash-rate reports, earnings, settlement');
       }
       if (i < options.days) {
-        add(at(day, 3), () => this.operations.receivePoolPayouts(ctx, day, owed));
-        add(at(day, 6), () => this.operations.runAutoPayouts(day));
-        add(at(day, 6, 30), () => this.operations.approveWithdrawals(ctx));
+        add(at(day, 3), () => this.operations.receivePoolPayouts(ctx, day, owed), 'pool payouts');
+        add(at(day, 6), () => this.operations.runAutoPayouts(day), 'automatic payouts job');
+        add(at(day, 6, 30), () => this.operations.approveWithdrawals(ctx), 'withdrawal approvals and batches');
         add(at(day, 7), async () => {
           const paid = await this.operations.payOut(ctx, day);
           if (paid > 0n) ctx.stats.payoutsSatsByDay.set(day, (ctx.stats.payoutsSatsByDay.get(day) ?? 0n) + paid);
-        });
+        }, 'withdrawal approvals and batches');
         const deposits = ctx.plan.flatMap((customer) => customer.deposits.filter((d) => d.offset === i).map((deposit) => ({ customer, deposit })));
-        add(at(day, 9), () => this.customers.deposit(ctx, deposits));
+        add(at(day, 9), () => this.customers.deposit(ctx, deposits), 'deposits');
         const payoutSetups = ctx.plan.filter((c) => c.autoPayout && c.signupOffset === i);
-        add(at(day, 9, 30), () => this.customers.setUpAutoPayouts(ctx, payoutSetups));
+        add(at(day, 9, 30), () => this.customers.setUpAutoPayouts(ctx, payoutSetups), 'payout setup (TOTP, address, threshold)');
         const purchases = ctx.plan.flatMap((customer) => customer.purchases.filter((p) => p.offset === i).map((purchase) => ({ customer, purchase })));
-        add(at(day, 10), () => this.customers.purchase(ctx, purchases));
+        add(at(day, 10), () => this.customers.purchase(ctx, purchases), 'purchases');
         outages = this.scheduleOutages(ctx, day, outages, options.outageRate ?? 0.02);
         for (const o of outages) {
-          if (o.start.toISOString().slice(0, 10) === day) add(o.start, () => this.operations.setFleetStatus(ctx, o.fleetId, 'offline', 'simulated outage'));
-          if (o.end.toISOString().slice(0, 10) === day) add(o.end, () => this.operations.setFleetStatus(ctx, o.fleetId, 'online', 'repaired'));
+          if (o.start.toISOString().slice(0, 10) === day) add(o.start, () => this.operations.setFleetStatus(ctx, o.fleetId, 'offline', 'simulated outage'), 'fleet outages');
+          if (o.end.toISOString().slice(0, 10) === day) add(o.end, () => this.operations.setFleetStatus(ctx, o.fleetId, 'online', 'repaired'), 'fleet outages');
         }
       }
       agenda.sort((a, b) => a.at.getTime() - b.at.getTime());
       for (const item of agenda) {
         clock.advanceTo(item.at);
+        const t0 = performance.now();
         await item.what();
+        ctx.stats.stepMs[item.kind] = (ctx.stats.stepMs[item.kind] ?? 0) + (performance.now() - t0);
       }
       outages = outages.filter((o) => o.end.getTime() > at(addDays(day, 1), 0).getTime());
       options.onProgress?.({ step: i + 1, steps: options.days + 1, day, contracts: ctx.stats.purchases });
     }
 
     const to = addDays(options.from, options.days - 1);
+    let t0 = performance.now();
     const rows = await this.report.rows(options.from, to, ctx.stats.payoutsSatsByDay);
+    ctx.stats.stepMs['report'] = performance.now() - t0;
+    t0 = performance.now();
     const tieOut = await this.report.tieOut(rows, ctx.stats.earningsRecordedSats);
+    ctx.stats.stepMs['tie-out'] = performance.now() - t0;
     const summary: ReportSummary = {
       from: options.from,
       to,
@@ -186,6 +193,7 @@ export class SimulationService {
         payoutsSatsByDay: new Map(),
         poolPayouts: 0,
         earningsRecordedSats: 0n,
+        stepMs: {},
         expectedBySim: 0n,
       },
     };

@@ -52,6 +52,9 @@ export function summaryText({ summary, rows, stats, seed, database, outDir, logi
     `tie-out: ${summary.tieOut.ok ? 'ok' : 'FAILED'} (${summary.tieOut.checks.filter((c) => c.ok).length}/${summary.tieOut.checks.length} checks)`,
     ...summary.tieOut.checks.map((c) => `  ${c.ok ? 'ok    ' : 'FAILED'} ${c.name}: expected ${c.expected}, actual ${c.actual}`),
     '',
+    'time by step:',
+    ...Object.entries(stats.stepMs).sort((a, b) => b[1] - a[1]).map(([step, ms]) => `  ${step.padEnd(44)}${(ms / 1000).toFixed(1).padStart(8)} s`),
+    '',
     'logins (browse this database with DATABASE_URL pointing at it):',
     ...logins.map((l) => `  ${l}`),
   ];
