@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, CommandFactory, CommandRunner, Option } from 'nest-commander';
 import { join } from 'node:path';
 import { createWorkerContext } from '../app/create-app.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { ConfigError, loadConfig, loadConfigWith } from '../config/load-config.js';
 import { runMigrations } from '../database/migrate.js';
 import { checkDependencies, DependencyUnreachableError } from '../database/preflight.js';
 import { isUtcDay } from '../modules/capacity/units/utc-day.js';
@@ -47,13 +47,7 @@ class SimulateCommand extends CommandRunner {
     try {
       const base = loadConfig();
       const url = await recreateSimulationDatabase(base, options.database);
-      const config = loadConfig({
-        ...process.env,
-        DATABASE_URL: url,
-        QUEUE_PREFIX: `${base.QUEUE_PREFIX}-sim`,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-        MIGRATE_ON_START: 'false',
-      });
+      const config = loadConfigWith({ DATABASE_URL: url, QUEUE_PREFIX: `${base.QUEUE_PREFIX}-sim`, MIGRATE_ON_START: 'false' }, { LOG_LEVEL: 'error' });
       await checkDependencies(config);
       process.stdout.write(`simulation database: ${options.database} (recreated); queue prefix: ${config.QUEUE_PREFIX}\n`);
       await runMigrations(url);
