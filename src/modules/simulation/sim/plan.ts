@@ -44,6 +44,8 @@ export interface PlanOptions {
   signupWindowDays?: number;
   /** Share of customers with automatic payouts (default 3%, at least one from 20 customers). */
   autoPayoutShare?: number;
+  /** One threshold for every automatic payout (default: 0.0005, 0.001 or 0.002 BTC, drawn per customer). */
+  autoPayoutThresholdSats?: bigint;
 }
 
 const SIZES_THS = [
@@ -118,7 +120,7 @@ export function planCustomers(options: PlanOptions, catalogue: CatalogueEntry[])
       signupOffset,
       deposits,
       purchases,
-      autoPayout: auto ? { thresholdSats: THRESHOLDS_SATS[rng.int(0, THRESHOLDS_SATS.length - 1)] } : null,
+      autoPayout: auto ? { thresholdSats: options.autoPayoutThresholdSats ?? THRESHOLDS_SATS[rng.int(0, THRESHOLDS_SATS.length - 1)] } : null,
     });
   }
   return plan;

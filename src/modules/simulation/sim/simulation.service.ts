@@ -28,6 +28,8 @@ export interface SimulationOptions {
   database?: string;
   /** Daily fleet outage probability per fleet (default 2%). */
   outageRate?: number;
+  /** One automatic-payout threshold for everyone who sets one (default: drawn per customer). */
+  autoPayoutThresholdSats?: bigint;
   onProgress?: (progress: { step: number; steps: number; day: string; contracts: number }) => void;
 }
 
@@ -161,7 +163,7 @@ export class SimulationService {
     const staff = await this.world.ensureStaff(staffEmails(EMAIL_DOMAIN), DEMO_PASSWORD);
     const requestContext = (user: typeof staff.operator) => (step: string) => ({ user, requestId: `sim-${step}` });
     const catalogue = productCatalogue();
-    const plan: PlannedCustomer[] = planCustomers({ customers: options.customers, days: options.days, seed, emailDomain: EMAIL_DOMAIN }, catalogue);
+    const plan: PlannedCustomer[] = planCustomers({ customers: options.customers, days: options.days, seed, emailDomain: EMAIL_DOMAIN, autoPayoutThresholdSats: options.autoPayoutThresholdSats }, catalogue);
     const spec = worldSpec('', peakDemandThs(plan, catalogue, options.days));
     const operator = requestContext(staff.operator);
     const finance = requestContext(staff.finance);
