@@ -8,6 +8,7 @@ import { JobHandlerCheckError } from './common/queue/job-handler-check.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { DependencyUnreachableError, checkDependencies, ensureDatabaseExists } from './database/preflight.js';
 import { runMigrations } from './database/migrate.js';
+import { demoOnStart } from './modules/simulation/demo/demo-on-start.js';
 
 const ROLES: readonly ProcessRole[] = ['api', 'worker', 'all'];
 
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
     process.stdout.write('hashmarket worker started\n');
   } else {
     http = await createHttpApp({ config, role });
+    // `npm start -- --demo` (or DEMO_SEED=true) applies the demo world; an empty database gets a hint.
+    await demoOnStart(http, config, process.argv.slice(3), (text) => process.stdout.write(text));
     await http.listen({ port: config.PORT, host: config.HOST });
     app = http;
     const shownHost = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;

@@ -15,6 +15,8 @@ import { ContractsModule, ContractsWorkerModule } from '../modules/contracts/con
 import { MarketModule } from '../modules/market/market.module.js';
 import { OutboxModule } from '../modules/outbox/outbox.module.js';
 import { SettlementModule, SettlementWorkerModule } from '../modules/settlement/settlement.module.js';
+import { SimulationModule } from '../modules/simulation/simulation.module.js';
+import { OperationsModule } from '../modules/operations/operations.module.js';
 
 /** Domain modules: HTTP controllers and services (loaded by every role). */
 export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule, LedgerModule];
@@ -27,3 +29,4 @@ WORKER_MODULES.push(CapacityWorkerModule, ContractsWorkerModule);
 FEATURE_MODULES.push(SettlementModule);
 WORKER_MODULES.push(SettlementWorkerModule);
 WORKER_MODULES.push(PayoutsJobsModule);
+FEATURE_MODULES.push(SimulationModule, OperationsModule);

@@ -81,6 +81,11 @@ export const configSchema = z
     PAYOUT_IP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(100),
     AUTO_PAYOUTS_CRON: z.string().min(9).default('0 6 * * *'),
     CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+    // Market history, demo seed and simulation (docs/simulation.md)
+    /** Transaction fees per block, modelled as this share of the block subsidy (basis points). */
+    SIM_TX_FEE_SHARE_BPS: z.coerce.number().int().min(0).max(10_000).default(300),
+    /** Apply the demo world on start (same as `npm start -- --demo`); never in production. */
+    DEMO_SEED: booleanString.default(false),
   })
   .superRefine((config, ctx) => {
     if (config.WORKER_SHUTDOWN_GRACE_MS >= config.SHUTDOWN_TIMEOUT_MS) {

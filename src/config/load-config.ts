@@ -27,3 +27,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const shown = received === undefined ? 'missing' : `got "${name.includes('SECRET') || name.includes('PASSWORD') || name.includes('KEY') ? '***' : received}"`;
   throw new ConfigError(`Invalid configuration: ${name} ${issue.message} (${shown})`);
 }
+
+/**
+ * The environment's config with some settings replaced (a CLI running the app against a
+ * database of its own); `defaults` apply only where the environment sets nothing.
+ */
+export function loadConfigWith(overrides: Record<string, string>, defaults: Record<string, string> = {}): AppConfig {
+  return loadConfig({ ...defaults, ...process.env, ...overrides });
+}

@@ -1,13 +1,9 @@
-/// <reference lib="dom" />
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { renderReportHtml } from '../../src/modules/simulation/report/report-html.js';
 import type { DailyReportRow, ReportSummary } from '../../src/modules/simulation/report/report-row.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { renderReport } from '../support/report-render.js';
 
 function rowsAroundHalving(): DailyReportRow[] {
   const rows: DailyReportRow[] = [];
@@ -16,9 +12,10 @@ function rowsAroundHalving(): DailyReportRow[] {
     const hashprice = day < '2024-04-20' ? 80_000n : 40_000n;
     rows.push({
       day, btcUsd: '64000.00', difficulty: '85968906725001.12', hashpriceSatsPerThDay: hashprice,
-      expectedEarningsSats: hashprice * 1000n, poolEarningsSats: hashprice * 990n, customersCredited: 200,
-      customerNetSats: hashprice * 600n, electricityFeeSats: hashprice * 300n, managementFeeSats: hashprice * 30n,
-      houseSats: hashprice * 60n, arrearsMicroUsd: BigInt(i) * 1_000_000n, contractsInArrears: day < '2024-04-20' ? 0 : 12,
+      expectedEarningsSats: hashprice * 1000n, poolEarningsSats: hashprice * 990n, contractsSettled: 250, customersCredited: 200,
+      customerNetSats: hashprice * 600n, electricityFeeSats: hashprice * 300n, managementFeeSats: hashprice * 30n, arrearsCollectedSats: 0n,
+      houseSats: hashprice * 60n, arrearsAddedMicroUsd: 1_000_000n, arrearsOutstandingMicroUsd: BigInt(i) * 1_000_000n,
+      contractsInArrears: day < '2024-04-20' ? 0 : 12, contractsPaused: 0,
       payoutsSats: 0n, capacityOnlineGhs: 1_000_000n, capacitySoldGhs: 800_000n,
     });
   }
@@ -35,35 +32,11 @@ describe('report.html in headless Chromium', () => {
     const file = join(dir, 'report.html');
     writeFileSync(file, renderReportHtml(rowsAroundHalving(), summary));
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-      page.on('pageerror', (error) => errors.push(error.message));
-      const requests: string[] = [];
-      page.on('request', (request) => { if (!request.url().startsWith('file:')) requests.push(request.url()); });
-      await page.goto(pathToFileURL(file).toString());
-      await page.waitForFunction(() => document.body.dataset.chartsDrawn === '4');
-      const painted = await page.$$eval('canvas', (canvases) =>
-        canvases.map((canvas) => {
-          const c = canvas as HTMLCanvasElement;
-          const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          let inked = 0;
-          for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) inked++;
-          return inked;
-        }),
-      );
-      expect(painted).toHaveLength(4);
-      for (const inked of painted) expect(inked).toBeGreaterThan(500);
-      expect(await page.textContent('#tie-out')).toBe('ok');
-      expect(errors).toEqual([]);
-      expect(requests).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    const rendered = await renderReport(file);
+    expect(rendered.painted).toHaveLength(4);
+    for (const inked of rendered.painted) expect(inked).toBeGreaterThan(500);
+    expect(rendered.tieOut).toBe('ok');
+    expect(rendered.consoleErrors).toEqual([]);
+    expect(rendered.requests).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js'
 import type { Role } from '../../common/auth/roles.js';
 import { Clock } from '../../common/clock/clock.js';
 import { TransactionRunner } from '../../database/transaction.js';
-import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
+import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
 import { AuthErrors } from './auth.errors.js';
 import { PasswordHasher } from './password-hasher.js';
 import { toProfile, type UserProfile } from './users.service.js';
@@ -50,6 +50,27 @@ export class AdminAccountsService {
       });
       return toProfile(user);
     });
+  }
+
+  /**
+   * Creates customer accounts in bulk outside HTTP (the demo seed and the simulation; the public
+   * sign-up route is rate-limited per IP). One password hash for all, hashed once by the caller
+   * with PasswordHasher. Existing emails are kept as they are; each new account is audited as
+   * `user.created` with the given actor. Returns the customer id of every email given.
+   */
+  async ensureCustomers(actor: AuditActor, customers: { email: string; displayName?: string }[], passwordHash: string): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (let i = 0; i < customers.length; i += 1000) {
+      const batch = customers.slice(i, i + 1000).map((c) => ({ email: normalizeEmail(c.email), displayName: c.displayName ?? null }));
+      await this.transactions.run(async (manager) => {
+        const created = await this.users.insertCustomersIfEmailFree(manager, batch, passwordHash, this.clock.now());
+        for (const user of created) {
+          await this.audit.record(manager, { actor, action: 'user.created', entityType: 'user', entityId: user.id, after: { email: user.email, role: 'customer', source: 'seed' } });
+        }
+        for (const user of await this.users.findCustomerIds(manager, batch.map((c) => c.email))) ids.set(user.email, user.id);
+      });
+    }
+    return ids;
   }
 
   /**

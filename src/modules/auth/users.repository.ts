@@ -82,6 +82,25 @@ export class UsersRepository {
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
+  /**
+   * Seeding: inserts customers whose email is free in one statement (all share one password
+   * hash), and returns the rows it created. Existing emails are left alone.
+   */
+  async insertCustomersIfEmailFree(manager: EntityManager, users: { email: string; displayName: string | null }[], passwordHash: string, now: Date): Promise<{ id: string; email: string }[]> {
+    return manager.query(
+      `INSERT INTO users (email, password_hash, role, display_name, created_at, updated_at)
+       SELECT u.email, $3, 'customer', u.display_name, $4, $4 FROM unnest($1::text[], $2::text[]) AS u(email, display_name)
+       ON CONFLICT (email) DO NOTHING
+       RETURNING id, email`,
+      [users.map((u) => u.email), users.map((u) => u.displayName), passwordHash, now],
+    );
+  }
+
+  /** Ids of the customers among the given emails. */
+  async findCustomerIds(manager: EntityManager, emails: string[]): Promise<{ id: string; email: string }[]> {
+    return manager.query(`SELECT id, email FROM users WHERE email = ANY($1::text[]) AND role = 'customer'`, [emails]);
+  }
+
   async findById(manager: EntityManager, id: string): Promise<UserRecord | undefined> {
     const rows = await manager.query<UserRow[]>(`SELECT * FROM users WHERE id = $1`, [id]);
     return rows[0] ? toRecord(rows[0]) : undefined;

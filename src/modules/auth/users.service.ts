@@ -52,6 +52,12 @@ export class UsersService {
     return toProfile(user);
   }
 
+  /** A user's profile by email (case-insensitive), or null. */
+  async findByEmail(email: string): Promise<UserProfile | null> {
+    const user = await this.repository.findByEmail(this.dataSource.manager, email.trim().toLowerCase());
+    return user ? toProfile(user) : null;
+  }
+
   /** Changes the display name; audited when someone other than the user does it. */
   async updateDisplayName(userId: string, displayName: string, actor: { userId: string; role: Role }, requestId?: string): Promise<UserProfile> {
     return this.transactions.run(async (manager) => {

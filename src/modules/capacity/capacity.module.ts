@@ -29,7 +29,7 @@ import { SitesService } from './sites.service.js';
     HashrateReportsService,
     CapacityService,
   ],
-  exports: [CapacityService, RoutingChangesService, HashrateReportsService],
+  exports: [CapacityService, RoutingChangesService, HashrateReportsService, SitesService, MinerModelsService, PoolsService, FleetsService],
 })
 export class CapacityModule {}
 

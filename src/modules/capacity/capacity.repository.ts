@@ -293,4 +293,39 @@ export class CapacityRepository {
     );
     return BigInt(rows[0].ghs);
   }
+
+  /** Every pool's installed and online hash rate averaged over each UTC day of a range, GH/s (set-based onlineGhsOn). */
+  async onlineByPoolDay(manager: EntityManager, from: string, to: string): Promise<{ poolId: string; day: string; installedGhs: bigint; onlineGhs: bigint }[]> {
+    const rows: { pool_id: string; day: string; installed: string; online: string }[] = await manager.query(
+      `WITH f AS (
+         SELECT f.id, f.pool_id, f.unit_count::bigint * m.hashrate_ghs AS ghs
+           FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id
+       ), ch AS (
+         SELECT c.fleet_id, c.changed_at, c.to_status,
+                lead(c.changed_at) OVER (PARTITION BY c.fleet_id ORDER BY c.changed_at, c.id) AS until
+           FROM fleet_status_changes c
+       ), days AS (
+         SELECT d::date AS day FROM generate_series($1::date, $2::date, interval '1 day') d
+       ), win AS (
+         SELECT ch.fleet_id, days.day,
+                greatest(ch.changed_at, days.day::timestamp AT TIME ZONE 'UTC') AS a,
+                least(coalesce(ch.until, 'infinity'::timestamptz), (days.day + 1)::timestamp AT TIME ZONE 'UTC') AS b
+           FROM ch JOIN days ON ch.changed_at < (days.day + 1)::timestamp AT TIME ZONE 'UTC'
+                            AND coalesce(ch.until, 'infinity'::timestamptz) > days.day::timestamp AT TIME ZONE 'UTC'
+          WHERE ch.to_status = 'online'
+       ), online AS (
+         SELECT f.pool_id, w.day, floor(sum(f.ghs * extract(epoch FROM (w.b - w.a))) / 86400)::bigint AS ghs
+           FROM win w JOIN f ON f.id = w.fleet_id WHERE w.b > w.a GROUP BY f.pool_id, w.day
+       ), installed AS (
+         SELECT f.pool_id, days.day, sum(f.ghs) AS ghs
+           FROM f JOIN days ON EXISTS (SELECT 1 FROM fleet_status_changes c WHERE c.fleet_id = f.id AND c.changed_at < (days.day + 1)::timestamp AT TIME ZONE 'UTC')
+          GROUP BY f.pool_id, days.day
+       )
+       SELECT i.pool_id, i.day::text AS day, i.ghs::text AS installed, coalesce(o.ghs, 0)::text AS online
+         FROM installed i LEFT JOIN online o ON o.pool_id = i.pool_id AND o.day = i.day
+        ORDER BY i.day, i.pool_id`,
+      [from, to],
+    );
+    return rows.map((r) => ({ poolId: r.pool_id, day: r.day, installedGhs: BigInt(r.installed), onlineGhs: BigInt(r.online) }));
+  }
 }

@@ -70,6 +70,11 @@ export class CapacityService {
     return this.repository.onlineGhsOn(this.dataSource.manager, poolId, day);
   }
 
+  /** Installed and online (averaged over the day) hash rate of every pool on each day of a range, GH/s. */
+  async onlineByPoolDay(from: string, to: string) {
+    return this.repository.onlineByPoolDay(this.dataSource.manager, from, to);
+  }
+
   /** Ids of every pool. */
   async poolIds(): Promise<string[]> {
     return (await this.repository.poolFigures(this.dataSource.manager)).map((p) => p.poolId);

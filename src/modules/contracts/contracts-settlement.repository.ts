@@ -83,6 +83,19 @@ export class ContractsSettlementRepository {
     return rows[0] ?? null;
   }
 
+  /** Hash rate sold per pool and day of a range: contracts in force that day (as settled), and how many. */
+  async soldByPoolDay(from: string, to: string): Promise<{ poolId: string; day: string; soldGhs: bigint; contracts: number }[]> {
+    const rows: { pool_id: string; day: string; sold: string; contracts: number }[] = await this.dataSource.query(
+      `SELECT k.pool_id, d::date::text AS day, sum(k.hashrate_ghs)::text AS sold, count(*)::int AS contracts
+         FROM generate_series($1::date, $2::date, interval '1 day') d
+         JOIN contracts k ON k.start_day <= d::date AND k.end_day >= d::date AND k.status IN ${SETTLED_STATUSES}
+        GROUP BY k.pool_id, d
+        ORDER BY d, k.pool_id`,
+      [from, to],
+    );
+    return rows.map((r) => ({ poolId: r.pool_id, day: r.day, soldGhs: BigInt(r.sold), contracts: r.contracts }));
+  }
+
   /** Pools with at least one contract in force on the day. */
   async poolsWithContractsOn(day: string): Promise<string[]> {
     const rows: { pool_id: string }[] = await this.dataSource.query(

@@ -32,6 +32,11 @@ export class ContractsSettlementService {
     return this.repository.findForCustomer(customerId, contractId);
   }
 
+  /** Hash rate sold (contracts in force) per pool and UTC day of a range. */
+  soldByPoolDay(from: string, to: string) {
+    return this.repository.soldByPoolDay(from, to);
+  }
+
   poolsWithContractsOn(day: string): Promise<string[]> {
     return this.repository.poolsWithContractsOn(day);
   }

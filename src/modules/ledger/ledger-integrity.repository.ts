@@ -9,6 +9,15 @@ export interface TrialBalanceRow {
   balance: bigint;
 }
 
+export interface EntryTypeFlowRow {
+  type: string;
+  currency: Currency;
+  kind: 'platform' | 'customer';
+  account: string;
+  accounts: number;
+  amount: bigint;
+}
+
 export interface DriftRow {
   accountId: string;
   shard: number;
@@ -47,6 +56,25 @@ export class LedgerIntegrityRepository {
         ORDER BY a.currency, kind DESC, a.name`,
     );
     return rows.map((r) => ({ currency: r.currency, kind: r.kind, account: r.account, accounts: Number(r.accounts), balance: BigInt(r.balance) }));
+  }
+
+  /**
+   * Postings of the entries of the given types summed per type, currency and account (customer
+   * buckets summed over customers), with how many distinct accounts took part.
+   */
+  async flowsByEntryType(manager: EntityManager, types: string[]): Promise<EntryTypeFlowRow[]> {
+    const rows: { type: string; currency: Currency; kind: 'platform' | 'customer'; account: string; accounts: string; amount: string }[] = await manager.query(
+      `SELECT e.type, a.currency, CASE WHEN a.customer_id IS NULL THEN 'platform' ELSE 'customer' END AS kind, a.name AS account,
+              count(DISTINCT a.id) AS accounts, sum(p.amount_minor)::text AS amount
+         FROM ledger_entries e
+         JOIN ledger_postings p ON p.entry_id = e.id
+         JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.type = ANY($1::text[])
+        GROUP BY e.type, a.currency, kind, a.name
+        ORDER BY e.type, a.currency, kind DESC, a.name`,
+      [types],
+    );
+    return rows.map((r) => ({ type: r.type, currency: r.currency, kind: r.kind, account: r.account, accounts: Number(r.accounts), amount: BigInt(r.amount) }));
   }
 
   /** Balance rows whose balance or sequence differs from what their postings add up to. */

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { formatAmount, isCurrency, type Currency } from '../../common/money/units.js';
-import { LedgerIntegrityRepository } from './ledger-integrity.repository.js';
+import { LedgerIntegrityRepository, type EntryTypeFlowRow } from './ledger-integrity.repository.js';
+
+export type { EntryTypeFlowRow } from './ledger-integrity.repository.js';
 
 export interface TrialBalanceLine {
   kind: 'platform' | 'customer';
@@ -51,6 +53,14 @@ export class LedgerIntegrityService {
         };
       }),
     };
+  }
+
+  /**
+   * What entries of the given types moved, per type, currency and account (customers summed per
+   * bucket), read in one snapshot: e.g. where every sat of settlement went, for reconciliation.
+   */
+  flowsByEntryType(types: string[]): Promise<EntryTypeFlowRow[]> {
+    return this.snapshot((m) => this.repository.flowsByEntryType(m, types));
   }
 
   /** Recomputes every balance from postings and checks every entry; ok is false on any drift. */

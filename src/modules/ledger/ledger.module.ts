@@ -22,6 +22,6 @@ import { LedgerStatementsService } from './ledger-statements.service.js';
     LedgerIntegrityService,
     DepositsService,
   ],
-  exports: [LedgerService, LedgerIntegrityService],
+  exports: [LedgerService, LedgerIntegrityService, DepositsService],
 })
 export class LedgerModule {}

@@ -39,6 +39,6 @@ import { WithdrawalReviewService } from './withdrawal-review.service.js';
     PayoutBatchService,
     AutoPayoutService,
   ],
-  exports: [AutoPayoutService],
+  exports: [AutoPayoutService, PayoutAddressService, WithdrawalReviewService, PayoutBatchService],
 })
 export class PayoutsModule {}

@@ -129,4 +129,131 @@ export class ReconciliationService {
     for (const [poolId, n] of flaggedByPool) this.metrics.earningsShortfall.set({ pool_id: poolId }, n);
     return { from, to, shortfallAlertBps: this.config.RECONCILIATION_SHORTFALL_ALERT_BPS, rows: out };
   }
+
+  /**
+   * Per UTC day, all pools together, from completed runs: earnings, where they went, arrears
+   * (added that day and outstanding at its end), contracts settled and in arrears, customers
+   * credited (net > 0). The simulation's report and its tie-out read this.
+   */
+  async dailySummary(from: string, to: string): Promise<DailySettlementSummary[]> {
+    const rows: Record<string, string>[] = await this.dataSource.query(
+      `WITH runs AS (
+         SELECT day, sum(earnings_sats) AS earnings, sum(gross_sats) AS gross, sum(house_sats) AS house,
+                sum(electricity_fee_sats) AS elec, sum(management_fee_sats) AS mgmt, sum(arrears_collected_sats) AS collected,
+                sum(net_sats) AS net, sum(arrears_added_micro_usd) AS added,
+                sum(arrears_added_micro_usd - arrears_cleared_micro_usd - arrears_collected_usd_micro_usd) AS arrears_delta,
+                coalesce(sum(contract_count) FILTER (WHERE seq = 0), 0) AS contracts,
+                coalesce(sum(arrears_count) FILTER (WHERE seq = 0), 0) AS in_arrears,
+                coalesce(sum(paused_count) FILTER (WHERE seq = 0), 0) AS paused,
+                count(*) AS runs
+           FROM settlement_runs WHERE status = 'completed' AND day <= $2::date
+          GROUP BY day
+       ), credited AS (
+         SELECT day, count(DISTINCT customer_id) AS customers FROM contract_settlements
+          WHERE day BETWEEN $1::date AND $2::date AND net_sats > 0 GROUP BY day
+       ), days AS (
+         SELECT r.*, sum(r.arrears_delta) OVER (ORDER BY r.day) AS outstanding FROM runs r
+       )
+       SELECT d.day::text AS day, d.earnings::text, d.gross::text, d.house::text, d.elec::text, d.mgmt::text, d.collected::text,
+              d.net::text, d.added::text, d.outstanding::text, d.contracts::text, d.in_arrears::text, d.paused::text, d.runs::text,
+              coalesce(c.customers, 0)::text AS customers
+         FROM days d LEFT JOIN credited c ON c.day = d.day
+        WHERE d.day BETWEEN $1::date AND $2::date
+        ORDER BY d.day`,
+      [from, to],
+    );
+    return rows.map((r) => ({
+      day: r.day,
+      runs: Number(r.runs),
+      earningsSats: BigInt(r.earnings),
+      grossSats: BigInt(r.gross),
+      houseSats: BigInt(r.house),
+      electricityFeeSats: BigInt(r.elec),
+      managementFeeSats: BigInt(r.mgmt),
+      arrearsCollectedSats: BigInt(r.collected),
+      netSats: BigInt(r.net),
+      arrearsAddedMicroUsd: BigInt(r.added),
+      arrearsOutstandingMicroUsd: BigInt(r.outstanding),
+      contracts: Number(r.contracts),
+      contractsInArrears: Number(r.in_arrears),
+      contractsPaused: Number(r.paused),
+      customersCredited: Number(r.customers),
+    }));
+  }
+
+  /**
+   * What each pool still owes as of a day, by age: payouts received clear the oldest settled
+   * earnings first (FIFO), and what is left of each day's earnings is bucketed by its age.
+   */
+  async receivableAging(asOf: string): Promise<ReceivableAgingRow[]> {
+    const rows: Record<string, string | null>[] = await this.dataSource.query(
+      `WITH earned AS (
+         SELECT pool_id, day, sum(earnings_sats) AS sats FROM settlement_runs
+          WHERE status = 'completed' AND day <= $1::date GROUP BY pool_id, day
+       ), paid AS (
+         SELECT pool_id, sum(amount_sats) AS sats FROM pool_payouts WHERE received_at < $1::date + 1 GROUP BY pool_id
+       ), fifo AS (
+         SELECT e.pool_id, e.day, e.sats, sum(e.sats) OVER (PARTITION BY e.pool_id ORDER BY e.day) AS cum, coalesce(p.sats, 0) AS paid
+           FROM earned e LEFT JOIN paid p ON p.pool_id = e.pool_id
+       ), open AS (
+         SELECT pool_id, day, paid, greatest(least(sats, cum - paid), 0) AS open, $1::date - day AS age FROM fifo
+       )
+       SELECT pool_id,
+              coalesce(sum(open) FILTER (WHERE age <= 7), 0)::text AS d0_7,
+              coalesce(sum(open) FILTER (WHERE age BETWEEN 8 AND 30), 0)::text AS d8_30,
+              coalesce(sum(open) FILTER (WHERE age BETWEEN 31 AND 60), 0)::text AS d31_60,
+              coalesce(sum(open) FILTER (WHERE age BETWEEN 61 AND 90), 0)::text AS d61_90,
+              coalesce(sum(open) FILTER (WHERE age > 90), 0)::text AS d90,
+              coalesce(sum(open), 0)::text AS total, max(paid)::text AS paid,
+              min(day) FILTER (WHERE open > 0)::text AS oldest
+         FROM open GROUP BY pool_id ORDER BY pool_id`,
+      [asOf],
+    );
+    const names = new Map((await this.capacity.poolFigures(rows.map((r) => r.pool_id as string))).map((p) => [p.poolId, p.name]));
+    return rows.map((r) => ({
+      poolId: r.pool_id as string,
+      poolName: names.get(r.pool_id as string) ?? null,
+      asOf,
+      days0To7Sats: BigInt(r.d0_7 as string),
+      days8To30Sats: BigInt(r.d8_30 as string),
+      days31To60Sats: BigInt(r.d31_60 as string),
+      days61To90Sats: BigInt(r.d61_90 as string),
+      over90DaysSats: BigInt(r.d90 as string),
+      outstandingSats: BigInt(r.total as string),
+      paidSats: BigInt(r.paid as string),
+      oldestOpenDay: r.oldest,
+    }));
+  }
+}
+
+export interface DailySettlementSummary {
+  day: string;
+  runs: number;
+  earningsSats: bigint;
+  grossSats: bigint;
+  houseSats: bigint;
+  electricityFeeSats: bigint;
+  managementFeeSats: bigint;
+  arrearsCollectedSats: bigint;
+  netSats: bigint;
+  arrearsAddedMicroUsd: bigint;
+  arrearsOutstandingMicroUsd: bigint;
+  contracts: number;
+  contractsInArrears: number;
+  contractsPaused: number;
+  customersCredited: number;
+}
+
+export interface ReceivableAgingRow {
+  poolId: string;
+  poolName: string | null;
+  asOf: string;
+  days0To7Sats: bigint;
+  days8To30Sats: bigint;
+  days31To60Sats: bigint;
+  days61To90Sats: bigint;
+  over90DaysSats: bigint;
+  outstandingSats: bigint;
+  paidSats: bigint;
+  oldestOpenDay: string | null;
 }

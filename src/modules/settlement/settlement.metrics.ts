@@ -10,6 +10,9 @@ export class SettlementMetrics {
   readonly runsFailed: Counter;
   readonly runDuration: Histogram;
   readonly contractsSettled: Counter;
+  /** Money flows of completed runs, in sats: earnings split, and where they went (kind: net, electricity, management, arrears_collected, house). */
+  readonly earningsSettled: Counter;
+  readonly flowsSettled: Counter;
   /** Alert: (pool, day) runs still without earnings after the grace period. */
   readonly earningsOverdue: Gauge;
   /** Alert: pool-days whose earnings fall short of the expected FPPS by more than the threshold. */
@@ -23,6 +26,8 @@ export class SettlementMetrics {
       name: 'settlement_run_duration_seconds', help: 'From preparation to completion of a run', buckets: [0.1, 0.5, 1, 2, 4, 8, 16, 60, 300], registers,
     });
     this.contractsSettled = new Counter({ name: 'settlement_contracts_settled_total', help: 'Contract-days settled', registers });
+    this.earningsSettled = new Counter({ name: 'settlement_earnings_settled_sats_total', help: 'Pool earnings split by completed runs (sats)', registers });
+    this.flowsSettled = new Counter({ name: 'settlement_flow_sats_total', help: 'Where settled earnings went (sats)', labelNames: ['kind'], registers });
     this.earningsOverdue = new Gauge({ name: 'settlement_earnings_overdue', help: 'Pool-days waiting for earnings past the grace period', labelNames: ['pool_id'], registers });
     this.earningsShortfall = new Gauge({
       name: 'settlement_earnings_shortfall', help: 'Pool-days whose earnings are below the expected FPPS beyond the threshold', labelNames: ['pool_id'], registers,
@@ -33,6 +38,13 @@ export class SettlementMetrics {
     this.runsCompleted.inc();
     this.contractsSettled.inc(run.contractCount);
     if (run.durationMs !== null) this.runDuration.observe(run.durationMs / 1000);
+    // prom-client counters are floats: exact to the sat up to 2^53 sats (90 million BTC).
+    if (run.earningsSats !== null && run.earningsSats > 0n) this.earningsSettled.inc(Number(run.earningsSats));
+    const flows: [string, bigint][] = [
+      ['net', run.netSats], ['electricity', run.electricityFeeSats], ['management', run.managementFeeSats],
+      ['arrears_collected', run.arrearsCollectedSats], ['house', run.houseSats],
+    ];
+    for (const [kind, sats] of flows) if (sats > 0n) this.flowsSettled.inc({ kind }, Number(sats));
   }
 
   runFailed(): void {

@@ -36,7 +36,7 @@ const CSV_BODY_LIMIT = 8 * 1024 * 1024;
     ContractSettlementsService,
     SettlementMetrics,
   ],
-  exports: [SettlementRunsService, SettlementEngine, SettlementInputsService],
+  exports: [SettlementRunsService, SettlementEngine, SettlementInputsService, ReconciliationService],
 })
 export class SettlementModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

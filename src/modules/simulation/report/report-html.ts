@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { DailyReportRow, ReportSummary } from './report-row.js';
+import { feesSats, type DailyReportRow, type ReportSummary } from './report-row.js';
 
 const require = createRequire(import.meta.url);
 
@@ -42,7 +42,7 @@ export function renderReportHtml(rows: DailyReportRow[], summary: ReportSummary)
     labels,
     halvingIndex: labels.indexOf(HALVING_DAY),
     customerYield: cumulative(rows.map((r) => r.customerNetSats)),
-    fees: cumulative(rows.map((r) => r.electricityFeeSats + r.managementFeeSats)),
+    fees: cumulative(rows.map(feesSats)),
     house: cumulative(rows.map((r) => r.houseSats)),
     hashprice: rows.map((r) => Number(r.hashpriceSatsPerThDay)),
     btcUsd: rows.map((r) => Number(r.btcUsd)),
@@ -86,7 +86,7 @@ Chart.register(halvingLine);
 const base = { animation: false, responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false }, elements: { point: { radius: 0 } } };
 new Chart(document.getElementById('chart-yield'), { type: 'line', options: base, data: { labels: D.labels, datasets: [
   { label: 'customer net yield', data: D.customerYield, borderColor: '#2b8a3e' },
-  { label: 'fees (electricity + management)', data: D.fees, borderColor: '#c92a2a' },
+  { label: 'fees (electricity + management + arrears paid)', data: D.fees, borderColor: '#c92a2a' },
   { label: 'house (unsold capacity)', data: D.house, borderColor: '#868e96' } ] } });
 new Chart(document.getElementById('chart-hashprice'), { type: 'line', options: { ...base, scales: { y: { position: 'left' }, y1: { position: 'right', grid: { drawOnChartArea: false } } } }, data: { labels: D.labels, datasets: [
   { label: 'hashprice sats/TH/day', data: D.hashprice, borderColor: '#1971c2', yAxisID: 'y' },
