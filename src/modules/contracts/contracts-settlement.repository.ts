@@ -31,7 +31,8 @@ export class ContractsSettlementRepository {
    * Applies what settlement decided, set-based: rows (contract_id, extension_days,
    * arrears_micro_usd, paused). The end day moves to start + term + extension - 1; active and
    * paused switch; a contract completed before an extension is active again. Each change of
-   * status is recorded with its reason. Returns how many contracts changed.
+   * status is recorded with its reason; a completed contract made active again takes its hash
+   * rate back on its product's sold counter. Returns how many contracts changed.
    */
   async applyOutcomes(manager: EntityManager, source: SqlSource, changedAt: Date): Promise<number> {
     const params: unknown[] = [changedAt];
@@ -57,7 +58,19 @@ export class ContractsSettlementRepository {
            FROM n
           WHERE k.id = n.id
             AND (k.extension_days, k.arrears_micro_usd, k.status) IS DISTINCT FROM (n.extension_days, n.arrears_micro_usd, n.new_status)
-         RETURNING k.id, n.old_status, n.new_status
+         RETURNING k.id, n.old_status, n.new_status, k.product_id, k.hashrate_ghs
+       ),
+       -- The lifecycle gave a completed contract's hash rate back to its product; an extension
+       -- that makes it active again takes it back, so the product's sold counter keeps matching
+       -- its live contracts (else the hash rate would be sold twice, and freed twice later). If the
+       -- product sold it again in between, the allocation grows with it: the extension is owed.
+       reopened AS (
+         UPDATE products p
+            SET sold_ghs = p.sold_ghs + r.total,
+                capacity_allocated_ghs = greatest(p.capacity_allocated_ghs, p.sold_ghs + r.total)
+           FROM (SELECT product_id, sum(hashrate_ghs) AS total FROM changed
+                  WHERE old_status = 'completed' AND new_status = 'active' GROUP BY product_id) r
+          WHERE p.id = r.product_id
        ),
        logged AS (
          INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
