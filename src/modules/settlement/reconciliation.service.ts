@@ -132,8 +132,8 @@ export class ReconciliationService {
 
   /**
    * Per UTC day, all pools together, from completed runs: earnings, where they went, arrears
-   * (added that day and outstanding at its end), contracts settled and in arrears, customers
-   * credited (net > 0). The simulation's report and its tie-out read this.
+   * (added that day and outstanding at its end), contracts settled, owing arrears after the day
+   * (not paused) and paused, customers credited (net > 0). The simulation's report reads this.
    */
   async dailySummary(from: string, to: string): Promise<DailySettlementSummary[]> {
     const rows: Record<string, string>[] = await this.dataSource.query(
@@ -143,21 +143,22 @@ export class ReconciliationService {
                 sum(net_sats) AS net, sum(arrears_added_micro_usd) AS added,
                 sum(arrears_added_micro_usd - arrears_cleared_micro_usd - arrears_collected_usd_micro_usd) AS arrears_delta,
                 coalesce(sum(contract_count) FILTER (WHERE seq = 0), 0) AS contracts,
-                coalesce(sum(arrears_count) FILTER (WHERE seq = 0), 0) AS in_arrears,
-                coalesce(sum(paused_count) FILTER (WHERE seq = 0), 0) AS paused,
                 count(*) AS runs
            FROM settlement_runs WHERE status = 'completed' AND day <= $2::date
           GROUP BY day
-       ), credited AS (
-         SELECT day, count(DISTINCT customer_id) AS customers FROM contract_settlements
-          WHERE day BETWEEN $1::date AND $2::date AND net_sats > 0 GROUP BY day
+       ), rows AS (
+         -- flags: 1 paused, 2 in arrears after the day (see docs/settlement.md)
+         SELECT day, count(DISTINCT customer_id) FILTER (WHERE net_sats > 0) AS customers,
+                count(*) FILTER (WHERE seq = 0 AND flags & 2 = 2 AND flags & 1 = 0) AS in_arrears,
+                count(*) FILTER (WHERE seq = 0 AND flags & 1 = 1) AS paused
+           FROM contract_settlements WHERE day BETWEEN $1::date AND $2::date GROUP BY day
        ), days AS (
          SELECT r.*, sum(r.arrears_delta) OVER (ORDER BY r.day) AS outstanding FROM runs r
        )
        SELECT d.day::text AS day, d.earnings::text, d.gross::text, d.house::text, d.elec::text, d.mgmt::text, d.collected::text,
-              d.net::text, d.added::text, d.outstanding::text, d.contracts::text, d.in_arrears::text, d.paused::text, d.runs::text,
-              coalesce(c.customers, 0)::text AS customers
-         FROM days d LEFT JOIN credited c ON c.day = d.day
+              d.net::text, d.added::text, d.outstanding::text, d.contracts::text, d.runs::text,
+              coalesce(c.in_arrears, 0)::text AS in_arrears, coalesce(c.paused, 0)::text AS paused, coalesce(c.customers, 0)::text AS customers
+         FROM days d LEFT JOIN rows c ON c.day = d.day
         WHERE d.day BETWEEN $1::date AND $2::date
         ORDER BY d.day`,
       [from, to],

@@ -49,6 +49,7 @@ export function renderReportHtml(rows: DailyReportRow[], summary: ReportSummary)
     online: rows.map((r) => thsForChart(r.capacityOnlineGhs)),
     sold: rows.map((r) => thsForChart(r.capacitySoldGhs)),
     inArrears: rows.map((r) => r.contractsInArrears),
+    paused: rows.map((r) => r.contractsPaused),
   };
   const checks = summary.tieOut.checks
     .map((c) => `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.expected)}</td><td>${escapeHtml(c.actual)}</td><td>${c.ok ? 'ok' : 'FAILED'}</td></tr>`)
@@ -70,7 +71,7 @@ th{background:#f1f3f5} tr.bad td{background:#fde2e1} td:first-child{text-align:l
 <div class="card"><h2>Cumulative customer yield vs fees (BTC)</h2><canvas id="chart-yield"></canvas></div>
 <div class="card"><h2>Hashprice (sats per TH/s per day) and BTC/USD</h2><canvas id="chart-hashprice"></canvas></div>
 <div class="card"><h2>Capacity sold vs online (TH/s)</h2><canvas id="chart-capacity"></canvas></div>
-<div class="card"><h2>Contracts in arrears</h2><canvas id="chart-arrears"></canvas></div>
+<div class="card"><h2>Contracts in arrears and paused</h2><canvas id="chart-arrears"></canvas></div>
 </div>
 <table><thead><tr><th>tie-out check</th><th>expected</th><th>actual</th><th></th></tr></thead><tbody>${checks}</tbody></table>
 <script>${chartJsSource()}</script>
@@ -94,8 +95,9 @@ new Chart(document.getElementById('chart-hashprice'), { type: 'line', options: {
 new Chart(document.getElementById('chart-capacity'), { type: 'line', options: base, data: { labels: D.labels, datasets: [
   { label: 'online', data: D.online, borderColor: '#1971c2' },
   { label: 'sold', data: D.sold, borderColor: '#2b8a3e', fill: true, backgroundColor: 'rgba(43,138,62,0.12)' } ] } });
-new Chart(document.getElementById('chart-arrears'), { type: 'bar', options: base, data: { labels: D.labels, datasets: [
-  { label: 'contracts in arrears', data: D.inArrears, backgroundColor: '#e8590c' } ] } });
+new Chart(document.getElementById('chart-arrears'), { type: 'bar', options: { ...base, scales: { x: { stacked: true }, y: { stacked: true } } }, data: { labels: D.labels, datasets: [
+  { label: 'in arrears (within the grace days)', data: D.inArrears, backgroundColor: '#e8590c' },
+  { label: 'paused for arrears', data: D.paused, backgroundColor: '#868e96' } ] } });
 document.body.dataset.chartsDrawn = String(Object.keys(Chart.instances).length);
 </script></body></html>
 `;

@@ -19,7 +19,9 @@ export interface DailyReportRow {
   arrearsAddedMicroUsd: bigint;
   /** Arrears owed at the end of the day, all contracts. */
   arrearsOutstandingMicroUsd: bigint;
+  /** Contracts owing electricity arrears after the day, within their grace days (not paused). */
   contractsInArrears: number;
+  /** Contracts paused that day because their arrears outlived the grace days. */
   contractsPaused: number;
   /** Withdrawals paid out that day (what left customers' balances). */
   payoutsSats: bigint;
