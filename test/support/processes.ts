@@ -101,7 +101,8 @@ export class AppProcess {
       this.stderrRest = parts.pop() ?? '';
       this.stderrLines.push(...parts);
     });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close' (not 'exit'): the exit code, once stdout and stderr have been read to the end.
+    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
   }
 
   static spawn(args: string[], env: Record<string, string>): AppProcess {
@@ -122,10 +123,20 @@ export class AppProcess {
     return { code, stdout: flush(this.stdoutRest, this.stdoutLines), stderr: flush(this.stderrRest, this.stderrLines) };
   }
 
-  waitForStdout(pattern: RegExp, what = String(pattern)): Promise<string> {
+  /**
+   * The first stdout line matching `pattern`. A process that already exited may have printed it
+   * last: its output is read to the end (the pipes close after 'exit') before giving up.
+   */
+  async waitForStdout(pattern: RegExp, what = String(pattern)): Promise<string> {
+    const find = () => this.stdoutLines.find((line) => pattern.test(line));
     return eventually(async () => {
-      if (this.child.exitCode !== null) throw new Error(`process exited with ${this.child.exitCode}: ${this.stderrLines.join(' | ')}`);
-      return this.stdoutLines.find((line) => pattern.test(line));
+      const line = find();
+      if (line !== undefined) return line;
+      if (this.child.exitCode === null && this.child.signalCode === null) return undefined;
+      const { stdout, stderr } = await this.finished();
+      const last = stdout.find((l) => pattern.test(l));
+      if (last !== undefined) return last;
+      throw new Error(`process exited with ${this.child.exitCode ?? this.child.signalCode} before printing ${what}: ${stderr.join(' | ')}`);
     }, what);
   }
 
