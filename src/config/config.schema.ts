@@ -26,6 +26,10 @@ export const configSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/hashmarket'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    /** Most entries one group commit of the ledger carries (1: every entry commits on its own). */
+    LEDGER_GROUP_COMMIT_MAX_ENTRIES: z.coerce.number().int().min(1).max(1000).default(64),
+    /** Group commits of the ledger in flight at once (connections they use at most). */
+    LEDGER_GROUP_COMMIT_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
     MIGRATE_ON_START: booleanString.optional(),
     REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
     QUEUE_PREFIX: z

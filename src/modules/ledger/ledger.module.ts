@@ -6,6 +6,7 @@ import { LedgerEntryBuilder } from './ledger-entry.builder.js';
 import { LedgerFinanceController } from './ledger-finance.controller.js';
 import { LedgerIntegrityService } from './ledger-integrity.service.js';
 import { LedgerRepository } from './ledger.repository.js';
+import { LedgerGroupCommit } from './ledger-group-commit.js';
 import { LedgerService } from './ledger.service.js';
 import { LedgerStatementsRepository } from './ledger-statements.repository.js';
 import { LedgerStatementsService } from './ledger-statements.service.js';
@@ -17,6 +18,7 @@ import { LedgerStatementsService } from './ledger-statements.service.js';
     LedgerRepository,
     LedgerEntryBuilder,
     LedgerService,
+    LedgerGroupCommit,
     LedgerStatementsRepository,
     LedgerStatementsService,
     LedgerIntegrityService,

@@ -6,6 +6,7 @@ import { TransactionRunner } from '../../database/transaction.js';
 import { BUCKETS_BY_CURRENCY, CURRENCIES_WITH_BUCKETS, customerAccount, platformAccount, type PlatformAccount } from './ledger.accounts.js';
 import { InvalidEntryError } from './ledger.errors.js';
 import { LedgerEntryBuilder, sqlActor } from './ledger-entry.builder.js';
+import { LedgerGroupCommit } from './ledger-group-commit.js';
 import { runLedgerStatement, translateLedgerError } from './ledger-errors.translate.js';
 import { LedgerRepository, type EntryWithLines } from './ledger.repository.js';
 import type {
@@ -35,10 +36,12 @@ export class LedgerService {
     private readonly builder: LedgerEntryBuilder,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
+    private readonly groupCommit: LedgerGroupCommit,
   ) {}
 
   /**
-   * Posts one journal entry in one round trip. Same idempotency key and content: returns the
+   * Posts one journal entry in one round trip (outside a caller's transaction possibly grouped
+   * with concurrent ones into one commit: LedgerGroupCommit). Same idempotency key and content: returns the
    * first entry with replayed = true and moves nothing. Same key, other content: 409
    * LEDGER.IDEMPOTENCY_CONFLICT. A customer bucket that would go below zero: 402
    * LEDGER.INSUFFICIENT_BALANCE. Customer accounts are opened on first use.
@@ -46,10 +49,11 @@ export class LedgerService {
   async post(input: PostEntryInput, manager?: EntityManager): Promise<PostedEntry> {
     const entry = await this.builder.build(input);
     const actor = sqlActor(input.actor);
-    const { accountIds, ...posted } = await runLedgerStatement(
-      () => this.repository.postEntry(actor, entry, this.clock.now(), manager),
-      manager !== undefined,
-    );
+    // Inside a caller's transaction the entry is one statement of it; on its own it may share a
+    // commit with entries posted at the same moment (LedgerGroupCommit).
+    const { accountIds, ...posted } = manager
+      ? await runLedgerStatement(() => this.repository.postEntry(actor, entry, this.clock.now(), manager), true)
+      : await this.groupCommit.post(actor, entry);
     // Without a caller's transaction the statement has committed: its account ids are for good.
     if (!manager) this.builder.rememberAccounts(entry, accountIds ?? null);
     return posted;
