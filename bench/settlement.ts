@@ -189,12 +189,12 @@ async function floor(db: pg.Pool, poolId: string, seededOnline: bigint): Promise
                 WHERE c.pool_id = $1) x`,
       [poolId, FLOOR_DAY, threshold, planned.ratioPpm],
     );
-    // The ledger rows, as the app writes them: entries of 9 customers, each with its receivable
+    // The ledger rows, as the app writes them: entries of 100 customers, each with its receivable
     // line; a platform entry (receivable, revenue, house); the balances.
     await client.query(
       `CREATE TEMP TABLE ft ON COMMIT DROP AS
-       SELECT t.customer_id, t.net, acc.id AS account_id, (row_number() OVER (ORDER BY t.customer_id) - 1) / 9 AS batch,
-              ((row_number() OVER (ORDER BY t.customer_id) - 1) % 9 + 2)::smallint AS line_no
+       SELECT t.customer_id, t.net, acc.id AS account_id, (row_number() OVER (ORDER BY t.customer_id) - 1) / 100 AS batch,
+              ((row_number() OVER (ORDER BY t.customer_id) - 1) % 100 + 2)::smallint AS line_no
          FROM (SELECT customer_id, sum(net_sats) AS net FROM contract_settlements WHERE day = $1 AND seq = 0 AND pool_id = $2 GROUP BY customer_id) t
          JOIN ledger_accounts acc ON acc.customer_id = t.customer_id AND acc.currency = 'BTC' AND acc.name = 'available'
         WHERE t.net > 0`,

@@ -137,4 +137,63 @@ describe('ledger invariants enforced by the database', () => {
       code: '23505',
     });
   });
+
+  describe('set-based postings (hashmarket.ledger_set_based = on, as ledger_post_bulk writes them)', () => {
+    /** The customer's USD available account and its balance row as it is now. */
+    async function customerBalance(): Promise<{ accountId: string; balance: bigint; seq: bigint }> {
+      const { rows } = await t.db.query(
+        `SELECT a.id, b.balance_minor, b.seq FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+          WHERE a.customer_id = $1 AND a.currency = 'USD' AND a.name = 'available'`,
+        [customer.id],
+      );
+      return { accountId: rows[0].id, balance: BigInt(rows[0].balance_minor), seq: BigInt(rows[0].seq) };
+    }
+    async function platformShard(shard: number): Promise<{ balance: bigint; seq: bigint }> {
+      const { rows } = await t.db.query(`SELECT balance_minor, seq FROM ledger_balances WHERE account_id = $1 AND shard = $2`, [platformUsdId, shard]);
+      return { balance: BigInt(rows[0].balance_minor), seq: BigInt(rows[0].seq) };
+    }
+
+    /** One two-line entry customer -> adjustments shard 5, with the sequence numbers and balances-after given. */
+    async function setBasedEntry(key: string, amount: bigint, override: { customerSeq?: bigint; customerAfter?: bigint; platformAmount?: bigint } = {}): Promise<void> {
+      const c = await customerBalance();
+      const p = await platformShard(5);
+      const platformAmount = override.platformAmount ?? amount;
+      await inTransaction(async (client) => {
+        const id = await rawEntry(client, key);
+        await client.query(`SELECT set_config('hashmarket.ledger_set_based', 'on', true)`);
+        await client.query(
+          `INSERT INTO ledger_postings (account_id, shard, account_seq, entry_id, line_no, currency, amount_minor, balance_after_minor, posted_at)
+           VALUES ($2, 0, $3, $1, 1, 'USD', $4, $5, now()), ($6, 5, $7, $1, 2, 'USD', $8, $9, now())`,
+          [
+            id, c.accountId, (override.customerSeq ?? c.seq + 1n).toString(), (-amount).toString(), (override.customerAfter ?? c.balance - amount).toString(),
+            platformUsdId, (p.seq + 1n).toString(), platformAmount.toString(), (p.balance + platformAmount).toString(),
+          ],
+        );
+      });
+    }
+
+    it('applies a posting that continues its balance row, moving the balance once', async () => {
+      const before = await customerBalance();
+      const platformBefore = await platformShard(5);
+      await setBasedEntry('set-based-ok', 250n);
+      const after = await customerBalance();
+      expect(after.balance).toBe(before.balance - 250n);
+      expect(after.seq).toBe(before.seq + 1n);
+      expect((await platformShard(5)).balance).toBe(platformBefore.balance + 250n);
+    });
+
+    it('refuses a balance-after or sequence number that does not continue the balance row', async () => {
+      const before = await customerBalance();
+      await expect(setBasedEntry('set-based-wrong-after', 250n, { customerAfter: before.balance })).rejects.toMatchObject({ code: '42501' });
+      await expect(setBasedEntry('set-based-wrong-seq', 250n, { customerSeq: before.seq + 7n })).rejects.toMatchObject({ code: '42501' });
+      expect(await customerBalance()).toEqual(before);
+    });
+
+    it('refuses an overdraft (HM402) and an unbalanced entry (HM400) at once, not at commit', async () => {
+      const before = await customerBalance();
+      await expect(setBasedEntry('set-based-overdraft', before.balance + 1n)).rejects.toMatchObject({ code: 'HM402' });
+      await expect(setBasedEntry('set-based-unbalanced', 10n, { platformAmount: 11n })).rejects.toMatchObject({ code: 'HM400' });
+      expect(await customerBalance()).toEqual(before);
+    });
+  });
 });

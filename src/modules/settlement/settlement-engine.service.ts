@@ -17,11 +17,11 @@ import { SettlementRepository, partitionName, type RunRow } from './settlement.r
 import { SettlementInvariantError } from './settlement.errors.js';
 
 /**
- * Customers per ledger entry. The ledger takes up to 1000 lines an entry, but checks each
- * entry's balance once per posting at commit (a sum over the entry's lines), which grows with
- * the square of the entry's size: small entries keep that linear (docs/settlement.md).
+ * Customers per ledger entry (the ledger takes up to 1000 lines an entry). postBulk checks each
+ * entry's balance once per statement, so larger entries only save receivable lines; 100 keeps
+ * an entry readable in a statement (docs/settlement.md).
  */
-const CUSTOMERS_PER_ENTRY = 9;
+const CUSTOMERS_PER_ENTRY = 100;
 
 export type PrepareOutcome = 'prepared' | 'not-pending' | 'blocked' | 'waiting';
 
