@@ -119,6 +119,11 @@ export class LedgerSetBasedBulkPosting1795700000000 implements MigrationInterfac
                 v_new_ids bigint[];
                 v_missing text;
                 v_conflict text;
+                v_entry_ids bigint[];
+                v_line_nos smallint[];
+                v_account_ids bigint[];
+                v_shards smallint[];
+                v_amounts bigint[];
                 v_expected int;
                 v_inserted int;
             BEGIN
@@ -167,25 +172,22 @@ export class LedgerSetBasedBulkPosting1795700000000 implements MigrationInterfac
                     RETURN;
                 END IF;
 
-                -- The new entries' lines with their account ids, once.
-                CREATE TEMP TABLE IF NOT EXISTS ledger_bulk_lines (
-                    entry_id bigint, line_no smallint, account_id bigint, shard smallint, amount bigint
-                ) ON COMMIT DELETE ROWS;
-                TRUNCATE ledger_bulk_lines;
-                INSERT INTO ledger_bulk_lines
-                SELECT n.id, l.line_no, COALESCE(l.account_id, a.id), l.shard, l.amount
+                -- The new entries' lines with their account ids, resolved once.
+                SELECT coalesce(array_agg(n.id ORDER BY l.i), '{}'), coalesce(array_agg(l.line_no ORDER BY l.i), '{}'),
+                       coalesce(array_agg(COALESCE(l.account_id, a.id) ORDER BY l.i), '{}'), coalesce(array_agg(l.shard ORDER BY l.i), '{}'),
+                       coalesce(array_agg(l.amount ORDER BY l.i), '{}')
+                  INTO v_entry_ids, v_line_nos, v_account_ids, v_shards, v_amounts
                   FROM unnest(p_line_entries, p_line_nos, p_account_ids, p_shards, p_customer_ids, p_names, p_currencies, p_amounts)
-                       AS l(entry_ord, line_no, account_id, shard, customer_id, name, currency, amount)
+                       WITH ORDINALITY AS l(entry_ord, line_no, account_id, shard, customer_id, name, currency, amount, i)
                   JOIN unnest(v_new_ords, v_new_ids) AS n(ord, id) ON n.ord = l.entry_ord
                   LEFT JOIN ledger_accounts a
                     ON l.account_id IS NULL AND a.customer_id = l.customer_id AND a.currency = l.currency AND a.name = l.name;
-                GET DIAGNOSTICS v_expected = ROW_COUNT;
-                ANALYZE ledger_bulk_lines; -- a temporary table has no statistics otherwise
+                v_expected := cardinality(v_entry_ids);
 
                 -- The balance rows these postings move, locked in key order (the order every
                 -- writer locks them in), so the values read next stay current until commit.
                 PERFORM 1 FROM ledger_balances b
-                  WHERE (b.account_id, b.shard) IN (SELECT account_id, shard FROM ledger_bulk_lines)
+                  WHERE (b.account_id, b.shard) IN (SELECT * FROM unnest(v_account_ids, v_shards))
                   ORDER BY b.account_id, b.shard
                     FOR UPDATE;
 
@@ -200,7 +202,7 @@ export class LedgerSetBasedBulkPosting1795700000000 implements MigrationInterfac
                        x.amount,
                        COALESCE(b.balance_minor, 0) + sum(x.amount) OVER w,
                        p_posted_at
-                  FROM ledger_bulk_lines x
+                  FROM unnest(v_entry_ids, v_line_nos, v_account_ids, v_shards, v_amounts) AS x(entry_id, line_no, account_id, shard, amount)
                   LEFT JOIN ledger_balances b ON b.account_id = x.account_id AND b.shard = x.shard
                 WINDOW w AS (PARTITION BY x.account_id, x.shard ORDER BY x.entry_id, x.line_no ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                  ORDER BY x.account_id, x.shard, x.entry_id, x.line_no;
@@ -216,9 +218,9 @@ export class LedgerSetBasedBulkPosting1795700000000 implements MigrationInterfac
                   LEFT JOIN unnest(v_new_ords, v_new_ids) AS n(ord, id) ON n.ord = i.ord
                   LEFT JOIN ledger_entries e ON n.id IS NULL AND e.idempotency_key = i.key
                   LEFT JOIN (SELECT p.entry_id, array_agg(p.account_id ORDER BY p.line_no) AS account_ids
-                               FROM ledger_bulk_lines p GROUP BY p.entry_id) ids ON ids.entry_id = n.id
+                               FROM unnest(v_entry_ids, v_line_nos, v_account_ids) AS p(entry_id, line_no, account_id)
+                              GROUP BY p.entry_id) ids ON ids.entry_id = n.id
                  ORDER BY i.ord;
-                TRUNCATE ledger_bulk_lines;
             END
             $$
         `);
