@@ -208,6 +208,39 @@ describe('LedgerService API for other modules', () => {
         ledger.transfer({ type: 'x', idempotencyKey: uniqueKey('over'), actor: SYSTEM_ACTOR, from: customerAccount(c.id, 'USD'), to: customerAccount(c.id, 'USD', 'arrears'), amount: 1n }),
       ).rejects.toMatchObject({ code: 'LEDGER.BALANCE_LIMIT', kind: 'conflict' });
     });
+
+    it('collects from many customers at once, each min(available, owed, max), in input order', async () => {
+      const [full, partial, broke, capped] = await Promise.all([1, 2, 3, 4].map(() => createUser(t, 'customer')));
+      for (const c of [full, partial, broke, capped]) {
+        await ledger.recordArrears({ customerId: c.id, amountMicroUsd: 2_000_000n, idempotencyKey: uniqueKey('owe'), actor: SYSTEM_ACTOR });
+      }
+      await fund(t, full.id, 'USD', 5_000_000n);
+      await fund(t, partial.id, 'USD', 500_000n);
+      await fund(t, capped.id, 'USD', 5_000_000n);
+      const inputs = [
+        { customerId: full.id, idempotencyKey: uniqueKey('bulk-collect') },
+        { customerId: partial.id, idempotencyKey: uniqueKey('bulk-collect') },
+        { customerId: broke.id, idempotencyKey: uniqueKey('bulk-collect') },
+        { customerId: capped.id, idempotencyKey: uniqueKey('bulk-collect'), maxMicroUsd: 700_000n },
+      ];
+      const results = await ledger.collectArrearsBulk(inputs, SYSTEM_ACTOR);
+      expect(results.map((r) => [r.collectedMicroUsd, r.owedMicroUsd])).toEqual([
+        [2_000_000n, 0n],
+        [500_000n, 1_500_000n],
+        [0n, 2_000_000n],
+        [700_000n, 1_300_000n],
+      ]);
+      expect(results[2].entry).toBeNull();
+      expect((await ledger.getBalances(partial.id)).USD).toEqual({ available: 0n, reserved: 0n, arrears: -1_500_000n });
+      expect((await ledger.getBalances(capped.id)).USD).toEqual({ available: 4_300_000n, reserved: 0n, arrears: -1_300_000n });
+
+      // Replayed keys return what they collected and move nothing.
+      const replayed = await ledger.collectArrearsBulk(inputs, SYSTEM_ACTOR);
+      expect(replayed.map((r) => r.collectedMicroUsd)).toEqual([2_000_000n, 500_000n, 0n, 700_000n]);
+      expect(replayed.filter((r) => r.entry).every((r) => r.entry!.replayed)).toBe(true);
+      expect((await ledger.getBalances(capped.id)).USD.available).toBe(4_300_000n);
+      await expect(ledger.collectArrearsBulk([inputs[0], inputs[0]], SYSTEM_ACTOR)).rejects.toThrow('one input per customer');
+    });
   });
 
   it('ensureCustomerAccounts opens every bucket at zero, once, for customers only', async () => {

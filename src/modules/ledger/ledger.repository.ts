@@ -182,17 +182,44 @@ export class LedgerRepository {
     return rows.map(toBalanceRow);
   }
 
-  /** Locks a customer's balance rows in one currency, in account order (the order postings lock them in). */
-  async lockCustomerBalances(manager: EntityManager, customerId: string, currency: Currency): Promise<BalanceRow[]> {
-    const rows: { account_id: string; currency: Currency; name: string; balance_minor: string }[] = await manager.query(
-      `SELECT a.id AS account_id, a.currency, a.name, b.balance_minor
+  /**
+   * Locks the balance rows of many customers in one currency with one statement, in account
+   * order (the order postings lock them in, so it cannot deadlock with them).
+   */
+  async lockManyCustomerBalances(manager: EntityManager, customerIds: string[], currency: Currency): Promise<(BalanceRow & { customerId: string })[]> {
+    const rows: { customer_id: string; account_id: string; currency: Currency; name: string; balance_minor: string }[] = await manager.query(
+      `SELECT a.customer_id, a.id AS account_id, a.currency, a.name, b.balance_minor
          FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
-        WHERE a.customer_id = $1 AND a.currency = $2
+        WHERE a.customer_id = ANY($1::uuid[]) AND a.currency = $2
         ORDER BY b.account_id, b.shard
           FOR UPDATE OF b`,
-      [customerId, currency],
+      [customerIds, currency],
     );
-    return rows.map(toBalanceRow);
+    return rows.map((r) => ({ ...toBalanceRow(r), customerId: r.customer_id }));
+  }
+
+  /** Entries and their postings by idempotency keys (keys never posted are absent). */
+  async findEntriesByKeys(idempotencyKeys: string[], manager?: EntityManager): Promise<Map<string, EntryWithLines>> {
+    if (idempotencyKeys.length === 0) return new Map();
+    const rows: (EntryLineRow & { idempotency_key: string })[] = await this.db(manager).query(
+      `SELECT e.idempotency_key, e.id, e.type, e.reference, e.posted_at, p.line_no, p.currency, p.amount_minor, a.customer_id, a.name
+         FROM ledger_entries e
+         JOIN ledger_postings p ON p.entry_id = e.id
+         JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.idempotency_key = ANY($1::text[])
+        ORDER BY e.idempotency_key, p.line_no`,
+      [idempotencyKeys],
+    );
+    const entries = new Map<string, EntryWithLines>();
+    for (const r of rows) {
+      let entry = entries.get(r.idempotency_key);
+      if (!entry) {
+        entry = { entryId: r.id, type: r.type, reference: r.reference, postedAt: r.posted_at, lines: [] };
+        entries.set(r.idempotency_key, entry);
+      }
+      entry.lines.push({ customerId: r.customer_id, name: r.name, currency: r.currency, amount: BigInt(r.amount_minor) });
+    }
+    return entries;
   }
 
   /** A platform account's balance: the sum of its shards. */

@@ -145,31 +145,63 @@ export class LedgerService {
    * lock on both balance rows. A replay of the key returns what that call collected.
    */
   async collectArrears(input: CollectArrearsInput, manager?: EntityManager): Promise<CollectArrearsResult> {
+    const [result] = await this.collectArrearsBulk([input], input.actor, manager);
+    return result;
+  }
+
+  /**
+   * collectArrears for many customers in one go (settlement): their USD balance rows locked by
+   * one statement in account order, every collection posted by one postBulk. Each customer pays
+   * min(available, owed, max); a key already posted returns what that entry collected. Results
+   * in input order. Customer ids must be distinct; one actor for all.
+   */
+  async collectArrearsBulk(inputs: Omit<CollectArrearsInput, 'actor'>[], actor: CollectArrearsInput['actor'], manager?: EntityManager): Promise<CollectArrearsResult[]> {
+    if (inputs.length === 0) return [];
+    if (new Set(inputs.map((i) => i.customerId)).size !== inputs.length) throw new InvalidEntryError('collectArrearsBulk: one input per customer');
     return this.transactions.run(async (m) => {
-      const rows = await this.repository.lockCustomerBalances(m, input.customerId, 'USD');
-      const balanceOf = (name: string) => rows.find((r) => r.name === name)?.balance ?? 0n;
-      const owed = -balanceOf('arrears');
-      const previous = await this.repository.findEntryByKey(input.idempotencyKey, m);
-      if (previous) {
-        const collected = previous.lines.find((l) => l.name === 'arrears')?.amount ?? 0n;
-        return { collectedMicroUsd: collected, owedMicroUsd: owed, entry: { entryId: previous.entryId, replayed: true, postedAt: previous.postedAt } };
+      const rows = await this.repository.lockManyCustomerBalances(m, inputs.map((i) => i.customerId), 'USD');
+      const balances = new Map<string, { available: bigint; arrears: bigint }>();
+      for (const row of rows) {
+        const b = balances.get(row.customerId) ?? { available: 0n, arrears: 0n };
+        if (row.name === 'available') b.available = row.balance;
+        if (row.name === 'arrears') b.arrears = row.balance;
+        balances.set(row.customerId, b);
       }
-      let amount = owed < balanceOf('available') ? owed : balanceOf('available');
-      if (input.maxMicroUsd !== undefined && input.maxMicroUsd < amount) amount = input.maxMicroUsd;
-      if (amount <= 0n) return { collectedMicroUsd: 0n, owedMicroUsd: owed, entry: null };
-      const entry = await this.transfer(
-        {
-          type: 'arrears.collect',
-          idempotencyKey: input.idempotencyKey,
-          reference: input.reference,
-          actor: input.actor,
-          from: customerAccount(input.customerId, 'USD', 'available'),
-          to: customerAccount(input.customerId, 'USD', 'arrears'),
-          amount,
-        },
-        m,
-      );
-      return { collectedMicroUsd: amount, owedMicroUsd: owed - amount, entry };
+      const previous = await this.repository.findEntriesByKeys(inputs.map((i) => i.idempotencyKey), m);
+      const results: CollectArrearsResult[] = [];
+      const toPost: { index: number; entry: Omit<PostEntryInput, 'actor'> }[] = [];
+      inputs.forEach((input, index) => {
+        const b = balances.get(input.customerId) ?? { available: 0n, arrears: 0n };
+        const owed = -b.arrears;
+        const earlier = previous.get(input.idempotencyKey);
+        if (earlier) {
+          const collected = earlier.lines.find((l) => l.name === 'arrears')?.amount ?? 0n;
+          results.push({ collectedMicroUsd: collected, owedMicroUsd: owed, entry: { entryId: earlier.entryId, replayed: true, postedAt: earlier.postedAt } });
+          return;
+        }
+        let amount = owed < b.available ? owed : b.available;
+        if (input.maxMicroUsd !== undefined && input.maxMicroUsd < amount) amount = input.maxMicroUsd;
+        if (amount <= 0n) {
+          results.push({ collectedMicroUsd: 0n, owedMicroUsd: owed, entry: null });
+          return;
+        }
+        results.push({ collectedMicroUsd: amount, owedMicroUsd: owed - amount, entry: null });
+        toPost.push({
+          index,
+          entry: {
+            type: 'arrears.collect',
+            idempotencyKey: input.idempotencyKey,
+            reference: input.reference,
+            lines: [
+              { account: customerAccount(input.customerId, 'USD', 'available'), amount: -amount },
+              { account: customerAccount(input.customerId, 'USD', 'arrears'), amount },
+            ],
+          },
+        });
+      });
+      const posted = await this.postBulk({ actor, entries: toPost.map((p) => p.entry) }, m);
+      toPost.forEach((p, i) => (results[p.index].entry = posted[i]));
+      return results;
     }, manager);
   }
 

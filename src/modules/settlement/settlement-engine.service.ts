@@ -254,20 +254,21 @@ export class SettlementEngine {
     if (entries.length > 0) await this.ledger.postBulk({ actor: SYSTEM_ACTOR, entries }, m);
   }
 
-  /** Arrears of the pool's contracts paid from customers' available USD, oldest first. */
+  /**
+   * Arrears of the pool's contracts paid from customers' available USD: every customer owing
+   * in the pool at once (one lock statement, one bulk posting), then each customer's payment
+   * spread over their contracts oldest arrears first, in one statement.
+   */
   private async collectUsdArrears(m: EntityManager, run: RunRow): Promise<bigint> {
-    let total = 0n;
-    for (const owing of await this.repository.customersInArrears(m, run.poolId)) {
-      const result = await this.ledger.collectArrears(
-        { customerId: owing.customerId, maxMicroUsd: owing.arrearsMicroUsd, idempotencyKey: ledgerKey(run, `collect-${owing.customerId}`), reference: `settlement ${run.day}`, actor: SYSTEM_ACTOR },
-        m,
-      );
-      if (result.collectedMicroUsd > 0n) {
-        await this.repository.applyUsdCollection(m, run.poolId, owing.customerId, result.collectedMicroUsd, run.day);
-        total += result.collectedMicroUsd;
-      }
-    }
-    return total;
+    const owing = await this.repository.customersInArrears(m, run.poolId);
+    const results = await this.ledger.collectArrearsBulk(
+      owing.map((o) => ({ customerId: o.customerId, maxMicroUsd: o.arrearsMicroUsd, idempotencyKey: ledgerKey(run, `collect-${o.customerId}`), reference: `settlement ${run.day}` })),
+      SYSTEM_ACTOR,
+      m,
+    );
+    const collections = owing.flatMap((o, i) => (results[i].collectedMicroUsd > 0n ? [{ customerId: o.customerId, amountMicroUsd: results[i].collectedMicroUsd }] : []));
+    await this.repository.applyUsdCollections(m, run.poolId, collections, run.day);
+    return collections.reduce((sum, c) => sum + c.amountMicroUsd, 0n);
   }
 
   /** The day's runs of one flow generation (for re-adding a flow after a lost Redis). */

@@ -553,18 +553,21 @@ export class SettlementRepository {
   }
 
   /**
-   * Applies a USD collection to the customer's contracts in the pool, oldest arrears first
-   * (then by contract id), in one statement. Returns how many contracts changed.
+   * Applies USD collections to the customers' contracts in the pool, each customer's oldest
+   * arrears first (then by contract id), in one statement. Returns how many contracts changed.
    */
-  async applyUsdCollection(manager: EntityManager, poolId: string, customerId: string, amountMicroUsd: bigint, day: string): Promise<number> {
+  async applyUsdCollections(manager: EntityManager, poolId: string, collections: { customerId: string; amountMicroUsd: bigint }[], day: string): Promise<number> {
+    if (collections.length === 0) return 0;
     const rows: { n: number }[] = await manager.query(
-      `WITH owing AS (
-         SELECT contract_id, arrears_micro_usd,
-                sum(arrears_micro_usd) OVER (ORDER BY arrears_since, contract_id) - arrears_micro_usd AS before
-           FROM contract_settlement_states
-          WHERE pool_id = $1 AND customer_id = $2 AND arrears_micro_usd > 0
+      `WITH paying AS (
+         SELECT * FROM unnest($2::uuid[], $3::bigint[]) AS c(customer_id, amount)
+       ), owing AS (
+         SELECT st.contract_id, st.arrears_micro_usd, p.amount AS paid_by_customer,
+                sum(st.arrears_micro_usd) OVER (PARTITION BY st.customer_id ORDER BY st.arrears_since, st.contract_id) - st.arrears_micro_usd AS before
+           FROM contract_settlement_states st JOIN paying p ON p.customer_id = st.customer_id
+          WHERE st.pool_id = $1 AND st.arrears_micro_usd > 0
        ), paid AS (
-         SELECT contract_id, least(arrears_micro_usd, greatest($3::bigint - before, 0)) AS amount FROM owing
+         SELECT contract_id, least(arrears_micro_usd, greatest(paid_by_customer - before, 0)) AS amount FROM owing
        ), upd AS (
          UPDATE contract_settlement_states st
             SET arrears_micro_usd = st.arrears_micro_usd - paid.amount,
@@ -573,7 +576,7 @@ export class SettlementRepository {
            FROM paid WHERE st.contract_id = paid.contract_id AND paid.amount > 0
          RETURNING 1
        ) SELECT count(*)::int AS n FROM upd`,
-      [poolId, customerId, amountMicroUsd.toString(), day],
+      [poolId, collections.map((c) => c.customerId), collections.map((c) => c.amountMicroUsd.toString()), day],
     );
     return rows[0].n;
   }
