@@ -85,7 +85,8 @@ describe('the hashmarket process', () => {
     const proxy = await HoldingProxy.start(Number(dbUrl.port || 5432), dbUrl.hostname);
     dbUrl.port = String(proxy.port);
     const port = await freePort();
-    const env = envFor(port, { DATABASE_URL: dbUrl.toString() });
+    // The settlement sweep is off, so what the proxy holds is the request's and the job's only.
+    const env = envFor(port, { DATABASE_URL: dbUrl.toString(), SETTLEMENT_SCHEDULER_ENABLED: 'false' });
     const maintenance = new Queue(QUEUES.maintenance, { connection: redisOptionsFromUrl(TEST_REDIS_URL) as ConnectionOptions, prefix: env.QUEUE_PREFIX });
     const app = AppProcess.spawn(['all'], env);
     try {
@@ -124,14 +125,16 @@ describe('the hashmarket process', () => {
     const dbUrl = new URL(database.url);
     const proxy = await HoldingProxy.start(Number(dbUrl.port || 5432), dbUrl.hostname);
     dbUrl.port = String(proxy.port);
-    const env = envFor(await freePort(), { DATABASE_URL: dbUrl.toString(), WORKER_SHUTDOWN_GRACE_MS: '300' });
+    // The settlement sweep is off: with it, the held query could be the sweep's instead of the job's.
+    const env = envFor(await freePort(), { DATABASE_URL: dbUrl.toString(), WORKER_SHUTDOWN_GRACE_MS: '300', SETTLEMENT_SCHEDULER_ENABLED: 'false' });
     const maintenance = new Queue(QUEUES.maintenance, { connection: redisOptionsFromUrl(TEST_REDIS_URL) as ConnectionOptions, prefix: env.QUEUE_PREFIX });
     const app = AppProcess.spawn(['worker'], env);
     try {
       await app.waitForStdout(/hashmarket worker started/);
       proxy.hold(); // the job cannot finish: its queries are held
       const job = await maintenance.add(JOBS.maintenance.purgeExpiredRefreshTokens, {}, { jobId: `purge-release-${env.QUEUE_PREFIX}` });
-      // Running its handler: nothing else in a worker talks to Postgres, so held bytes are the job's.
+      // Running its handler: with the sweep off nothing else in a worker talks to Postgres, so
+      // the held bytes are the job's (its transaction's first statement).
       await eventually(async () => (await job.getState()) === 'active' && proxy.heldText().length > 0, 'the job to reach Postgres');
 
       app.child.kill('SIGTERM');

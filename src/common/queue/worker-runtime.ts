@@ -81,6 +81,10 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   /** Finish running jobs within the grace period, release the rest, then close the workers. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    const busy = this.running.filter((r) => r.processor.runningJobCount > 0);
+    if (busy.length > 0) {
+      this.logger.log(`stopping workers: ${busy.map((r) => `${r.queue} (${r.processor.runningJobCount} running)`).join(', ')}; grace ${this.config.WORKER_SHUTDOWN_GRACE_MS} ms`);
+    }
     await Promise.all(this.running.map((r) => this.closeWorker(r)));
   }
 
