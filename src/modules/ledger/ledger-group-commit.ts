@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { LedgerInvariantError } from './ledger.errors.js';
 import { runLedgerStatement } from './ledger-errors.translate.js';
 import { LedgerRepository, type PostedRow, type SqlActor, type SqlEntry } from './ledger.repository.js';
 
@@ -92,10 +94,15 @@ export class LedgerGroupCommit {
         () => this.repository.postEntries(group[0].actor, group.map((w) => w.entry), this.clock.now()),
         false,
       );
-    } catch {
-      // Nothing of the group was written. Halve it and try again, one half after the other in
-      // this slot, down to single entries: the culprit ends up alone with its own error, and
-      // the rest still commits in a few groups.
+    } catch (error) {
+      // Nothing of the group was written. An entry refused (or malformed) is one entry's
+      // problem: halve the group and try again, one half after the other in this slot, down to
+      // single entries, so the culprit ends up alone with its own error and the rest commits in
+      // a few groups. Anything else (Postgres unreachable, retries exhausted) is everyone's.
+      if (!(error instanceof DomainError) && !(error instanceof LedgerInvariantError)) {
+        for (const w of group) w.reject(error);
+        return;
+      }
       const half = Math.ceil(group.length / 2);
       await this.write(group.slice(0, half));
       await this.write(group.slice(half));
