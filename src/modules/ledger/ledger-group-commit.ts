@@ -24,9 +24,9 @@ interface Waiting {
  *
  * Every caller still gets its own outcome: when a grouped statement fails (one entry would
  * overdraw, one key conflicts), nothing of it was written; the group is halved and each half
- * written again, down to single entries, so only the culprit sees the error. At most LEDGER_GROUP_COMMIT_CONNECTIONS
- * groups are in flight; their postings are inserted in account order, so they lock balance
- * rows in the same order and cannot deadlock each other.
+ * written again, down to single entries, so only the culprit sees the error. At most
+ * LEDGER_GROUP_COMMIT_CONNECTIONS groups are in flight; ledger_post_bulk locks a group's balance
+ * rows in key order with one statement, so groups cannot deadlock each other.
  */
 @Injectable()
 export class LedgerGroupCommit {
