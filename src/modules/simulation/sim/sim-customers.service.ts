@@ -48,14 +48,12 @@ export class SimCustomersService {
   }
 
   /**
-   * Purchases of the step: the buyers of one product concurrently (the purchase service writes
-   * concurrent buyers of a product in groups), one product after the other. Group transactions
-   * of different products running at once each post many entries to random shards of
-   * sales_revenue and deadlock one another (Postgres resolves it and the transaction is retried,
-   * at about a second each), so the simulation does not make products compete.
+   * Purchases of the step: every product's buyers at once, as on a real market (the purchase
+   * service writes concurrent buyers of a product in groups; groups of different products run
+   * side by side and lock their ledger balance rows in one global order).
    */
   async purchase(ctx: SimContext, items: { customer: PlannedCustomer; purchase: PlannedPurchase }[]): Promise<void> {
-    for (const product of ctx.world.products) await this.purchaseConcurrently(ctx, items.filter((i) => i.purchase.productKey === product.key));
+    await Promise.all(ctx.world.products.map((product) => this.purchaseConcurrently(ctx, items.filter((i) => i.purchase.productKey === product.key))));
   }
 
   private async purchaseConcurrently(ctx: SimContext, items: { customer: PlannedCustomer; purchase: PlannedPurchase }[]): Promise<void> {
