@@ -1,6 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
+import { metricValue } from '../../common/metrics/metric-value.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
+import { parseAmount } from '../../common/money/units.js';
 import { CapacityService } from '../capacity/capacity.service.js';
 import { LedgerIntegrityService } from '../ledger/ledger-integrity.service.js';
 import { MarketService } from '../market/market.service.js';
@@ -8,9 +10,6 @@ import { SettlementRunsService } from '../settlement/settlement-runs.service.js'
 import { OperationsService } from './operations.service.js';
 
 const REFRESH_MS = 30_000;
-
-/** Minor units from the ledger's formatted amounts (as a float for Prometheus: exact below 2^53). */
-const minorAsNumber = (formatted: string) => Number(formatted.replace('.', ''));
 
 /**
  * Money and operations gauges, refreshed at most every 30 s on scrape: where the money sits
@@ -50,7 +49,7 @@ export class OperationsMetrics implements OnModuleInit {
     this.refreshedAt = Date.now();
     const trial = await this.ledger.trialBalance();
     this.balance.reset();
-    for (const c of trial.currencies) for (const line of c.lines) this.balance.set({ kind: line.kind, account: line.account, currency: c.currency }, minorAsNumber(line.balance));
+    for (const c of trial.currencies) for (const line of c.lines) this.balance.set({ kind: line.kind, account: line.account, currency: c.currency }, metricValue(parseAmount(c.currency, line.balance, 'balance', 'any')));
 
     this.variance.reset();
     const latest = new Map<string, Awaited<ReturnType<SettlementRunsService['list']>>['items'][number]>();
@@ -61,7 +60,7 @@ export class OperationsMetrics implements OnModuleInit {
       if (!difficulty || run.deliveredGhs === null || run.earningsSats === null) continue;
       const perTh = this.market.expectedSatsPerThDay(difficulty.difficulty, difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats);
       const expected = (perTh * run.deliveredGhs * (10_000n - (fees.get(poolId) ?? 0n))) / (1000n * 10_000n);
-      if (expected > 0n) this.variance.set({ pool_id: poolId }, Number(((run.earningsSats - expected) * 10_000n) / expected));
+      if (expected > 0n) this.variance.set({ pool_id: poolId }, metricValue(((run.earningsSats - expected) * 10_000n) / expected));
     }
 
     this.pending.reset();
@@ -74,7 +73,7 @@ export class OperationsMetrics implements OnModuleInit {
     for (const status of ['requested', 'approved', 'batched', 'broadcast']) {
       const t = totals.get(status) ?? { n: 0, sats: 0n };
       this.pending.set({ status }, t.n);
-      this.pendingSats.set({ status }, Number(t.sats));
+      this.pendingSats.set({ status }, metricValue(t.sats));
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { metricValue } from '../../common/metrics/metric-value.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import type { RunRow } from './settlement.repository.js';
 
@@ -38,13 +39,12 @@ export class SettlementMetrics {
     this.runsCompleted.inc();
     this.contractsSettled.inc(run.contractCount);
     if (run.durationMs !== null) this.runDuration.observe(run.durationMs / 1000);
-    // prom-client counters are floats: exact to the sat up to 2^53 sats (90 million BTC).
-    if (run.earningsSats !== null && run.earningsSats > 0n) this.earningsSettled.inc(Number(run.earningsSats));
+    if (run.earningsSats !== null && run.earningsSats > 0n) this.earningsSettled.inc(metricValue(run.earningsSats));
     const flows: [string, bigint][] = [
       ['net', run.netSats], ['electricity', run.electricityFeeSats], ['management', run.managementFeeSats],
       ['arrears_collected', run.arrearsCollectedSats], ['house', run.houseSats],
     ];
-    for (const [kind, sats] of flows) if (sats > 0n) this.flowsSettled.inc({ kind }, Number(sats));
+    for (const [kind, sats] of flows) if (sats > 0n) this.flowsSettled.inc({ kind }, metricValue(sats));
   }
 
   runFailed(): void {
