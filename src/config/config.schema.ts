@@ -30,6 +30,8 @@ export const configSchema = z
     LEDGER_GROUP_COMMIT_MAX_ENTRIES: z.coerce.number().int().min(1).max(1000).default(64),
     /** Group commits of the ledger in flight at once (connections they use at most). */
     LEDGER_GROUP_COMMIT_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
+    /** Purchase group transactions of one product in flight at once (see ContractPurchaseService). */
+    CONTRACT_PURCHASE_GROUPS_PER_PRODUCT: z.coerce.number().int().min(1).max(32).default(2),
     MIGRATE_ON_START: booleanString.optional(),
     REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
     QUEUE_PREFIX: z

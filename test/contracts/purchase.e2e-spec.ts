@@ -124,6 +124,66 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
     expect(rows[0]).toEqual({ n: 16, sold: '160000' });
   });
 
+  /**
+   * Holds the customer's USD balance row, so that a purchase of theirs stops at its ledger
+   * posting: after it has read the product, before it reserves capacity. Resolves once the
+   * purchase waits on the row; `release` lets it go on.
+   */
+  async function stallAtLedger(customerId: string, purchase: () => Promise<{ status: number; body: any }>) {
+    const holder = await t.db.connect();
+    await holder.query('BEGIN');
+    await holder.query(
+      `SELECT 1 FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
+        WHERE a.customer_id = $1 AND a.currency = 'USD' AND a.name = 'available' FOR UPDATE OF b`,
+      [customerId],
+    );
+    const response = purchase();
+    for (let waited = 0; ; waited += 20) {
+      const { rows } = await t.db.query(`SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+      if (rows[0].n > 0) break;
+      if (waited > 10_000) throw new Error('the purchase never reached the ledger');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return {
+      response,
+      release: async () => {
+        await holder.query('COMMIT');
+        holder.release();
+      },
+    };
+  }
+
+  it('a purchase checked against a product that is repriced before it reserves is checked again and charged the new price', async () => {
+    const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100', upfrontPriceUsdPerTh: '10' });
+    const customer = await fundedCustomer(1_000_000_000n);
+    const stalled = await stallAtLedger(customer.id, () => buy(customer, { productId: product.id, hashrateThs: '2' }));
+    const patched = await t.http.patch(`/v1/products/${product.id}`, { upfrontPriceUsdPerTh: '15' }, { token: operator.token });
+    expect(patched.status).toBe(200);
+    await stalled.release();
+    const res = await stalled.response;
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ pricePaidUsd: '30.000000', terms: { upfrontPriceUsdPerTh: '15.000000' } });
+    expect(await availableUsd(t, customer.id)).toBe(1_000_000_000n - 30_000_000n);
+    const entries = await t.db.query(`SELECT COUNT(*)::int AS n FROM ledger_entries WHERE type = 'contract.purchase' AND reference = $1`, [res.body.id]);
+    expect(entries.rows[0].n).toBe(1);
+  });
+
+  it('a purchase whose capacity shrinks below it before it reserves is refused as sold out, charged nothing', async () => {
+    const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '10', minPurchaseThs: '1', maxPurchaseThs: '10', upfrontPriceUsdPerTh: '10' });
+    const customer = await fundedCustomer(1_000_000_000n);
+    const before = await writeCounts(t);
+    // The purchase has read 10 TH/s left when the operator cuts the allocation to 5.
+    const stalled = await stallAtLedger(customer.id, () => buy(customer, { productId: product.id, hashrateThs: '10' }));
+    const patched = await t.http.patch(`/v1/products/${product.id}`, { capacityAllocatedThs: '5' }, { token: operator.token });
+    expect(patched.status).toBe(200);
+    await stalled.release();
+    const res = await stalled.response;
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('CONTRACTS.SOLD_OUT');
+    expect(await availableUsd(t, customer.id)).toBe(1_000_000_000n);
+    expect(await writeCounts(t)).toEqual(before);
+  });
+
   it('refuses out-of-bounds purchases with 400/402/409 and writes nothing', async () => {
     const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100', minPurchaseThs: '1', maxPurchaseThs: '50', upfrontPriceUsdPerTh: '10' });
     const paused = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100' });

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AccessTokenVerifier } from '../../common/auth/access-token.verifier.js';
@@ -27,7 +28,9 @@ import { UsersModule } from './users.module.js';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.JWT_ACCESS_SECRET,
+        // A KeyObject, made once: given a string, jsonwebtoken first tries (and fails) to parse it
+        // as a public key on every verification, a fifth of an authenticated request's CPU.
+        secret: createSecretKey(Buffer.from(config.JWT_ACCESS_SECRET, 'utf8')),
         signOptions: { algorithm: 'HS256', expiresIn: config.JWT_ACCESS_TTL_SECONDS, issuer: 'hashmarket' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'hashmarket' },
       }),

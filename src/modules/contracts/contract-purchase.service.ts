@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { TransactionRunner, sqlState } from '../../database/transaction.js';
@@ -22,6 +24,18 @@ import { priceMicro } from './product.views.js';
 
 /** Most purchases one group transaction takes; the rest wait for the next group. */
 const MAX_GROUP = 100;
+/** Checks against an unlocked read before a group takes the product's row lock first. */
+const UNLOCKED_ATTEMPTS = 3;
+
+/**
+ * The product changed between a group's read and its reservation (filled up, or its terms or
+ * status changed): the group's transaction rolls back and the group is checked again.
+ */
+class ProductChangedError extends Error {
+  constructor() {
+    super('the product changed while the purchase group was written');
+  }
+}
 
 export interface PurchaseRequest {
   user: AuthenticatedUser;
@@ -79,21 +93,28 @@ function refusal(p: ProductTerms, hashrateGhs: bigint, now: Date): DomainError |
 
 /**
  * Purchases. Concurrent purchases of one product are written in groups: one transaction per
- * group takes the product's row lock once, checks each purchase in arrival order against what is
- * left, posts each accepted purchase's own ledger entry (the customer as actor) and audit row,
- * then adds the group's hash rate to the sold counter and inserts the contracts in one statement.
- * A group forms from whatever arrived while the previous one was being written, so nothing waits
- * on a timer, and one commit serves many purchases. A purchase the ledger refuses (balance) is
- * answered and the group retried without it; any unexpected failure falls back to one transaction
- * per purchase, so one request can never fail another.
+ * group reads the product's terms and counters, checks each purchase in arrival order against
+ * what is left, posts each accepted purchase's own ledger entry (the customer as actor) and audit
+ * row, inserts the contracts, and only then reserves the group's hash rate with one guarded
+ * UPDATE of the product, which holds the product's row lock for that statement and the commit.
+ * So up to CONTRACT_PURCHASE_GROUPS_PER_PRODUCT groups of one product are written side by side,
+ * each taking whatever arrived while the others were being written; nothing waits on a timer.
+ * When the guard finds the product changed since the read (another group filled it, an operator
+ * paused or repriced it), the group rolls back and is checked again; after UNLOCKED_ATTEMPTS it
+ * takes the row lock first, where the check is exact. A purchase the ledger refuses (balance) is
+ * answered and the group retried without it; any unexpected failure falls back to one
+ * transaction per purchase, so one request can never fail another.
  */
 @Injectable()
 export class ContractPurchaseService {
   private readonly logger = new Logger(ContractPurchaseService.name);
   private readonly queues = new Map<string, Waiting[]>();
-  private readonly draining = new Set<string>();
+  /** Group transactions in flight per product. */
+  private readonly writing = new Map<string, number>();
+  private readonly groupsPerProduct: number;
   private readonly groupSize: Histogram;
   private readonly fallbacks: Counter;
+  private readonly rechecks: Counter;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -103,7 +124,9 @@ export class ContractPurchaseService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     metrics: MetricsService,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.groupsPerProduct = config.CONTRACT_PURCHASE_GROUPS_PER_PRODUCT;
     this.groupSize = new Histogram({
       name: 'contract_purchase_group_size',
       help: 'Purchases written per group transaction',
@@ -115,6 +138,11 @@ export class ContractPurchaseService {
       help: 'Purchase groups that failed and were written one purchase per transaction',
       registers: [metrics.registry],
     });
+    this.rechecks = new Counter({
+      name: 'contract_purchase_group_rechecks_total',
+      help: 'Purchase groups rolled back and checked again because their product changed after it was read',
+      registers: [metrics.registry],
+    });
   }
 
   purchase(request: PurchaseRequest): Promise<PurchaseResult> {
@@ -123,24 +151,29 @@ export class ContractPurchaseService {
       const queue = this.queues.get(key) ?? [];
       queue.push({ ...request, productId: key, resolve, reject });
       this.queues.set(key, queue);
-      if (!this.draining.has(key)) void this.drain(key);
+      this.pump(key);
     });
   }
 
-  private async drain(productId: string): Promise<void> {
-    this.draining.add(productId);
-    try {
-      for (let queue = this.queues.get(productId); queue && queue.length > 0; queue = this.queues.get(productId)) {
-        const group = queue.splice(0, MAX_GROUP);
-        await this.writeGroup(productId, group).catch((error: unknown) => {
+  /** Starts group transactions for the product's waiting purchases while it has a free slot. */
+  private pump(productId: string): void {
+    const queue = this.queues.get(productId);
+    while (queue && queue.length > 0 && (this.writing.get(productId) ?? 0) < this.groupsPerProduct) {
+      const group = queue.splice(0, MAX_GROUP);
+      this.writing.set(productId, (this.writing.get(productId) ?? 0) + 1);
+      void this.writeGroup(productId, group)
+        .catch((error: unknown) => {
           this.logger.error(`purchase group failed: ${(error as Error).message}`);
           group.forEach((w) => w.reject(error));
+        })
+        .finally(() => {
+          const left = (this.writing.get(productId) ?? 1) - 1;
+          if (left > 0) this.writing.set(productId, left);
+          else this.writing.delete(productId);
+          this.pump(productId);
         });
-      }
-    } finally {
-      this.queues.delete(productId);
-      this.draining.delete(productId);
     }
+    if (queue?.length === 0) this.queues.delete(productId);
   }
 
   private async writeGroup(productId: string, group: Waiting[]): Promise<void> {
@@ -159,7 +192,7 @@ export class ContractPurchaseService {
     while (pending.length > 0) {
       const state: GroupState = {};
       try {
-        const outcomes = await this.tx.run((manager) => this.groupTransaction(manager, productId, pending, state));
+        const outcomes = await this.runGroup(productId, pending, state);
         this.groupSize.observe(pending.length);
         await this.answer(outcomes);
         pending = [];
@@ -184,6 +217,22 @@ export class ContractPurchaseService {
     for (const w of later) void this.single(w);
   }
 
+  /**
+   * The group's transaction, checked against an unlocked read; when the product changed before
+   * the reservation, again, and after UNLOCKED_ATTEMPTS with the product's row locked first.
+   */
+  private async runGroup(productId: string, group: Waiting[], state: GroupState): Promise<Outcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      const lockFirst = attempt > UNLOCKED_ATTEMPTS;
+      try {
+        return await this.tx.run((manager) => this.groupTransaction(manager, productId, group, state, lockFirst));
+      } catch (error) {
+        if (!(error instanceof ProductChangedError) || lockFirst) throw error;
+        this.rechecks.inc();
+      }
+    }
+  }
+
   /** The request whose ledger idempotency key the refusal names, if it is one. */
   private conflictingKey(error: unknown, charging: Waiting[]): Waiting | undefined {
     if (!(error instanceof IdempotencyConflictError)) return undefined;
@@ -191,8 +240,8 @@ export class ContractPurchaseService {
     return charging.find((w) => `contract.purchase:${w.user.userId}:${w.idempotencyKey}` === key);
   }
 
-  private async groupTransaction(manager: EntityManager, productId: string, group: Waiting[], state: GroupState): Promise<Outcome[]> {
-    const terms = await this.repository.findProductTerms(manager, productId, true);
+  private async groupTransaction(manager: EntityManager, productId: string, group: Waiting[], state: GroupState, lockFirst: boolean): Promise<Outcome[]> {
+    const terms = await this.repository.findProductTerms(manager, productId, lockFirst);
     if (!terms) return group.map((waiting) => ({ waiting, kind: 'refused', error: productNotFound() }));
     const existing = await this.repository.findByKeys(manager, group.map((w) => ({ customerId: w.user.userId, idempotencyKey: w.idempotencyKey })));
     const bought = new Set(existing.map((c) => `${c.customerId}:${c.idempotencyKey}`));
@@ -240,8 +289,12 @@ export class ContractPurchaseService {
     });
     if (accepted.length === 0) return outcomes;
     await this.audit.recordMany(manager, accepted.map((a) => this.auditRecord(a.waiting, a.purchase, startDay, a.entryId)));
-    const contracts = await this.repository.insertGroup(manager, { terms, now, startDay, purchases: accepted.map((a) => a.purchase) });
-    if (contracts.length !== accepted.length) throw new Error('the product refused a group its locked row had room for');
+    const contracts = await this.repository.insertContracts(manager, { terms, now, startDay, purchases: accepted.map((a) => a.purchase) });
+    // Last: the product's row lock is held from here to the commit only.
+    if (!(await this.repository.reserveCapacity(manager, terms, now, accepted.map((a) => a.purchase.hashrateGhs)))) {
+      if (lockFirst) throw new Error('the product refused a group its locked row had room for');
+      throw new ProductChangedError();
+    }
     const byId = new Map(contracts.map((c) => [c.id, c]));
     for (const a of accepted) outcomes.push({ waiting: a.waiting, kind: 'created', contract: byId.get(a.purchase.id) as ContractRow });
     return outcomes;
@@ -303,14 +356,13 @@ export class ContractPurchaseService {
 
   /**
    * One purchase in its own transaction (a replay, a purchase the ledger refused in a group, or
-   * the fallback when a group failed): the same order as a group (the product's row lock, then the
-   * ledger, the audit row and the contract), so the two paths never wait on each other in a cycle.
+   * the fallback when a group failed): a group of one, so the same statements in the same order.
    */
   async purchaseAlone(w: PurchaseRequest): Promise<PurchaseResult> {
     const replay = await this.findReplay(w);
     if (replay) return replay;
     try {
-      const [outcome] = await this.tx.run((manager) => this.groupTransaction(manager, w.productId, [w as Waiting], {}));
+      const [outcome] = await this.runGroup(w.productId, [w as Waiting], {});
       if (outcome.kind === 'created') return { contract: contractView(outcome.contract), replayed: false };
       if (outcome.kind === 'refused') throw outcome.error;
     } catch (error) {

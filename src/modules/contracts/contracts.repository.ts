@@ -53,7 +53,7 @@ export interface ProductTerms {
   salesEndAt: Date | null;
 }
 
-/** One purchase of a group written by insertGroup. */
+/** One purchase of a group written by insertContracts. */
 export interface GroupPurchase {
   id: string;
   customerId: string;
@@ -86,7 +86,10 @@ export class ContractsRepository {
     return (manager.queryRunner as unknown as PgQueryRunner).connect();
   }
 
-  /** The product's terms and counters; `lock` takes its row lock for the rest of the transaction. */
+  /**
+   * The product's terms and counters; `lock` takes its row lock for the rest of the transaction
+   * (the mode reserveCapacity's UPDATE takes, so it lets other groups' foreign key checks through).
+   */
   async findProductTerms(manager: EntityManager, productId: string, lock = false): Promise<ProductTerms | null> {
     const rows: (Omit<ProductTerms, 'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs'> & Record<'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs', string>)[] =
       await manager.query(
@@ -96,7 +99,7 @@ export class ContractsRepository {
                 min_purchase_ghs::text AS "minPurchaseGhs", max_purchase_ghs::text AS "maxPurchaseGhs",
                 capacity_allocated_ghs::text AS "capacityAllocatedGhs", sold_ghs::text AS "soldGhs",
                 sales_start_at AS "salesStartAt", sales_end_at AS "salesEndAt"
-           FROM products WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+           FROM products WHERE id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
         [productId],
       );
     const r = rows[0];
@@ -111,42 +114,65 @@ export class ContractsRepository {
   }
 
   /**
-   * Writes a group of purchases of one product whose row the caller has locked and checked: one
-   * statement adds their hash rate to the sold counter (still refused by the database beyond the
-   * allocation) and inserts the contracts and their first history rows.
+   * Inserts a group's contracts and their first history rows, with the terms the group was
+   * priced from. Their hash rate is not reserved yet: reserveCapacity does that, last, in the same
+   * transaction. The foreign key check takes only a key-share lock on the product's row, which
+   * never waits for another group's reservation.
    */
-  async insertGroup(manager: EntityManager, group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }): Promise<ContractRow[]> {
+  async insertContracts(manager: EntityManager, group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }): Promise<ContractRow[]> {
     const t = group.terms;
     const p = group.purchases;
     const client = await this.client(manager);
     const result = await client.query<RawContract>(
-      `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
-             AS i(id, customer_id, hashrate_ghs, price_paid_micro_usd, idempotency_key, request_fingerprint)
-       ), reserved AS (
-         UPDATE products p SET sold_ghs = p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input)
-          WHERE p.id = $7::uuid AND p.sold_ghs + (SELECT SUM(hashrate_ghs) FROM input) <= p.capacity_allocated_ghs
-         RETURNING p.id, p.pool_id
-       ), contract AS (
+      `WITH contract AS (
          INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
                                 price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
                                 uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
-         SELECT i.id, i.customer_id, r.id, r.pool_id, i.hashrate_ghs, $8::int, $9::date, $9::date + $8::int - 1, 'pending', $10::timestamptz,
-                i.price_paid_micro_usd, $11::numeric, $12::numeric, $13::int, $14::int, $15::int, i.idempotency_key, i.request_fingerprint
-           FROM input i CROSS JOIN reserved r
+         SELECT i.id, i.customer_id, $7::uuid, $8::uuid, i.hashrate_ghs, $9::int, $10::date, $10::date + $9::int - 1, 'pending', $11::timestamptz,
+                i.price_paid_micro_usd, $12::numeric, $13::numeric, $14::int, $15::int, $16::int, i.idempotency_key, i.request_fingerprint
+           FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
+             AS i(id, customer_id, hashrate_ghs, price_paid_micro_usd, idempotency_key, request_fingerprint)
          RETURNING *
        ), history AS (
          INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
-         SELECT id, NULL, 'pending', $10::timestamptz, customer_id, 'purchased' FROM contract
+         SELECT id, NULL, 'pending', $11::timestamptz, customer_id, 'purchased' FROM contract
        )
        SELECT ${CONTRACT_COLUMNS} FROM contract c`,
       [
         p.map((x) => x.id), p.map((x) => x.customerId), p.map((x) => x.hashrateGhs.toString()), p.map((x) => x.pricePaidMicroUsd.toString()),
         p.map((x) => x.idempotencyKey), p.map((x) => x.requestFingerprint),
-        t.id, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
+        t.id, t.poolId, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
       ],
     );
     return result.rows.map(toContract);
+  }
+
+  /**
+   * Adds a group's hash rate to the product's sold counter, provided the product still has room
+   * for it and still has the terms the group was checked and priced against (on sale at `now`,
+   * the same pool, prices, fees, guarantee and limits). False when it has not: the caller rolls
+   * back and checks again. The counter's CHECK refuses an oversale whatever the code does. This
+   * row lock is the only one purchases of one product share, so it comes last and is held
+   * for this statement and the commit only.
+   */
+  async reserveCapacity(manager: EntityManager, terms: ProductTerms, now: Date, hashrates: bigint[]): Promise<boolean> {
+    const total = hashrates.reduce((sum, h) => sum + h, 0n);
+    const smallest = hashrates.reduce((min, h) => (h < min ? h : min));
+    const largest = hashrates.reduce((max, h) => (h > max ? h : max));
+    const client = await this.client(manager);
+    const result = await client.query(
+      `UPDATE products SET sold_ghs = sold_ghs + $2::bigint
+        WHERE id = $1 AND sold_ghs + $2::bigint <= capacity_allocated_ghs
+          AND status = 'active' AND sales_start_at <= $3 AND (sales_end_at IS NULL OR sales_end_at > $3)
+          AND min_purchase_ghs <= $4::bigint AND max_purchase_ghs >= $5::bigint
+          AND pool_id = $6 AND term_days = $7 AND upfront_price_usd_per_th = $8::numeric AND electricity_fee_usd_per_th_day = $9::numeric
+          AND management_fee_bps = $10 AND uptime_guarantee_bps = $11 AND arrears_grace_days = $12`,
+      [
+        terms.id, total.toString(), now, smallest.toString(), largest.toString(),
+        terms.poolId, terms.termDays, terms.upfrontPriceUsdPerTh, terms.electricityFeeUsdPerThDay, terms.managementFeeBps, terms.uptimeGuaranteeBps, terms.arrearsGraceDays,
+      ],
+    );
+    return result.rowCount === 1;
   }
 
   /** Contracts already bought under any of these (customer, Idempotency-Key) pairs. */
@@ -205,12 +231,6 @@ export class ContractsRepository {
     );
   }
 
-  /** Takes the row locks of products in id order (the order every path locks products in). */
-  async lockProducts(manager: EntityManager, productIds: string[]): Promise<void> {
-    if (productIds.length === 0) return;
-    await manager.query(`SELECT id FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [productIds]);
-  }
-
   /** Pending contracts whose start day has come become active (set-based). Returns how many moved. */
   async activateDue(manager: EntityManager, today: string, now: Date): Promise<number> {
     const rows: { n: number }[] = await manager.query(
@@ -231,9 +251,11 @@ export class ContractsRepository {
    * their products (set-based: one statement whatever the count). Returns how many moved.
    */
   async completeEnded(manager: EntityManager, today: string, now: Date): Promise<number> {
-    // Products first, as purchases and cancellations lock them before contracts and ledger rows.
+    // Products first, in id order, as an operator's termination locks its product before its
+    // contracts. NO KEY UPDATE (what the counter update takes anyway) lets purchases' foreign key
+    // checks through; purchases lock no existing contract, so they never wait on this in a cycle.
     await manager.query(
-      `SELECT p.id FROM products p WHERE p.id IN (SELECT product_id FROM contracts WHERE status IN ('active', 'paused') AND end_day < $1::date) ORDER BY p.id FOR UPDATE`,
+      `SELECT p.id FROM products p WHERE p.id IN (SELECT product_id FROM contracts WHERE status IN ('active', 'paused') AND end_day < $1::date) ORDER BY p.id FOR NO KEY UPDATE`,
       [today],
     );
     const rows: { n: number }[] = await manager.query(

@@ -72,8 +72,7 @@ export class ContractsService {
     const seen = await this.repository.find(this.dataSource.manager, id);
     if (!seen || seen.customerId !== user.userId) throw contractNotFound();
     return this.tx.run(async (manager) => {
-      // Lock order everywhere: product, then contracts, then ledger rows.
-      await this.repository.lockProducts(manager, [seen.productId]);
+      // The contract, then ledger rows, then the product (freed last, as purchases reserve last).
       const contract = (await this.repository.find(manager, id, true)) as ContractRow;
       if (contract.status === 'cancelled') return contractView(contract);
       if (contract.status !== 'pending' || today >= contract.startDay) {

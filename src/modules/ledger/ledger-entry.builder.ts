@@ -72,6 +72,24 @@ export class LedgerEntryBuilder {
   }
 }
 
+/**
+ * One balance shard per platform account for a whole bulk call: the call's lines to that account
+ * all go to the shard its first line drew. A bulk call holds its balance rows until its
+ * transaction ends; drawing per line would lock nearly every shard, so concurrent bulk calls
+ * (purchase groups of one product, settlement chunks) would queue on each other.
+ */
+export function oneShardPerPlatformAccount(entries: readonly SqlEntry[]): void {
+  const drawn = new Map<string, number>();
+  for (const entry of entries) {
+    for (const line of entry.lines) {
+      if (line.customerId !== null || line.accountId === null) continue;
+      const shard = drawn.get(line.accountId);
+      if (shard === undefined) drawn.set(line.accountId, line.shard);
+      else line.shard = shard;
+    }
+  }
+}
+
 export function sqlActor(actor: AuditActor): SqlActor {
   return { actorId: actor.userId, actorRole: actor.role };
 }

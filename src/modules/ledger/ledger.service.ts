@@ -5,7 +5,7 @@ import type { Currency } from '../../common/money/units.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { BUCKETS_BY_CURRENCY, CURRENCIES_WITH_BUCKETS, customerAccount, platformAccount, type PlatformAccount } from './ledger.accounts.js';
 import { InvalidEntryError } from './ledger.errors.js';
-import { LedgerEntryBuilder, sqlActor } from './ledger-entry.builder.js';
+import { LedgerEntryBuilder, oneShardPerPlatformAccount, sqlActor } from './ledger-entry.builder.js';
 import { LedgerGroupCommit } from './ledger-group-commit.js';
 import { runLedgerStatement, translateLedgerError } from './ledger-errors.translate.js';
 import { LedgerRepository, type EntryWithLines } from './ledger.repository.js';
@@ -71,6 +71,7 @@ export class LedgerService {
     const keys = new Set(input.entries.map((e) => e.idempotencyKey));
     if (keys.size !== input.entries.length) throw new InvalidEntryError('postBulk: idempotency keys must be unique within a call');
     const entries = await Promise.all(input.entries.map((entry) => this.builder.build(entry)));
+    oneShardPerPlatformAccount(entries);
     const actor = sqlActor(input.actor);
     const postedAt = this.clock.now();
     const rows = await runLedgerStatement(() => this.repository.postEntries(actor, entries, postedAt, manager), manager !== undefined);
