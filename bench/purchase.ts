@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,10 @@ import { runMigrations } from '../src/database/migrate.js';
 import { databaseNameOf, withDatabaseName } from '../src/database/test-database-guard.js';
 
 /**
- * `npm run bench:purchase`: POST /v1/contracts over real HTTP against the API running in its own
- * process (production settings), each connection a different funded customer, one product with
- * room for every purchase.
+ * `npm run bench:purchase`: POST /v1/contracts over real HTTP against the API running in processes
+ * of its own (production settings; BENCH_API_PROCESSES, one per core by default, the connections
+ * spread over them), each connection a different funded customer, one product with room for
+ * every purchase.
  *   (a) open loop: a fixed arrival rate (BENCH_RATE, 1,000/s) for BENCH_SECONDS (20) over up to
  *       BENCH_CONNECTIONS (200) keep-alive connections; a request that finds every connection busy
  *       waits in line, and latency counts from its scheduled time, so queueing is not hidden;
@@ -34,8 +35,11 @@ const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 200);
 const DB_POOL = Number(env.BENCH_DB_POOL ?? 40);
 const PORT = Number(env.BENCH_PORT ?? 3000 + Math.floor(Math.random() * 2000));
 const PHASES = new Set((env.BENCH_PHASES ?? 'a,b,floor').split(','));
-/** API processes behind the connections (stateless instances, as behind a load balancer). */
-const API_PROCESSES = Number(env.BENCH_API_PROCESSES ?? 1);
+/**
+ * API processes behind the connections (stateless instances, as behind a load balancer): one
+ * per core by default, as a Node service is deployed (one process runs JavaScript on one core).
+ */
+const API_PROCESSES = Number(env.BENCH_API_PROCESSES ?? availableParallelism());
 const JWT_SECRET = randomBytes(32).toString('hex');
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HASHRATE_THS = '1';

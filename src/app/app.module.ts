@@ -31,6 +31,11 @@ export interface AppModuleOptions {
   testJobs?: DeclaredJob[];
 }
 
+/** What request lines say about a request (from pino's standard request serializer). */
+export function requestLogFields(req: { id?: unknown; method?: string; url?: string; remoteAddress?: string; headers?: IncomingMessage['headers'] }) {
+  return { id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress, userAgent: req.headers?.['user-agent'] };
+}
+
 export function requestIdOf(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
   const given = Array.isArray(header) ? header[0] : header;
@@ -53,6 +58,10 @@ export class AppModule {
             genReqId: (req) => String((req as IncomingMessage & { id?: string }).id ?? requestIdOf(req)),
             // Every line, not only request lines, says which role wrote it.
             mixin: () => ({ role }),
+            // Request lines name the request, not its credentials: of the headers only the user
+            // agent. (Binding every header to each request's logger, to redact two of them, cost
+            // about a twentieth of a request's CPU even when nothing was logged.)
+            serializers: { req: requestLogFields },
             redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.totpCode'],
             autoLogging: config.NODE_ENV !== 'test' || config.LOG_LEVEL === 'debug',
           },

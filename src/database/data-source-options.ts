@@ -22,7 +22,9 @@ export function buildDataSourceOptions(databaseUrl: string, poolSize = 20): Data
     migrationsRun: false,
     // Failed queries surface through the exception filter (expected ones, such as unique violations, map to 4xx).
     logging: false,
-    extra: { max: poolSize, application_name: 'hashmarket' },
+    // Every connection starts its transactions READ COMMITTED whatever the server's default, so
+    // TransactionRunner need not send SET TRANSACTION (a round trip) for the usual level.
+    extra: { max: poolSize, application_name: 'hashmarket', options: '-c default_transaction_isolation=read\\ committed' },
     parseInt8: false,
   };
 }

@@ -36,7 +36,9 @@ export class TransactionRunner {
     if (outer?.queryRunner?.isTransactionActive) return work(outer);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(options.isolation ?? 'READ COMMITTED', work);
+        // READ COMMITTED is every connection's default (see buildDataSourceOptions): no SET needed.
+        const isolation = options.isolation ?? 'READ COMMITTED';
+        return await (isolation === 'READ COMMITTED' ? this.dataSource.transaction(work) : this.dataSource.transaction(isolation, work));
       } catch (error) {
         if (!isRetryableTransactionError(error) || attempt >= MAX_ATTEMPTS) throw error;
         const delayMs = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());

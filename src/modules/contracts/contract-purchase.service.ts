@@ -241,10 +241,9 @@ export class ContractPurchaseService {
   }
 
   private async groupTransaction(manager: EntityManager, productId: string, group: Waiting[], state: GroupState, lockFirst: boolean): Promise<Outcome[]> {
-    const terms = await this.repository.findProductTerms(manager, productId, lockFirst);
-    if (!terms) return group.map((waiting) => ({ waiting, kind: 'refused', error: productNotFound() }));
-    const existing = await this.repository.findByKeys(manager, group.map((w) => ({ customerId: w.user.userId, idempotencyKey: w.idempotencyKey })));
-    const bought = new Set(existing.map((c) => `${c.customerId}:${c.idempotencyKey}`));
+    const read = await this.repository.readForGroup(manager, productId, group.map((w) => ({ customerId: w.user.userId, idempotencyKey: w.idempotencyKey })), lockFirst);
+    if (!read) return group.map((waiting) => ({ waiting, kind: 'refused', error: productNotFound() }));
+    const { terms, bought } = read;
     const now = this.clock.now();
     const startDay = addDays(utcDayOf(now), 1);
     let left = terms.capacityAllocatedGhs - terms.soldGhs;

@@ -87,29 +87,46 @@ export class ContractsRepository {
   }
 
   /**
-   * The product's terms and counters; `lock` takes its row lock for the rest of the transaction
-   * (the mode reserveCapacity's UPDATE takes, so it lets other groups' foreign key checks through).
+   * What a purchase group is checked against, in one round trip: the product's terms and
+   * counters, and which of the group's (customer, Idempotency-Key) pairs already bought a
+   * contract. `lock` takes the product's row lock for the rest of the transaction (the mode
+   * reserveCapacity's UPDATE takes, so it lets other groups' foreign key checks through).
+   * Null when there is no such product.
    */
-  async findProductTerms(manager: EntityManager, productId: string, lock = false): Promise<ProductTerms | null> {
-    const rows: (Omit<ProductTerms, 'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs'> & Record<'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs', string>)[] =
-      await manager.query(
-        `SELECT id, pool_id AS "poolId", status, term_days AS "termDays", upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
-                electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", management_fee_bps AS "managementFeeBps",
-                uptime_guarantee_bps AS "uptimeGuaranteeBps", arrears_grace_days AS "arrearsGraceDays",
-                min_purchase_ghs::text AS "minPurchaseGhs", max_purchase_ghs::text AS "maxPurchaseGhs",
-                capacity_allocated_ghs::text AS "capacityAllocatedGhs", sold_ghs::text AS "soldGhs",
-                sales_start_at AS "salesStartAt", sales_end_at AS "salesEndAt"
-           FROM products WHERE id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
-        [productId],
-      );
+  async readForGroup(
+    manager: EntityManager,
+    productId: string,
+    keys: { customerId: string; idempotencyKey: string }[],
+    lock: boolean,
+  ): Promise<{ terms: ProductTerms; bought: Set<string> } | null> {
+    const client = await this.client(manager);
+    const { rows } = await client.query<
+      Omit<ProductTerms, 'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs'> &
+        Record<'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs', string> & { bought: string[] }
+    >(
+      `SELECT id, pool_id AS "poolId", status, term_days AS "termDays", upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
+              electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", management_fee_bps AS "managementFeeBps",
+              uptime_guarantee_bps AS "uptimeGuaranteeBps", arrears_grace_days AS "arrearsGraceDays",
+              min_purchase_ghs::text AS "minPurchaseGhs", max_purchase_ghs::text AS "maxPurchaseGhs",
+              capacity_allocated_ghs::text AS "capacityAllocatedGhs", sold_ghs::text AS "soldGhs",
+              sales_start_at AS "salesStartAt", sales_end_at AS "salesEndAt",
+              ARRAY(SELECT c.customer_id || ':' || c.idempotency_key FROM contracts c
+                     WHERE (c.customer_id, c.idempotency_key) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))) AS bought
+         FROM products WHERE id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
+      [productId, keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
+    );
     const r = rows[0];
     if (!r) return null;
+    const { bought, ...terms } = r;
     return {
-      ...r,
-      minPurchaseGhs: BigInt(r.minPurchaseGhs),
-      maxPurchaseGhs: BigInt(r.maxPurchaseGhs),
-      capacityAllocatedGhs: BigInt(r.capacityAllocatedGhs),
-      soldGhs: BigInt(r.soldGhs),
+      terms: {
+        ...terms,
+        minPurchaseGhs: BigInt(r.minPurchaseGhs),
+        maxPurchaseGhs: BigInt(r.maxPurchaseGhs),
+        capacityAllocatedGhs: BigInt(r.capacityAllocatedGhs),
+        soldGhs: BigInt(r.soldGhs),
+      },
+      bought: new Set(bought),
     };
   }
 
@@ -173,16 +190,6 @@ export class ContractsRepository {
       ],
     );
     return result.rowCount === 1;
-  }
-
-  /** Contracts already bought under any of these (customer, Idempotency-Key) pairs. */
-  async findByKeys(manager: EntityManager, keys: { customerId: string; idempotencyKey: string }[]): Promise<ContractRow[]> {
-    const rows: RawContract[] = await manager.query(
-      `SELECT ${CONTRACT_COLUMNS} FROM contracts c
-        WHERE (c.customer_id, c.idempotency_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-      [keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
-    );
-    return rows.map(toContract);
   }
 
   async findByKey(manager: EntityManager, customerId: string, idempotencyKey: string): Promise<ContractRow | null> {
