@@ -31,7 +31,7 @@ export const configSchema = z
     /** Group commits of the ledger in flight at once (connections they use at most). */
     LEDGER_GROUP_COMMIT_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
     /** Purchase group transactions of one product in flight at once (see ContractPurchaseService). */
-    CONTRACT_PURCHASE_GROUPS_PER_PRODUCT: z.coerce.number().int().min(1).max(32).default(2),
+    CONTRACT_PURCHASE_GROUPS_PER_PRODUCT: z.coerce.number().int().min(1).max(32).default(1),
     MIGRATE_ON_START: booleanString.optional(),
     REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
     QUEUE_PREFIX: z

@@ -29,7 +29,7 @@ import { UsersModule } from './users.module.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
         // A KeyObject, made once: given a string, jsonwebtoken first tries (and fails) to parse it
-        // as a public key on every verification, a fifth of an authenticated request's CPU.
+        // as a public key on every verification, about a tenth of an authenticated request's CPU.
         secret: createSecretKey(Buffer.from(config.JWT_ACCESS_SECRET, 'utf8')),
         signOptions: { algorithm: 'HS256', expiresIn: config.JWT_ACCESS_TTL_SECONDS, issuer: 'hashmarket' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'hashmarket' },

@@ -97,8 +97,9 @@ function refusal(p: ProductTerms, hashrateGhs: bigint, now: Date): DomainError |
  * what is left, posts each accepted purchase's own ledger entry (the customer as actor) and audit
  * row, inserts the contracts, and only then reserves the group's hash rate with one guarded
  * UPDATE of the product, which holds the product's row lock for that statement and the commit.
- * So up to CONTRACT_PURCHASE_GROUPS_PER_PRODUCT groups of one product are written side by side,
- * each taking whatever arrived while the others were being written; nothing waits on a timer.
+ * So groups of one product are written side by side, CONTRACT_PURCHASE_GROUPS_PER_PRODUCT per
+ * process and any number of processes, each taking whatever arrived while the ones before it
+ * were being written; nothing waits on a timer.
  * When the guard finds the product changed since the read (another group filled it, an operator
  * paused or repriced it), the group rolls back and is checked again; after UNLOCKED_ATTEMPTS it
  * takes the row lock first, where the check is exact. A purchase the ledger refuses (balance) is
