@@ -85,6 +85,9 @@ interface Outcome {
   errors: number;
   statuses: Map<number, number>;
   latencies: number[];
+  /** When each answer arrived (ms since the phase began), parallel to latencies. */
+  answeredAt: number[];
+  startedAt: number;
   elapsedS: number;
 }
 
@@ -256,6 +259,7 @@ function record(outcome: Outcome, status: number, latencyMs: number): void {
   if (status === 201) {
     outcome.ok += 1;
     outcome.latencies.push(latencyMs);
+    outcome.answeredAt.push(performance.now() - outcome.startedAt);
   } else {
     outcome.errors += 1;
   }
@@ -267,7 +271,7 @@ function record(outcome: Outcome, status: number, latencyMs: number): void {
  * was due, so a slow server shows as latency and a lower achieved rate, not as a slower sender.
  */
 async function openLoop(connections: Connection[], rate: number, seconds: number): Promise<Outcome> {
-  const outcome: Outcome = { ok: 0, errors: 0, statuses: new Map(), latencies: [], elapsedS: 0 };
+  const outcome: Outcome = { ok: 0, errors: 0, statuses: new Map(), latencies: [], answeredAt: [], startedAt: performance.now(), elapsedS: 0 };
   const idle = [...connections];
   const waiting: number[] = [];
   const total = Math.round(rate * seconds);
@@ -307,7 +311,7 @@ async function openLoop(connections: Connection[], rate: number, seconds: number
 
 /** Closed loop: every connection sends its next purchase as soon as the previous one answers. */
 async function closedLoop(connections: Connection[], seconds: number): Promise<Outcome> {
-  const outcome: Outcome = { ok: 0, errors: 0, statuses: new Map(), latencies: [], elapsedS: 0 };
+  const outcome: Outcome = { ok: 0, errors: 0, statuses: new Map(), latencies: [], answeredAt: [], startedAt: performance.now(), elapsedS: 0 };
   const start = performance.now();
   const deadline = start + seconds * 1000;
   await Promise.all(
@@ -325,7 +329,7 @@ async function closedLoop(connections: Connection[], seconds: number): Promise<O
 /** The floor: the purchase transaction by hand on a bare pg pool, closed loop, one worker per customer. */
 async function floor(pool: pg.Pool, s: Awaited<ReturnType<typeof seed>>, seconds: number): Promise<Outcome> {
   const p = s.floorProduct;
-  const outcome: Outcome = { ok: 0, errors: 0, statuses: new Map(), latencies: [], elapsedS: 0 };
+  const outcome: Outcome = { ok: 0, errors: 0, statuses: new Map(), latencies: [], answeredAt: [], startedAt: performance.now(), elapsedS: 0 };
   const ledgerEntry = `WITH e AS (
       INSERT INTO ledger_entries (type, idempotency_key, reference, actor_id, actor_role, request_hash, posted_at)
       VALUES ('contract.purchase', $1, $2, $3, 'customer', $1, $4) RETURNING id)
@@ -396,6 +400,13 @@ async function check(pool: pg.Pool) {
   return { oversold: Number(r.oversold), doubleCharged: Number(r.double_charged), unpaid: Number(r.unpaid), contracts: Number(r.contracts) };
 }
 
+/** p99 latency of the answers that arrived in each second of a phase (BENCH_TIMELINE=1): where the tail comes from. */
+function timeline(o: Outcome): string[] {
+  const seconds: number[][] = [];
+  o.answeredAt.forEach((at, i) => (seconds[Math.floor(at / 1000)] ??= []).push(o.latencies[i]));
+  return Array.from(seconds, (l) => (l ? fmt(pct(l.sort((x, y) => x - y), 0.99)) : '-'));
+}
+
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const statuses = (o: Outcome) => [...o.statuses.entries()].map(([s, n]) => `${s}:${n}`).join(' ');
 
@@ -411,7 +422,7 @@ async function main(): Promise<void> {
     process.stdout.write(`seeded: 1,000,000 TH/s online, ${CONNECTIONS} funded customers for the API and ${CONNECTIONS} for the floor\n`);
     const connections = s.appCustomers.map((c, i) => new Connection(c, s.appProductId, `bench-${i}-${randomBytes(3).toString('hex')}`, PORT + (i % API_PROCESSES)));
 
-    const skipped = (): Outcome => ({ ok: 0, errors: 0, statuses: new Map(), latencies: [], elapsedS: 1 });
+    const skipped = (): Outcome => ({ ok: 0, errors: 0, statuses: new Map(), latencies: [], answeredAt: [], startedAt: 0, elapsedS: 1 });
     await openLoop(connections, RATE, 3); // warm-up: JIT, connection pools, plans
     // What autovacuum does on a live database: statistics that describe tables holding contracts.
     // Against the freshly seeded ones (contracts known to be empty) Postgres plans the foreign
@@ -419,6 +430,7 @@ async function main(): Promise<void> {
     // until the next ANALYZE, so a run would measure scans of a growing table, not purchases.
     await pool.query('ANALYZE');
     const a = PHASES.has('a') ? await openLoop(connections, RATE, SECONDS) : skipped();
+    if (env.BENCH_TIMELINE) process.stdout.write(`(a) p99 ms per second: ${timeline(a).join(' ')}\n`);
     const b = PHASES.has('b') ? await closedLoop(connections, SECONDS) : skipped();
     const f = PHASES.has('floor') ? await floor(pool, s, SECONDS) : skipped();
     connections.forEach((c) => c.close());

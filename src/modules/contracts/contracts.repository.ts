@@ -103,8 +103,10 @@ export class ContractsRepository {
     const { rows } = await client.query<
       Omit<ProductTerms, 'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs'> &
         Record<'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs', string> & { bought: string[] }
-    >(
-      `SELECT id, pool_id AS "poolId", status, term_days AS "termDays", upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
+    >({
+      // Named: each connection plans the group's statements once, not on every group.
+      name: lock ? 'hm_contracts_read_group_locked_v1' : 'hm_contracts_read_group_v1',
+      text: `SELECT id, pool_id AS "poolId", status, term_days AS "termDays", upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
               electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", management_fee_bps AS "managementFeeBps",
               uptime_guarantee_bps AS "uptimeGuaranteeBps", arrears_grace_days AS "arrearsGraceDays",
               min_purchase_ghs::text AS "minPurchaseGhs", max_purchase_ghs::text AS "maxPurchaseGhs",
@@ -113,8 +115,8 @@ export class ContractsRepository {
               ARRAY(SELECT c.customer_id || ':' || c.idempotency_key FROM contracts c
                      WHERE (c.customer_id, c.idempotency_key) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))) AS bought
          FROM products WHERE id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
-      [productId, keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
-    );
+      values: [productId, keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
+    });
     const r = rows[0];
     if (!r) return null;
     const { bought, ...terms } = r;
@@ -140,8 +142,9 @@ export class ContractsRepository {
     const t = group.terms;
     const p = group.purchases;
     const client = await this.client(manager);
-    const result = await client.query<RawContract>(
-      `WITH contract AS (
+    const result = await client.query<RawContract>({
+      name: 'hm_contracts_insert_group_v1',
+      text: `WITH contract AS (
          INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
                                 price_paid_micro_usd, upfront_price_usd_per_th, electricity_fee_usd_per_th_day, management_fee_bps,
                                 uptime_guarantee_bps, arrears_grace_days, idempotency_key, request_fingerprint)
@@ -155,12 +158,12 @@ export class ContractsRepository {
          SELECT id, NULL, 'pending', $11::timestamptz, customer_id, 'purchased' FROM contract
        )
        SELECT ${CONTRACT_COLUMNS} FROM contract c`,
-      [
+      values: [
         p.map((x) => x.id), p.map((x) => x.customerId), p.map((x) => x.hashrateGhs.toString()), p.map((x) => x.pricePaidMicroUsd.toString()),
         p.map((x) => x.idempotencyKey), p.map((x) => x.requestFingerprint),
         t.id, t.poolId, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
       ],
-    );
+    });
     return result.rows.map(toContract);
   }
 
@@ -177,18 +180,19 @@ export class ContractsRepository {
     const smallest = hashrates.reduce((min, h) => (h < min ? h : min));
     const largest = hashrates.reduce((max, h) => (h > max ? h : max));
     const client = await this.client(manager);
-    const result = await client.query(
-      `UPDATE products SET sold_ghs = sold_ghs + $2::bigint
+    const result = await client.query({
+      name: 'hm_contracts_reserve_v1',
+      text: `UPDATE products SET sold_ghs = sold_ghs + $2::bigint
         WHERE id = $1 AND sold_ghs + $2::bigint <= capacity_allocated_ghs
           AND status = 'active' AND sales_start_at <= $3 AND (sales_end_at IS NULL OR sales_end_at > $3)
           AND min_purchase_ghs <= $4::bigint AND max_purchase_ghs >= $5::bigint
           AND pool_id = $6 AND term_days = $7 AND upfront_price_usd_per_th = $8::numeric AND electricity_fee_usd_per_th_day = $9::numeric
           AND management_fee_bps = $10 AND uptime_guarantee_bps = $11 AND arrears_grace_days = $12`,
-      [
+      values: [
         terms.id, total.toString(), now, smallest.toString(), largest.toString(),
         terms.poolId, terms.termDays, terms.upfrontPriceUsdPerTh, terms.electricityFeeUsdPerThDay, terms.managementFeeBps, terms.uptimeGuaranteeBps, terms.arrearsGraceDays,
       ],
-    );
+    });
     return result.rowCount === 1;
   }
 
