@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { btcForChart, satsForChart, thsForChart, usdForChart } from './chart-values.js';
 import { feesSats, type DailyReportRow, type ReportSummary } from './report-row.js';
 
 const require = createRequire(import.meta.url);
@@ -11,19 +12,7 @@ function chartJsSource(): string {
   return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 }
 
-const SATS_PER_BTC = 100_000_000n;
 const HALVING_DAY = '2024-04-20';
-
-/** Sats as a BTC number for plotting only (display, never arithmetic on money). */
-function btcForChart(sats: bigint): number {
-  const whole = sats / SATS_PER_BTC;
-  const frac = sats % SATS_PER_BTC;
-  return Number(`${whole}.${frac.toString().padStart(8, '0').replace('-', '')}`);
-}
-
-function thsForChart(ghs: bigint): number {
-  return Number(ghs / 1000n);
-}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -44,8 +33,8 @@ export function renderReportHtml(rows: DailyReportRow[], summary: ReportSummary)
     customerYield: cumulative(rows.map((r) => r.customerNetSats)),
     fees: cumulative(rows.map(feesSats)),
     house: cumulative(rows.map((r) => r.houseSats)),
-    hashprice: rows.map((r) => Number(r.hashpriceSatsPerThDay)),
-    btcUsd: rows.map((r) => Number(r.btcUsd)),
+    hashprice: rows.map((r) => satsForChart(r.hashpriceSatsPerThDay)),
+    btcUsd: rows.map((r) => usdForChart(r.btcUsd)),
     online: rows.map((r) => thsForChart(r.capacityOnlineGhs)),
     sold: rows.map((r) => thsForChart(r.capacitySoldGhs)),
     inArrears: rows.map((r) => r.contractsInArrears),
