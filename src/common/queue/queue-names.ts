@@ -32,7 +32,7 @@ export const JOBS = {
     sweep: 'sweep-settlement',
     /** Prepares the day's pending runs and starts the day's flow. */
     settleDay: 'settle-day',
-    /** One contract-id range of one run. */
+    /** One customer-id range of one run. */
     settleChunk: 'settle-chunk',
     /** Parent of a run's chunks: posts the ledger entries and completes the run. */
     finalizeRun: 'finalize-run',

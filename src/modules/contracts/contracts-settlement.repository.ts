@@ -13,8 +13,8 @@ export class ContractsSettlementRepository {
 
   /**
    * Contracts of a pool in force on a day, with the terms copied at purchase. Cancelled and
-   * terminated contracts are not settled. Uses idx_contracts_pool_status and, for a chunk's
-   * contract-id range, the primary key.
+   * terminated contracts are not settled. Uses idx_contracts_pool_status (a chunk's
+   * customer-id range is a filter on the pool's rows).
    */
   inForceSource(poolId: string, day: string): SqlSource {
     return {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { INT64_MAX } from '../../common/money/decimal.js';
 import { formatAmount, isCurrency, type Currency } from '../../common/money/units.js';
 import type { AuditActor } from '../audit/audit.service.js';
@@ -24,6 +25,8 @@ export class LedgerEntryBuilder {
   /** Platform accounts are created by migration and never change, so caching them is safe. */
   private platformAccounts?: Promise<Map<string, PlatformAccountRow>>;
   private loadedPlatform?: Map<string, PlatformAccountRow>;
+  /** One read per transaction while the cache is cold (a bulk call builds its entries at once). */
+  private readonly platformLoadsByTransaction = new WeakMap<EntityManager, Promise<Map<string, PlatformAccountRow>>>();
   private readonly customerAccounts = new CustomerAccountCache();
 
   constructor(private readonly repository: LedgerRepository) {}
@@ -37,7 +40,8 @@ export class LedgerEntryBuilder {
     });
   }
 
-  async build(input: Omit<PostEntryInput, 'actor'>): Promise<SqlEntry> {
+  /** `manager`: the caller's transaction, if any (the platform accounts are read on its connection the first time). */
+  async build(input: Omit<PostEntryInput, 'actor'>, manager?: EntityManager): Promise<SqlEntry> {
     checkText('type', input.type, TYPE_PATTERN);
     if (typeof input.idempotencyKey !== 'string' || input.idempotencyKey.length < 1 || input.idempotencyKey.length > 200) {
       throw new InvalidEntryError('idempotencyKey must be 1 to 200 characters');
@@ -49,7 +53,7 @@ export class LedgerEntryBuilder {
       throw new InvalidEntryError(`an entry has 2 to ${MAX_LINES_PER_ENTRY} lines`);
     }
     assertBalanced(input.lines);
-    const platform = this.loadedPlatform ?? (await this.platform());
+    const platform = this.loadedPlatform ?? (await this.platform(manager));
     const lines = input.lines.map((line) => resolve(line, platform, this.customerAccounts));
     return {
       type: input.type,
@@ -60,9 +64,19 @@ export class LedgerEntryBuilder {
     };
   }
 
-  private platform(): Promise<Map<string, PlatformAccountRow>> {
+  private async platform(manager?: EntityManager): Promise<Map<string, PlatformAccountRow>> {
+    // A caller inside a transaction reads them on its own connection: waiting for a second pooled
+    // connection while holding one exhausts the pool when many such transactions start at once.
+    if (manager) {
+      let loading = this.platformLoadsByTransaction.get(manager);
+      if (!loading) {
+        loading = this.repository.findPlatformAccounts(manager).then((rows) => (this.loadedPlatform = platformMap(rows)));
+        this.platformLoadsByTransaction.set(manager, loading);
+      }
+      return loading;
+    }
     this.platformAccounts ??= this.repository.findPlatformAccounts().then(
-      (rows) => (this.loadedPlatform = new Map(rows.map((row) => [`${row.name}:${row.currency}`, row]))),
+      (rows) => (this.loadedPlatform = platformMap(rows)),
       (error: unknown) => {
         this.platformAccounts = undefined;
         throw error;
@@ -70,6 +84,10 @@ export class LedgerEntryBuilder {
     );
     return this.platformAccounts;
   }
+}
+
+function platformMap(rows: readonly PlatformAccountRow[]): Map<string, PlatformAccountRow> {
+  return new Map(rows.map((row) => [`${row.name}:${row.currency}`, row]));
 }
 
 /**

@@ -82,8 +82,8 @@ export class LedgerRepository {
     return runner ? runner.connect() : (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 
-  async findPlatformAccounts(): Promise<PlatformAccountRow[]> {
-    const rows: { id: string; name: string; currency: Currency; shard_count: number }[] = await this.dataSource.query(
+  async findPlatformAccounts(manager?: EntityManager): Promise<PlatformAccountRow[]> {
+    const rows: { id: string; name: string; currency: Currency; shard_count: number }[] = await this.db(manager).query(
       `SELECT id, name, currency, shard_count FROM ledger_accounts WHERE customer_id IS NULL`,
     );
     return rows.map((r) => ({ id: r.id, name: r.name, currency: r.currency, shardCount: Number(r.shard_count) }));

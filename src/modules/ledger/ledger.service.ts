@@ -47,7 +47,7 @@ export class LedgerService {
    * LEDGER.INSUFFICIENT_BALANCE. Customer accounts are opened on first use.
    */
   async post(input: PostEntryInput, manager?: EntityManager): Promise<PostedEntry> {
-    const entry = await this.builder.build(input);
+    const entry = await this.builder.build(input, manager);
     const actor = sqlActor(input.actor);
     // Inside a caller's transaction the entry is one statement of it; on its own it may share a
     // commit with entries posted at the same moment (LedgerGroupCommit).
@@ -70,7 +70,7 @@ export class LedgerService {
     if (input.entries.length > MAX_BULK_ENTRIES) throw new InvalidEntryError(`postBulk takes at most ${MAX_BULK_ENTRIES} entries per call`);
     const keys = new Set(input.entries.map((e) => e.idempotencyKey));
     if (keys.size !== input.entries.length) throw new InvalidEntryError('postBulk: idempotency keys must be unique within a call');
-    const entries = await Promise.all(input.entries.map((entry) => this.builder.build(entry)));
+    const entries = await Promise.all(input.entries.map((entry) => this.builder.build(entry, manager)));
     oneShardPerPlatformAccount(entries);
     const actor = sqlActor(input.actor);
     const postedAt = this.clock.now();

@@ -13,7 +13,7 @@ import type { LedgerLine, PostEntryInput } from '../ledger/ledger.types.js';
 import { SettlementInputsService } from './settlement-inputs.service.js';
 import { ledgerKey, uuidRanges } from './settlement-ids.js';
 import { SettlementMetrics } from './settlement.metrics.js';
-import { SettlementRepository, partitionName, type RunRow } from './settlement.repository.js';
+import { SettlementRepository, partitionName, type CustomerTotal, type RunRow, type RunTotals } from './settlement.repository.js';
 import { SettlementInvariantError } from './settlement.errors.js';
 
 /**
@@ -28,7 +28,7 @@ export type PrepareOutcome = 'prepared' | 'not-pending' | 'blocked' | 'waiting';
 /**
  * The work of a run, step by step; every step is a transaction that Postgres makes idempotent:
  * prepare (plan the split once, write the chunk rows), settle a chunk (one INSERT ... SELECT of
- * its contract-id range), finalize (post the ledger entries, collect arrears, complete), and the
+ * its customer-id range), finalize (post the ledger entries, collect arrears, complete), and the
  * day's summary. A replayed step finds its work done and does nothing.
  */
 @Injectable()
@@ -148,6 +148,7 @@ export class SettlementEngine {
         day: run.day,
         seq: run.seq,
         partition: partitionName(run.day),
+        chunkNo,
         idFrom: chunk.idFrom,
         idTo: chunk.idTo,
         ratioPpm: run.ratioPpm!,
@@ -162,27 +163,27 @@ export class SettlementEngine {
 
   /**
    * Completes a run once all its chunks are done: checks that every sat of the earnings is
-   * allocated, posts the ledger entries (idempotency keys per pool, day, seq and part), collects
-   * arrears from customers' USD balances, pushes extensions and pauses to the contracts, and
-   * marks the run completed. Returns false when the run was already completed.
+   * allocated, credits the customers (one transaction per customer range, side by side; see
+   * creditCustomers), then in one transaction posts the platform entry, collects arrears from
+   * customers' USD balances, pushes extensions and pauses to the contracts and marks the run
+   * completed. Every entry has an idempotency key per pool, day, seq and part, so a finalize
+   * that stopped halfway posts the rest and replays what it posted. Returns false when the run
+   * was already completed.
    */
   async finalize(runId: string): Promise<boolean> {
+    const checked = await this.tx.run(async (m) => {
+      const run = await this.repository.findRun(runId, m);
+      if (!run || run.status === 'completed') return null;
+      return { run, totals: await this.verifiedTotals(m, run) };
+    });
+    if (!checked) return false;
+    await this.creditCustomers(checked.run);
     const completed = await this.tx.run(async (m) => {
       const run = await this.repository.lockRun(m, runId);
       if (!run || run.status === 'completed') return false;
-      if (run.status !== 'running') throw new SettlementInvariantError(`run ${runId} is ${run.status}, not running`);
-      const totals = await this.repository.chunkTotals(m, run.id);
-      if (totals.chunksDone !== totals.chunks) throw new Error(`run ${runId}: ${totals.chunks - totals.chunksDone} chunks not done yet`);
-      const earnings = run.earningsSats ?? 0n;
-      const house = earnings - totals.grossSats;
-      if (house !== run.housePlannedSats) {
-        throw new SettlementInvariantError(`run ${runId}: earnings ${earnings} - gross ${totals.grossSats} = ${house}, but the house share is ${run.housePlannedSats}`);
-      }
-      if (totals.contracts !== run.contractCount) {
-        throw new SettlementInvariantError(`run ${runId}: ${totals.contracts} settlements written for ${run.contractCount} contracts`);
-      }
-      await this.postLedger(m, run, { ...totals, houseSats: house });
-      await this.repository.markLedgerPosted(m, run.id, { ...totals, houseSats: house });
+      const totals = await this.verifiedTotals(m, run);
+      await this.postPlatformEntry(m, run, totals);
+      await this.repository.markLedgerPosted(m, run.id, totals);
       const collectedUsd = await this.collectUsdArrears(m, run);
       const nextDay = addDays(run.day, 1);
       await this.contracts.applySettlementOutcomes(
@@ -214,44 +215,71 @@ export class SettlementEngine {
   }
 
   /**
-   * The run's ledger entries: the pool receivable is debited by the earnings; customers are
-   * credited their net (aggregated per customer), electricity and management revenue their fees,
-   * the house its share; arrears move on the customers' USD arrears accounts.
+   * The run's totals from its chunks, checked: every chunk done, every contract settled once,
+   * and earnings - gross = the house share planned at prepare.
    */
-  private async postLedger(m: EntityManager, run: RunRow, totals: { grossSats: bigint; houseSats: bigint; electricityFeeSats: bigint; arrearsCollectedSats: bigint; managementFeeSats: bigint; netSats: bigint }): Promise<void> {
+  private async verifiedTotals(m: EntityManager, run: RunRow): Promise<RunTotals> {
+    if (run.status !== 'running') throw new SettlementInvariantError(`run ${run.id} is ${run.status}, not running`);
+    const totals = await this.repository.chunkTotals(m, run.id);
+    if (totals.chunksDone !== totals.chunks) throw new Error(`run ${run.id}: ${totals.chunks - totals.chunksDone} chunks not done yet`);
     const earnings = run.earningsSats ?? 0n;
-    const entries: Omit<PostEntryInput, 'actor'>[] = [];
-    const reference = `settlement ${run.day}${run.seq ? ` adjustment ${run.seq}` : ''}`;
-    const receivable = platformAccount('pool_receivable', 'BTC');
-    const platformLines: LedgerLine[] = [
-      { account: receivable, amount: -(earnings - totals.netSats) },
+    const house = earnings - totals.grossSats;
+    if (house !== run.housePlannedSats) {
+      throw new SettlementInvariantError(`run ${run.id}: earnings ${earnings} - gross ${totals.grossSats} = ${house}, but the house share is ${run.housePlannedSats}`);
+    }
+    if (totals.contracts !== run.contractCount) {
+      throw new SettlementInvariantError(`run ${run.id}: ${totals.contracts} settlements written for ${run.contractCount} contracts`);
+    }
+    return { ...totals, houseSats: house };
+  }
+
+  /**
+   * Credits the customers their net and moves their USD arrears, chunk by chunk: a chunk is a
+   * customer-id range and kept what each of its customers is owed, so each range is posted in
+   * its own transaction from its chunk row, SETTLEMENT_CONCURRENCY at a time, as the chunks were
+   * settled. The ranges were planned once at prepare, so a retry posts the same entries under
+   * the same keys. Each entry balances on its own (the pool receivable pays the customers' net),
+   * so the books balance after every range's commit. Chunks settled before chunks kept their
+   * customers' totals are summed from the day's rows, as one range.
+   */
+  private async creditCustomers(run: RunRow): Promise<void> {
+    const chunks = await this.repository.chunksOf(run.id);
+    const parts: { prefix: string; totals: (m: EntityManager) => Promise<CustomerTotal[]> }[] = chunks.every((c) => c.keptCustomers)
+      ? chunks.map((c) => ({
+          prefix: chunks.length > 1 ? `${c.chunkNo}-` : '',
+          totals: (m: EntityManager) => this.repository.chunkCustomerTotals(m, run.id, c.chunkNo),
+        }))
+      : [{ prefix: '', totals: (m: EntityManager) => this.repository.customerTotals(m, run.poolId, run.day, run.seq) }];
+    let next = 0;
+    const postNext = async (): Promise<void> => {
+      for (let part = parts[next++]; part; part = parts[next++]) {
+        await this.tx.run(async (m) => {
+          const entries = customerEntries(run, await part.totals(m), part.prefix);
+          if (entries.length > 0) await this.ledger.postBulk({ actor: SYSTEM_ACTOR, entries }, m);
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.SETTLEMENT_CONCURRENCY, parts.length) }, postNext));
+  }
+
+  /**
+   * The run's platform entry: the pool receivable is debited by the earnings less what the
+   * customers were credited; electricity and management revenue get their fees, the house
+   * its share.
+   */
+  private async postPlatformEntry(m: EntityManager, run: RunRow, totals: RunTotals): Promise<void> {
+    const earnings = run.earningsSats ?? 0n;
+    const lines: LedgerLine[] = [
+      { account: platformAccount('pool_receivable', 'BTC'), amount: -(earnings - totals.netSats) },
       { account: platformAccount('electricity_revenue', 'BTC'), amount: totals.electricityFeeSats + totals.arrearsCollectedSats },
       { account: platformAccount('management_revenue', 'BTC'), amount: totals.managementFeeSats },
       { account: platformAccount('house', 'BTC'), amount: totals.houseSats },
     ].filter((l) => l.amount !== 0n);
-    if (platformLines.length > 0) entries.push({ type: 'settlement.pool_day', idempotencyKey: ledgerKey(run, 'platform'), reference, lines: platformLines });
-
-    const customers = await this.repository.customerTotals(m, run.poolId, run.day, run.seq);
-    const credits = customers.filter((c) => c.netSats !== 0n);
-    for (let i = 0; i < credits.length; i += CUSTOMERS_PER_ENTRY) {
-      const batch = credits.slice(i, i + CUSTOMERS_PER_ENTRY);
-      const sum = batch.reduce((s, c) => s + c.netSats, 0n);
-      entries.push({
-        type: 'settlement.yield',
-        idempotencyKey: ledgerKey(run, `customers-${i / CUSTOMERS_PER_ENTRY}`),
-        reference,
-        lines: [{ account: receivable, amount: -sum }, ...batch.map((c) => ({ account: customerAccount(c.customerId, 'BTC'), amount: c.netSats }))],
-      });
-    }
-    const arrears = customers.filter((c) => c.arrearsDelta !== 0n);
-    for (let i = 0; i < arrears.length; i += CUSTOMERS_PER_ENTRY) {
-      const batch = arrears.slice(i, i + CUSTOMERS_PER_ENTRY);
-      const sum = batch.reduce((s, c) => s + c.arrearsDelta, 0n);
-      const lines: LedgerLine[] = batch.map((c) => ({ account: customerAccount(c.customerId, 'USD', 'arrears'), amount: -c.arrearsDelta }));
-      if (sum !== 0n) lines.push({ account: platformAccount('electricity_revenue', 'USD'), amount: sum });
-      if (lines.length >= 2) entries.push({ type: 'settlement.arrears', idempotencyKey: ledgerKey(run, `arrears-${i / CUSTOMERS_PER_ENTRY}`), reference, lines });
-    }
-    if (entries.length > 0) await this.ledger.postBulk({ actor: SYSTEM_ACTOR, entries }, m);
+    if (lines.length === 0) return;
+    await this.ledger.postBulk(
+      { actor: SYSTEM_ACTOR, entries: [{ type: 'settlement.pool_day', idempotencyKey: ledgerKey(run, 'platform'), reference: settlementReference(run), lines }] },
+      m,
+    );
   }
 
   /**
@@ -275,4 +303,39 @@ export class SettlementEngine {
   runsOfGeneration(day: string, generation: number): Promise<RunRow[]> {
     return this.repository.runsOfGeneration(day, generation, this.dataSource.manager);
   }
+}
+
+function settlementReference(run: RunRow): string {
+  return `settlement ${run.day}${run.seq ? ` adjustment ${run.seq}` : ''}`;
+}
+
+/**
+ * One range's customer entries: net credits (CUSTOMERS_PER_ENTRY customers an entry, the pool
+ * receivable paying their sum) and arrears moves (customers' USD arrears accounts against USD
+ * electricity revenue). Keys carry the range's number (`prefix`) and the batch's position.
+ */
+function customerEntries(run: RunRow, customers: readonly CustomerTotal[], prefix: string): Omit<PostEntryInput, 'actor'>[] {
+  const entries: Omit<PostEntryInput, 'actor'>[] = [];
+  const reference = settlementReference(run);
+  const receivable = platformAccount('pool_receivable', 'BTC');
+  const credits = customers.filter((c) => c.netSats !== 0n);
+  for (let i = 0; i < credits.length; i += CUSTOMERS_PER_ENTRY) {
+    const batch = credits.slice(i, i + CUSTOMERS_PER_ENTRY);
+    const sum = batch.reduce((s, c) => s + c.netSats, 0n);
+    entries.push({
+      type: 'settlement.yield',
+      idempotencyKey: ledgerKey(run, `customers-${prefix}${i / CUSTOMERS_PER_ENTRY}`),
+      reference,
+      lines: [{ account: receivable, amount: -sum }, ...batch.map((c) => ({ account: customerAccount(c.customerId, 'BTC'), amount: c.netSats }))],
+    });
+  }
+  const arrears = customers.filter((c) => c.arrearsDelta !== 0n);
+  for (let i = 0; i < arrears.length; i += CUSTOMERS_PER_ENTRY) {
+    const batch = arrears.slice(i, i + CUSTOMERS_PER_ENTRY);
+    const sum = batch.reduce((s, c) => s + c.arrearsDelta, 0n);
+    const lines: LedgerLine[] = batch.map((c) => ({ account: customerAccount(c.customerId, 'USD', 'arrears'), amount: -c.arrearsDelta }));
+    if (sum !== 0n) lines.push({ account: platformAccount('electricity_revenue', 'USD'), amount: sum });
+    if (lines.length >= 2) entries.push({ type: 'settlement.arrears', idempotencyKey: ledgerKey(run, `arrears-${prefix}${i / CUSTOMERS_PER_ENTRY}`), reference, lines });
+  }
+  return entries;
 }

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { embed, type SqlSource } from '../../common/sql/sql-source.js';
 import type { RunStatus } from './entities/settlement-run.entity.js';
 import { chunkStatement, planStatement, thresholdContractStatement, type ChunkParams, type PlanParams } from './settlement-sql.js';
+import { SettlementInvariantError } from './settlement.errors.js';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -449,9 +450,10 @@ export class SettlementRepository {
     );
   }
 
-  async chunksOf(runId: string, manager?: EntityManager): Promise<ChunkRow[]> {
+  async chunksOf(runId: string, manager?: EntityManager): Promise<(ChunkRow & { keptCustomers: boolean })[]> {
     return this.db(manager).query(
-      `SELECT run_id::text AS "runId", chunk_no AS "chunkNo", id_from AS "idFrom", id_to AS "idTo", status
+      `SELECT run_id::text AS "runId", chunk_no AS "chunkNo", id_from AS "idFrom", id_to AS "idTo", status,
+              customer_ids IS NOT NULL AS "keptCustomers"
          FROM settlement_chunks WHERE run_id = $1 ORDER BY chunk_no`,
       [runId],
     );
@@ -472,8 +474,10 @@ export class SettlementRepository {
 
   async settleChunk(manager: EntityManager, source: SqlSource, params: ChunkParams): Promise<ChunkTotals> {
     const statement = chunkStatement(source, params);
-    const rows: ChunkTotals[] = await manager.query(statement.sql, statement.params);
-    return rows[0];
+    const rows: (ChunkTotals & { chunksKept: number })[] = await manager.query(statement.sql, statement.params);
+    const { chunksKept, ...totals } = rows[0];
+    if (chunksKept !== 1) throw new SettlementInvariantError(`run ${params.runId} chunk ${params.chunkNo}: its customers' totals were not kept`);
+    return totals;
   }
 
   async markChunkDone(manager: EntityManager, runId: string, chunkNo: number, totals: ChunkTotals): Promise<void> {
@@ -516,28 +520,36 @@ export class SettlementRepository {
 
   // ---- finalize -------------------------------------------------------------------------------
 
-  /**
-   * Per customer, what the run credits (net sats) and how its arrears moved (micro-USD added by
-   * shortfalls, cleared by output), as a SqlSource the ledger can embed; ordered by customer.
-   */
-  customerTotalsSource(poolId: string, day: string, seq: number): SqlSource {
-    return {
-      sql: `SELECT customer_id, sum(net_sats)::bigint AS net_sats, sum(arrears_added_micro_usd)::bigint AS arrears_added_micro_usd,
-                   sum(arrears_cleared_micro_usd)::bigint AS arrears_cleared_micro_usd
-              FROM contract_settlements
-             WHERE day = $1::date AND seq = $2::smallint AND pool_id = $3::uuid
-             GROUP BY customer_id`,
-      params: [day, seq, poolId],
-    };
+  /** What each customer of a chunk is owed (kept by the chunk's statement), ordered by customer. */
+  async chunkCustomerTotals(manager: EntityManager, runId: string, chunkNo: number): Promise<CustomerTotal[]> {
+    const rows: { customer_id: string; net: string; delta: string }[] = await manager.query(
+      `SELECT o.customer_id, o.net::text, o.delta::text
+         FROM settlement_chunks k,
+              unnest(k.customer_ids, k.customer_net_sats, k.customer_arrears_delta_micro_usd) AS o(customer_id, net, delta)
+        WHERE k.run_id = $1 AND k.chunk_no = $2 AND k.status = 'done'
+        ORDER BY o.customer_id`,
+      [runId, chunkNo],
+    );
+    return rows.map((r) => ({ customerId: r.customer_id, netSats: BigInt(r.net), arrearsDelta: BigInt(r.delta) }));
   }
 
-  async customerTotals(manager: EntityManager, poolId: string, day: string, seq: number): Promise<{ customerId: string; netSats: bigint; arrearsDelta: bigint }[]> {
-    const params: unknown[] = [];
-    const src = embed(this.customerTotalsSource(poolId, day, seq), params);
+  /**
+   * Per customer, what the run credits (net sats) and how their arrears moved (micro-USD added
+   * by shortfalls, cleared by output), summed from the day's settlement rows: for chunks settled
+   * before chunks kept these totals. Only customers with something to post, ordered by customer.
+   */
+  async customerTotals(manager: EntityManager, poolId: string, day: string, seq: number): Promise<CustomerTotal[]> {
+    await manager.query(`SET LOCAL work_mem = '64MB'`);
     const rows: { customer_id: string; net_sats: string; delta: string }[] = await manager.query(
-      `SELECT customer_id, net_sats::text, (arrears_added_micro_usd - arrears_cleared_micro_usd)::text AS delta
-         FROM (${src}) t WHERE net_sats <> 0 OR arrears_added_micro_usd <> arrears_cleared_micro_usd ORDER BY customer_id`,
-      params,
+      `SELECT customer_id, net_sats::text, (arrears_added - arrears_cleared)::text AS delta
+         FROM (SELECT customer_id, sum(net_sats) AS net_sats, sum(arrears_added_micro_usd) AS arrears_added,
+                      sum(arrears_cleared_micro_usd) AS arrears_cleared
+                 FROM contract_settlements
+                WHERE day = $1::date AND seq = $2::smallint AND pool_id = $3::uuid
+                GROUP BY customer_id) t
+        WHERE net_sats <> 0 OR arrears_added <> arrears_cleared
+        ORDER BY customer_id`,
+      [day, seq, poolId],
     );
     return rows.map((r) => ({ customerId: r.customer_id, netSats: BigInt(r.net_sats), arrearsDelta: BigInt(r.delta) }));
   }
@@ -649,6 +661,12 @@ export class SettlementRepository {
     );
     return rows.map(toRun);
   }
+}
+
+export interface CustomerTotal {
+  customerId: string;
+  netSats: bigint;
+  arrearsDelta: bigint;
 }
 
 export interface RunTotals {
