@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from '../audit/audit.service.js';
 import { addDays } from '../../common/clock/utc-day.js';
 import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
-import { LedgerService } from '../ledger/ledger.service.js';
+import { LedgerService, MAX_BULK_ENTRIES } from '../ledger/ledger.service.js';
 import type { LedgerLine, PostEntryInput } from '../ledger/ledger.types.js';
 import { SettlementInputsService } from './settlement-inputs.service.js';
 import { ledgerKey, uuidRanges } from './settlement-ids.js';
@@ -174,10 +174,11 @@ export class SettlementEngine {
     const checked = await this.tx.run(async (m) => {
       const run = await this.repository.findRun(runId, m);
       if (!run || run.status === 'completed') return null;
-      return { run, totals: await this.verifiedTotals(m, run) };
+      await this.verifiedTotals(m, run);
+      return run;
     });
     if (!checked) return false;
-    await this.creditCustomers(checked.run);
+    await this.creditCustomers(checked);
     const completed = await this.tx.run(async (m) => {
       const run = await this.repository.lockRun(m, runId);
       if (!run || run.status === 'completed') return false;
@@ -255,7 +256,9 @@ export class SettlementEngine {
       for (let part = parts[next++]; part; part = parts[next++]) {
         await this.tx.run(async (m) => {
           const entries = customerEntries(run, await part.totals(m), part.prefix);
-          if (entries.length > 0) await this.ledger.postBulk({ actor: SYSTEM_ACTOR, entries }, m);
+          for (let i = 0; i < entries.length; i += MAX_BULK_ENTRIES) {
+            await this.ledger.postBulk({ actor: SYSTEM_ACTOR, entries: entries.slice(i, i + MAX_BULK_ENTRIES) }, m);
+          }
         });
       }
     };
