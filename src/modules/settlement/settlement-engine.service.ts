@@ -250,7 +250,16 @@ export class SettlementEngine {
           prefix: chunks.length > 1 ? `${c.chunkNo}-` : '',
           totals: (m: EntityManager) => this.repository.chunkCustomerTotals(m, run.id, c.chunkNo),
         }))
-      : [{ prefix: '', totals: (m: EntityManager) => this.repository.customerTotals(m, run.poolId, run.day, run.seq) }];
+      : [
+          {
+            prefix: '',
+            totals: async (m: EntityManager) => {
+              // A pool's day is summed and sorted in memory instead of on disk.
+              await m.query(`SET LOCAL work_mem = '64MB'`);
+              return this.repository.customerTotals(m, run.poolId, run.day, run.seq);
+            },
+          },
+        ];
     let next = 0;
     const postNext = async (): Promise<void> => {
       for (let part = parts[next++]; part; part = parts[next++]) {

@@ -539,7 +539,6 @@ export class SettlementRepository {
    * before chunks kept these totals. Only customers with something to post, ordered by customer.
    */
   async customerTotals(manager: EntityManager, poolId: string, day: string, seq: number): Promise<CustomerTotal[]> {
-    await manager.query(`SET LOCAL work_mem = '64MB'`);
     const rows: { customer_id: string; net_sats: string; delta: string }[] = await manager.query(
       `SELECT customer_id, net_sats::text, (arrears_added - arrears_cleared)::text AS delta
          FROM (SELECT customer_id, sum(net_sats) AS net_sats, sum(arrears_added_micro_usd) AS arrears_added,
