@@ -190,13 +190,13 @@ async function floor(db: pg.Pool, poolId: string, seededOnline: bigint): Promise
     const planned = (await client.query(plan.sql, plan.params)).rows[0];
     let threshold: string | null = null;
     if (planned.thresholdKind === 1) {
-      const q = thresholdContractStatement(source, FLOOR_DAY, planned.thresholdHashrates, BigInt(planned.thresholdPos), false);
+      const q = thresholdContractStatement(source, FLOOR_DAY, planned.thresholdHashrates, BigInt(planned.thresholdPos), null);
       threshold = (await client.query(q.sql, q.params)).rows[0].contractId;
     }
     await client.query(
-      `INSERT INTO contract_settlements (day, contract_id, seq, pool_id, customer_id, hashrate_ghs, ratio_ppm, gross_sats, electricity_fee_micro_usd,
+      `INSERT INTO contract_settlements (day, contract_id, seq, attempt, pool_id, customer_id, hashrate_ghs, ratio_ppm, gross_sats, electricity_fee_micro_usd,
               electricity_fee_sats, management_fee_sats, arrears_collected_sats, arrears_cleared_micro_usd, net_sats, arrears_added_micro_usd, flags)
-       SELECT $2::date, x.id, 0, x.pool_id, x.customer_id, x.hashrate_ghs, $4::int, x.gross, x.fee_usd, least(x.gross, x.fee_sats),
+       SELECT $2::date, x.id, 0, 1, x.pool_id, x.customer_id, x.hashrate_ghs, $4::int, x.gross, x.fee_usd, least(x.gross, x.fee_sats),
               least(x.gross - least(x.gross, x.fee_sats), x.gross * x.bps / 10000), 0, 0,
               x.gross - least(x.gross, x.fee_sats) - least(x.gross - least(x.gross, x.fee_sats), x.gross * x.bps / 10000), 0, 0
          FROM (SELECT c.id, c.pool_id, c.customer_id, c.hashrate_ghs, c.management_fee_bps AS bps, w.electricity_fee_micro_usd AS fee_usd, w.electricity_fee_sats AS fee_sats,

@@ -27,6 +27,7 @@ import { SettlementChunk } from '../modules/settlement/entities/settlement-chunk
 import { SettlementDay } from '../modules/settlement/entities/settlement-day.entity.js';
 import { SettlementRun } from '../modules/settlement/entities/settlement-run.entity.js';
 import { SettlementRunWeight } from '../modules/settlement/entities/settlement-run-weight.entity.js';
+import { SettlementRunState } from '../modules/settlement/entities/settlement-run-state.entity.js';
 import { Site } from '../modules/capacity/entities/site.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { Withdrawal } from '../modules/payouts/entities/withdrawal.entity.js';
@@ -39,5 +40,5 @@ import { WithdrawalDailyUsage } from '../modules/payouts/entities/withdrawal-dai
 export const ENTITIES: Function[] = [AuditEntry, User, RefreshToken, LedgerAccount, LedgerBalance, LedgerEntry, LedgerPosting];
 ENTITIES.push(OutboxMessage, Site, MinerModel, Pool, Fleet, FleetStatusChange, RoutingChange, HashrateReport);
 ENTITIES.push(BtcPrice, NetworkDifficulty, Product, Contract, ContractStatusChange);
-ENTITIES.push(PoolEarning, PoolPayout, SettlementRun, SettlementChunk, SettlementRunWeight, SettlementDay, ContractSettlementState);
+ENTITIES.push(PoolEarning, PoolPayout, SettlementRun, SettlementChunk, SettlementRunWeight, SettlementRunState, SettlementDay, ContractSettlementState);
 ENTITIES.push(PayoutAddress, Withdrawal, WithdrawalDailyUsage, PayoutBatch, PayoutBatchItem, AutoPayoutSetting);

@@ -20,12 +20,21 @@ function daysBetween(from: string, to: string): number {
 }
 
 /**
- * Days of a contract not delivered if it ends now: the whole term before its start day,
- * otherwise today through its end day (today's output is not delivered to a terminated contract).
+ * The first day a contract ending today is no longer delivered: today, or its start day when
+ * it has not started. The repository writes the same day as the contract's stopped_on, and
+ * settlement settles every day before it.
+ */
+export function stoppedOn(c: Pick<ContractRow, 'startDay'>, today: string): string {
+  return today > c.startDay ? today : c.startDay;
+}
+
+/**
+ * Days of a contract not delivered if it ends now: from its stopped_on day through its end day
+ * (today's output is not delivered to a terminated contract); the whole term before it starts.
+ * Settled days (before stopped_on) and these cover the contract's days exactly.
  */
 export function undeliveredDays(c: Pick<ContractRow, 'startDay' | 'endDay' | 'termDays'>, today: string): number {
-  const from = today > c.startDay ? today : c.startDay;
-  return Math.max(0, Math.min(c.termDays, daysBetween(from, c.endDay) + 1));
+  return Math.max(0, Math.min(c.termDays, daysBetween(stoppedOn(c, today), c.endDay) + 1));
 }
 
 /** Pro-rata refund: price x undelivered days / term days, rounded half-up to the micro-dollar. */

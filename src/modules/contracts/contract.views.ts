@@ -14,6 +14,7 @@ export function contractView(c: ContractRow) {
     endDay: c.endDay,
     status: c.status,
     statusChangedAt: c.statusChangedAt,
+    stoppedOn: c.stoppedOn,
     pricePaidUsd: formatUsd(c.pricePaidMicroUsd),
     terms: {
       upfrontPriceUsdPerTh: formatDecimal(priceMicro(c.upfrontPriceUsdPerTh), 6),

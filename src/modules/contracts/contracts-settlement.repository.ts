@@ -3,8 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { embed, type SqlSource } from '../../common/sql/sql-source.js';
 
-/** Statuses a contract can have on a day it was delivered (completed ones are settled late, too). */
-const SETTLED_STATUSES = `('pending', 'active', 'paused', 'completed')`;
+/**
+ * A contract is in force on day D when D is one of its days and it had not stopped by then:
+ * start_day <= D <= end_day, and D before its stopped_on (set at cancellation or termination).
+ * Decided by the contract's history as of D, never by its status today: a contract terminated
+ * later is settled for every day before its termination whenever those days' earnings arrive.
+ * Nothing can change this set for a day that can still settle (a past day): purchases start
+ * tomorrow, stopped_on is today or later, and end days only grow.
+ */
+const inForceOn = (day: string, k = 'k') =>
+  `${k}.start_day <= ${day}::date AND ${k}.end_day >= ${day}::date AND (${k}.stopped_on IS NULL OR ${k}.stopped_on > ${day}::date)`;
 
 /** The contracts SQL that settlement composes into its own set-based statements. */
 @Injectable()
@@ -12,17 +20,16 @@ export class ContractsSettlementRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Contracts of a pool in force on a day, with the terms copied at purchase. Cancelled and
-   * terminated contracts are not settled. Uses idx_contracts_pool_status (a chunk's
-   * customer-id range is a filter on the pool's rows).
+   * Contracts of a pool in force on a day (see inForceOn), with the terms copied at purchase.
+   * Uses idx_contracts_pool_status by its pool prefix (a chunk's customer-id range is a filter
+   * on the pool's rows).
    */
   inForceSource(poolId: string, day: string): SqlSource {
     return {
       sql: `SELECT k.id AS contract_id, k.customer_id, k.product_id, k.hashrate_ghs,
-                   k.electricity_fee_usd_per_th_day, k.management_fee_bps, k.uptime_guarantee_bps, k.arrears_grace_days,
-                   k.status = 'paused' AS is_paused
+                   k.electricity_fee_usd_per_th_day, k.management_fee_bps, k.uptime_guarantee_bps, k.arrears_grace_days
               FROM contracts k
-             WHERE k.pool_id = $1::uuid AND k.status IN ${SETTLED_STATUSES} AND k.start_day <= $2::date AND k.end_day >= $2::date`,
+             WHERE k.pool_id = $1::uuid AND ${inForceOn('$2')}`,
       params: [poolId, day],
     };
   }
@@ -40,7 +47,9 @@ export class ContractsSettlementRepository {
     const rows: { n: number }[] = await manager.query(
       `WITH o AS (${src}),
        n AS (
-         SELECT k.id, k.status AS old_status, o.extension_days, o.arrears_micro_usd,
+         -- A stopped contract keeps its end day: its refund covered the days to it already.
+         SELECT k.id, k.status AS old_status, CASE WHEN k.stopped_on IS NULL THEN o.extension_days ELSE k.extension_days END AS extension_days,
+                o.arrears_micro_usd,
                 CASE WHEN k.status IN ('active', 'paused') AND o.paused THEN 'paused'
                      WHEN k.status = 'paused' AND NOT o.paused THEN 'active'
                      WHEN k.status = 'completed' AND k.start_day + k.term_days + o.extension_days - 1 >= ($1::timestamptz AT TIME ZONE 'UTC')::date
@@ -101,7 +110,7 @@ export class ContractsSettlementRepository {
     const rows: { pool_id: string; day: string; sold: string; contracts: number }[] = await this.dataSource.query(
       `SELECT k.pool_id, d::date::text AS day, sum(k.hashrate_ghs)::text AS sold, count(*)::int AS contracts
          FROM generate_series($1::date, $2::date, interval '1 day') d
-         JOIN contracts k ON k.start_day <= d::date AND k.end_day >= d::date AND k.status IN ${SETTLED_STATUSES}
+         JOIN contracts k ON ${inForceOn('d')}
         GROUP BY k.pool_id, d
         ORDER BY d, k.pool_id`,
       [from, to],
@@ -112,7 +121,7 @@ export class ContractsSettlementRepository {
   /** Pools with at least one contract in force on the day. */
   async poolsWithContractsOn(day: string): Promise<string[]> {
     const rows: { pool_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT pool_id FROM contracts WHERE status IN ${SETTLED_STATUSES} AND start_day <= $1::date AND end_day >= $1::date`,
+      `SELECT DISTINCT k.pool_id FROM contracts k WHERE ${inForceOn('$1')}`,
       [day],
     );
     return rows.map((r) => r.pool_id);

@@ -16,7 +16,7 @@ export class ContractsSettlementService {
 
   /**
    * Columns: contract_id, customer_id, product_id, hashrate_ghs, electricity_fee_usd_per_th_day,
-   * management_fee_bps, uptime_guarantee_bps, arrears_grace_days, is_paused.
+   * management_fee_bps, uptime_guarantee_bps, arrears_grace_days.
    */
   inForceSource(poolId: string, day: string): SqlSource {
     return this.repository.inForceSource(poolId, day);

@@ -15,6 +15,8 @@ export interface ContractRow {
   endDay: string;
   status: ContractStatus;
   statusChangedAt: Date;
+  /** First day no longer delivered, for a cancelled or terminated contract. */
+  stoppedOn: string | null;
   pricePaidMicroUsd: bigint;
   upfrontPriceUsdPerTh: string;
   electricityFeeUsdPerThDay: string;
@@ -66,6 +68,7 @@ export interface GroupPurchase {
 const CONTRACT_COLUMNS = `
   c.id, c.customer_id AS "customerId", c.product_id AS "productId", c.pool_id AS "poolId", c.hashrate_ghs::text AS "hashrateGhs",
   c.term_days AS "termDays", c.start_day::text AS "startDay", c.end_day::text AS "endDay", c.status, c.status_changed_at AS "statusChangedAt",
+  c.stopped_on::text AS "stoppedOn",
   c.price_paid_micro_usd::text AS "pricePaidMicroUsd", c.upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
   c.electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", c.management_fee_bps AS "managementFeeBps",
   c.uptime_guarantee_bps AS "uptimeGuaranteeBps", c.arrears_grace_days AS "arrearsGraceDays",
@@ -228,11 +231,16 @@ export class ContractsRepository {
     );
   }
 
-  /** Moves one contract to a final status, records why, and returns its hash rate to the product. */
+  /**
+   * Moves one contract to a final status (cancelled or terminated), records why and from which
+   * day it is no longer delivered (stopped_on: today, or its start day if later), and returns
+   * its hash rate to the product.
+   */
   async close(manager: EntityManager, contract: ContractRow, to: ContractStatus, now: Date, actorId: string | null, reason: string): Promise<void> {
     await manager.query(
       `WITH moved AS (
-         UPDATE contracts SET status = $2, status_changed_at = $3 WHERE id = $1 AND status = $6 RETURNING id, product_id, hashrate_ghs
+         UPDATE contracts SET status = $2, status_changed_at = $3, stopped_on = greatest(start_day, ($3::timestamptz AT TIME ZONE 'UTC')::date)
+          WHERE id = $1 AND status = $6 RETURNING id, product_id, hashrate_ghs
        ), freed AS (
          UPDATE products p SET sold_ghs = p.sold_ghs - m.hashrate_ghs FROM moved m WHERE p.id = m.product_id
        )
@@ -298,13 +306,18 @@ export class ContractsRepository {
     return rows.map(toContract);
   }
 
-  /** Terminates the given contracts, frees their hash rate and records why (set-based). */
+  /**
+   * Terminates the given contracts, frees their hash rate and records why (set-based). A
+   * contract is no longer delivered from today (or its start day if later): the days before it
+   * stay its own, and settle whenever their earnings arrive.
+   */
   async terminate(manager: EntityManager, ids: string[], now: Date, actorId: string, reason: string): Promise<number> {
     const rows: { n: number }[] = await manager.query(
       `WITH target AS (
          SELECT id, status FROM contracts WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'active', 'paused')
        ), moved AS (
-         UPDATE contracts c SET status = 'terminated', status_changed_at = $2 FROM target t WHERE c.id = t.id
+         UPDATE contracts c SET status = 'terminated', status_changed_at = $2, stopped_on = greatest(c.start_day, ($2::timestamptz AT TIME ZONE 'UTC')::date)
+           FROM target t WHERE c.id = t.id
          RETURNING c.id, t.status AS from_status, c.product_id, c.hashrate_ghs
        ), freed AS (
          UPDATE products p SET sold_ghs = p.sold_ghs - f.total

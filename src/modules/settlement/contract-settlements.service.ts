@@ -68,10 +68,13 @@ export class ContractSettlementsService {
     };
   }
 
+  /** Why a day shows no paid settlement: only a completed run's own attempt counts as paid. */
   private reason(run: RunRow | undefined, state: { arrearsMicroUsd: bigint } | null, _day: string): string {
     if (!run || run.status === 'waiting' || run.status === 'overdue') return 'waiting for pool data';
-    if (run.status === 'failed') return 'run pending: being corrected by finance';
+    if (run.status === 'failed') return 'not paid yet: the settlement of this day failed and finance is retrying it';
+    if (run.status === 'running') return 'not paid yet: being settled';
     if (state && state.arrearsMicroUsd > 0n && run.status === 'completed') return 'paused for arrears';
+    if (run.status === 'completed') return 'not delivered on this day';
     return 'run pending';
   }
 }

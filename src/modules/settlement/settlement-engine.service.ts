@@ -49,19 +49,23 @@ export class SettlementEngine {
 
   /**
    * Plans a pending run into day flow `generation`: delivery ratio, house weight, total weight,
-   * leftover and threshold, the per-group weight table and the chunk rows. Runs of a pool settle
-   * in day order (carried arrears and uptime depend on the previous day), so a run waits while an
-   * earlier one of its pool is open.
+   * leftover and threshold, the per-group weight table and the chunk rows, replacing whatever an
+   * earlier attempt planned. Runs of a pool settle in day order (carried arrears and uptime
+   * depend on the previous day), so a run waits while an earlier one of its pool is open or
+   * another is running. The set it plans cannot change while it runs: which contracts are in
+   * force on a past day is fixed (see ContractsSettlementService.inForceSource), and the carried
+   * state it reads changes only when a run of its pool completes.
    */
   async prepare(runId: string, generation: number): Promise<PrepareOutcome> {
     return this.tx.run(async (m) => {
       const run = await this.repository.lockRun(m, runId);
       if (!run || run.status !== 'pending') return 'not-pending';
-      const earlier = await this.repository.hasEarlierOpenRun(m, run.poolId, run.day, run.seq);
+      const earlier = await this.repository.runToWaitFor(m, run.poolId, run.day, run.seq);
       if (earlier) {
         await this.repository.setRunWaiting(m, run.id, 'pending', `waiting for ${earlier.day}${earlier.seq ? ` (adjustment ${earlier.seq})` : ''} of this pool to settle first`);
         return 'blocked';
       }
+      await this.repository.clearPlan(m, run.id);
       const inputs = await this.inputs.inputsFor(run.poolId, run.day, m);
       if (inputs.missing) {
         await this.repository.setRunWaiting(m, run.id, 'waiting', inputs.missing);
@@ -73,7 +77,7 @@ export class SettlementEngine {
 
       const adjustment = run.seq > 0;
       let earnings = inputs.earningsSats;
-      let fixed: { ratioPpm: number; houseWeight: string } | null = null;
+      let fixed: { ratioPpm: number; houseWeight: string; dayAttempt: number } | null = null;
       let deliveredGhs = inputs.deliveredGhs;
       let onlineGhs = inputs.onlineGhs;
       if (adjustment) {
@@ -83,7 +87,7 @@ export class SettlementEngine {
           .filter((r) => r.status === 'completed')
           .reduce((sum, r) => sum + (r.earningsSats ?? 0n), 0n);
         earnings = inputs.earningsSats - settled;
-        fixed = { ratioPpm: day.ratioPpm!, houseWeight: day.houseWeight! };
+        fixed = { ratioPpm: day.ratioPpm!, houseWeight: day.houseWeight!, dayAttempt: day.attempt };
         deliveredGhs = day.deliveredGhs;
         onlineGhs = day.onlineGhs ?? 0n;
       }
@@ -95,7 +99,7 @@ export class SettlementEngine {
       });
       let thresholdContractId: string | null = null;
       if (plan.thresholdKind === 1) {
-        thresholdContractId = await this.repository.thresholdContract(m, source, run.day, plan.thresholdHashrates ?? [], plan.thresholdPos!, adjustment);
+        thresholdContractId = await this.repository.thresholdContract(m, source, run.day, plan.thresholdHashrates ?? [], plan.thresholdPos!, fixed?.dayAttempt ?? null);
         if (!thresholdContractId) throw new SettlementInvariantError(`no contract at position ${plan.thresholdPos} of the threshold class`);
       }
       const houseExtra = plan.thresholdRem !== null && plan.houseRem !== '0' &&
@@ -137,6 +141,7 @@ export class SettlementEngine {
       if (chunk.status === 'done') return { done: false, contracts: 0 };
       const run = await this.repository.findRun(runId, m);
       if (!run || run.status !== 'running') return { done: false, contracts: 0 };
+      const dayAttempt = run.seq > 0 ? (await this.repository.findRunByKey(run.poolId, run.day, 0, m))!.attempt : null;
       // A killed worker's statement holds this row lock until Postgres notices the client is gone.
       await m.query(`SET LOCAL client_connection_check_interval = '1s'`);
       await m.query(`SET LOCAL jit = off`);
@@ -147,6 +152,7 @@ export class SettlementEngine {
         poolId: run.poolId,
         day: run.day,
         seq: run.seq,
+        attempt: run.attempt,
         partition: partitionName(run.day),
         chunkNo,
         idFrom: chunk.idFrom,
@@ -154,7 +160,7 @@ export class SettlementEngine {
         ratioPpm: run.ratioPpm!,
         thresholdContractId: run.thresholdContractId,
         btcUsd: run.btcUsd!,
-        adjustment: run.seq > 0,
+        dayAttempt,
       });
       await this.repository.markChunkDone(m, runId, chunkNo, totals);
       return { done: true, contracts: totals.contracts };
@@ -163,18 +169,20 @@ export class SettlementEngine {
 
   /**
    * Completes a run once all its chunks are done: checks that every sat of the earnings is
-   * allocated, credits the customers (one transaction per customer range, side by side; see
-   * creditCustomers), then in one transaction posts the platform entry, collects arrears from
-   * customers' USD balances, pushes extensions and pauses to the contracts and marks the run
-   * completed. Every entry has an idempotency key per pool, day, seq and part, so a finalize
-   * that stopped halfway posts the rest and replays what it posted. Returns false when the run
-   * was already completed.
+   * allocated and marks the attempt's numbers final (credits started), credits the customers
+   * (one transaction per customer range, side by side; see creditCustomers), then in one
+   * transaction posts the platform entry, applies the carried state the chunks staged, collects
+   * arrears from customers' USD balances, pushes extensions and pauses to the contracts and
+   * marks the run completed. Every entry has an idempotency key per pool, day, seq and part, so
+   * a finalize that stopped halfway posts the rest and replays what it posted. Returns false
+   * when the run was already completed.
    */
   async finalize(runId: string): Promise<boolean> {
     const checked = await this.tx.run(async (m) => {
-      const run = await this.repository.findRun(runId, m);
+      const run = await this.repository.lockRun(m, runId);
       if (!run || run.status === 'completed') return null;
       await this.verifiedTotals(m, run);
+      await this.repository.markCreditsStarted(m, run.id);
       return run;
     });
     if (!checked) return false;
@@ -185,6 +193,7 @@ export class SettlementEngine {
       const totals = await this.verifiedTotals(m, run);
       await this.postPlatformEntry(m, run, totals);
       await this.repository.markLedgerPosted(m, run.id, totals);
+      await this.repository.applyRunStates(m, run);
       const collectedUsd = await this.collectUsdArrears(m, run);
       const nextDay = addDays(run.day, 1);
       await this.contracts.applySettlementOutcomes(
@@ -256,7 +265,7 @@ export class SettlementEngine {
             totals: async (m: EntityManager) => {
               // A pool's day is summed and sorted in memory instead of on disk.
               await m.query(`SET LOCAL work_mem = '64MB'`);
-              return this.repository.customerTotals(m, run.poolId, run.day, run.seq);
+              return this.repository.customerTotals(m, run.poolId, run.day, run.seq, run.attempt);
             },
           },
         ];

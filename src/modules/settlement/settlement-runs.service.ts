@@ -50,8 +50,10 @@ export class SettlementRunsService {
 
   /**
    * Finance (or the scheduler) asks for days to settle: opens a run per (pool, day) that needs
-   * one, re-arms failed runs when asked explicitly, opens adjustment runs for corrected earnings,
-   * and kicks every day with work ready. Returns the runs of those days.
+   * one, re-arms failed runs when asked explicitly (planned again under a new attempt, or resumed
+   * when its customers' crediting had begun; see SettlementRepository.retryRun), opens
+   * adjustment runs for corrected earnings, and kicks every day with work ready. Returns the
+   * runs of those days.
    */
   async trigger(from: string, to: string, actor: AuditActor, requestId: string | null, explicit: boolean): Promise<RunRow[]> {
     const today = utcDayOf(this.clock.now());
@@ -59,6 +61,7 @@ export class SettlementRunsService {
     const days = daysBetween(from, to);
     if (days.length > MAX_TRIGGER_DAYS) throw new RangeTooLongError(MAX_TRIGGER_DAYS);
     const triggeredBy = actor.userId ?? 'system';
+    const resumed: RunRow[] = [];
     for (const day of days) {
       const pools = new Set([...(await this.contracts.poolsWithContractsOn(day)), ...(await this.inputs.poolsWithEarningsOn(day))]);
       for (const poolId of [...pools].sort()) {
@@ -68,15 +71,28 @@ export class SettlementRunsService {
             await this.audit.record(m, { actor, action: 'settlement.run.opened', entityType: 'settlement_run', entityId: run.id, after: { poolId, day }, requestId });
           }
           if (run.status === 'failed' && explicit) {
-            await this.repository.retryRun(m, run.id);
-            await this.audit.record(m, { actor, action: 'settlement.run.retried', entityType: 'settlement_run', entityId: run.id, before: { status: run.status, error: run.error }, requestId });
+            const outcome = await this.repository.retryRun(m, run.id);
+            if (outcome === 'resumed') resumed.push(run);
+            await this.audit.record(m, {
+              actor, action: 'settlement.run.retried', entityType: 'settlement_run', entityId: run.id,
+              before: { status: run.status, error: run.error, attempt: run.attempt }, after: { outcome }, requestId,
+            });
           }
         });
         await this.refresh(poolId, day);
       }
     }
+    for (const run of resumed) await this.resume(run.id);
     await this.kickReadyDays(days);
     return this.repository.runsOfDays(days);
+  }
+
+  /** Puts a resumed run's work back on the queue: its day flow, and its jobs that failed for good. */
+  private async resume(runId: string): Promise<void> {
+    const run = await this.repository.findRun(runId);
+    if (!run || run.status !== 'running' || run.generation === null) return;
+    await this.startFlow(run.day, run.generation);
+    await this.flows.retryFailedJobs(run, await this.repository.chunksOf(run.id));
   }
 
   /**

@@ -9,16 +9,20 @@ import { embed, type SqlSource } from '../../common/sql/sql-source.js';
  * Columns the contracts source must return (see SettlementContracts.inForceSource):
  * contract_id uuid, customer_id uuid, product_id uuid, hashrate_ghs bigint,
  * electricity_fee_usd_per_th_day numeric, management_fee_bps int, uptime_guarantee_bps int,
- * arrears_grace_days int, is_paused boolean.
+ * arrears_grace_days int.
  */
 
 /** Paused on `day`: arrears outstanding whose oldest day is more than the product's grace days before it. */
 const PAUSED = (day: string, s = 's', c = 'c') =>
   `(${s}.arrears_micro_usd > 0 AND ${day}::date - ${s}.arrears_since > ${c}.arrears_grace_days) IS TRUE`;
 
-/** Adjustments: a contract is paused when the day's own settlement (seq 0) recorded it so. */
+/**
+ * Adjustments: a contract is paused when the day's own settlement (seq 0) recorded it so, in
+ * the attempt that completed the day (rows of a failed attempt stay beside it).
+ */
 const DAY_PAUSED = `((o.flags & 1) = 1) IS TRUE`;
-const dayRowJoin = (day: string) => `LEFT JOIN contract_settlements o ON o.day = ${day}::date AND o.contract_id = c.contract_id AND o.seq = 0`;
+const dayRowJoin = (day: string, attempt: string) =>
+  `LEFT JOIN contract_settlements o ON o.day = ${day}::date AND o.contract_id = c.contract_id AND o.seq = 0 AND o.attempt = ${attempt}::int`;
 
 export interface PlanParams {
   runId: string;
@@ -28,8 +32,8 @@ export interface PlanParams {
   deliveredGhs: bigint | null;
   onlineGhs: bigint;
   btcUsd: string;
-  /** Adjustments reuse the day's ratio and house weight (and charge no electricity). */
-  fixed: { ratioPpm: number; houseWeight: string } | null;
+  /** Adjustments reuse the day's ratio, house weight and pause flags (and charge no electricity). */
+  fixed: { ratioPpm: number; houseWeight: string; dayAttempt: number } | null;
 }
 
 /**
@@ -40,10 +44,12 @@ export interface PlanParams {
 export function planStatement(source: SqlSource, p: PlanParams): { sql: string; params: unknown[] } {
   const params: unknown[] = [p.runId, p.day, p.earningsSats.toString(), p.deliveredGhs?.toString() ?? null, p.onlineGhs.toString(), p.btcUsd,
     p.fixed ? String(p.fixed.ratioPpm) : null, p.fixed?.houseWeight ?? null, p.fixed !== null];
+  // $10 only where it is referenced: Postgres must infer every parameter's type.
+  if (p.fixed) params.push(p.fixed.dayAttempt);
   const src = embed(source, params);
   // For adjustments the paused flag is what the day itself recorded, not today's state.
   const paused = p.fixed ? DAY_PAUSED : PAUSED('$2');
-  const join = p.fixed ? dayRowJoin('$2') : `LEFT JOIN contract_settlement_states s ON s.contract_id = c.contract_id`;
+  const join = p.fixed ? dayRowJoin('$2', '$10') : `LEFT JOIN contract_settlement_states s ON s.contract_id = c.contract_id`;
   const sql = `
     WITH c AS (
       SELECT c.contract_id, c.product_id, c.hashrate_ghs, c.electricity_fee_usd_per_th_day AS fee, ${paused} AS paused
@@ -116,11 +122,12 @@ export function planStatement(source: SqlSource, p: PlanParams): { sql: string; 
 }
 
 /** The contract holding the threshold inside its tie class: the pos-th smallest id among them. */
-export function thresholdContractStatement(source: SqlSource, day: string, hashrates: string[], pos: bigint, adjustment: boolean): { sql: string; params: unknown[] } {
-  const params: unknown[] = [day, hashrates, (pos - 1n).toString()];
+export function thresholdContractStatement(source: SqlSource, day: string, hashrates: string[], pos: bigint, dayAttempt: number | null): { sql: string; params: unknown[] } {
+  const adjustment = dayAttempt !== null;
+  const params: unknown[] = [day, hashrates, (pos - 1n).toString(), ...(adjustment ? [dayAttempt] : [])];
   const src = embed(source, params);
   const paused = adjustment ? DAY_PAUSED : PAUSED('$1');
-  const join = adjustment ? dayRowJoin('$1') : `LEFT JOIN contract_settlement_states s ON s.contract_id = c.contract_id`;
+  const join = adjustment ? dayRowJoin('$1', '$4') : `LEFT JOIN contract_settlement_states s ON s.contract_id = c.contract_id`;
   return {
     sql: `SELECT c.contract_id::text AS "contractId" FROM (${src}) c ${join}
            WHERE c.hashrate_ghs = ANY($2::bigint[]) AND NOT ${paused}
@@ -134,6 +141,8 @@ export interface ChunkParams {
   poolId: string;
   day: string;
   seq: number;
+  /** The run's attempt, written on every row. */
+  attempt: number;
   partition: string;
   chunkNo: number;
   /** First and last customer id of the chunk, inclusive. */
@@ -142,7 +151,8 @@ export interface ChunkParams {
   ratioPpm: number;
   thresholdContractId: string | null;
   btcUsd: string;
-  adjustment: boolean;
+  /** For an adjustment, the attempt that completed the day (seq 0); null for the day itself. */
+  dayAttempt: number | null;
 }
 
 /**
@@ -151,9 +161,11 @@ export interface ChunkParams {
  * found done in the same transaction. No ON CONFLICT clause: a speculative insert costs a third
  * WAL record and an index probe per row (about a fifth of the chunk), and a row that exists
  * already means overlapping ranges, which must fail the chunk rather than skip. The carried
- * state (arrears, undelivered hash rate) changes in the same statement, only for the rows this
- * statement inserted, and the chunk row keeps what each of its customers is owed (`owed`,
- * `kept`: a customer's contracts are all in one chunk). Returns the chunk's totals.
+ * state (arrears, undelivered hash rate) the rows leave is staged in settlement_run_states in
+ * the same statement, only for the rows this statement inserted (the run's completion applies
+ * it, so a failed attempt changes no contract's state), and the chunk row keeps what each of
+ * its customers is owed (`owed`, `kept`: a customer's contracts are all in one chunk). Returns
+ * the chunk's totals.
  *
  * Per contract (settlement-math.ts): gross = base + 1 when its rank is within the leftover;
  * electricity charged = min(gross, fee due); uncovered electricity -> arrears (micro-USD);
@@ -161,10 +173,11 @@ export interface ChunkParams {
  * what is left; a paused contract has gross, fees and net 0.
  */
 export function chunkStatement(source: SqlSource, p: ChunkParams): { sql: string; params: unknown[] } {
-  const params: unknown[] = [p.runId, p.poolId, p.day, p.seq, p.idFrom, p.idTo, p.ratioPpm, p.thresholdContractId, p.btcUsd, p.adjustment, p.chunkNo];
+  const adjustment = p.dayAttempt !== null;
+  const params: unknown[] = [p.runId, p.poolId, p.day, p.seq, p.idFrom, p.idTo, p.ratioPpm, p.thresholdContractId, p.btcUsd, adjustment, p.chunkNo, p.attempt, ...(adjustment ? [p.dayAttempt] : [])];
   const src = embed(source, params);
-  const paused = p.adjustment ? DAY_PAUSED : PAUSED('$3');
-  const pausedJoin = p.adjustment ? dayRowJoin('$3') : '';
+  const paused = adjustment ? DAY_PAUSED : PAUSED('$3');
+  const pausedJoin = adjustment ? dayRowJoin('$3', '$13') : '';
   // x: per contract, gross and the fee due; y: the charges in order (electricity, management, arrears).
   const sql = `
     WITH x AS (
@@ -199,10 +212,10 @@ export function chunkStatement(source: SqlSource, p: ChunkParams): { sql: string
         FROM z
     ),
     ins AS (
-      INSERT INTO ${p.partition} AS t (day, contract_id, seq, pool_id, customer_id, hashrate_ghs, ratio_ppm, gross_sats,
+      INSERT INTO ${p.partition} AS t (day, contract_id, seq, attempt, pool_id, customer_id, hashrate_ghs, ratio_ppm, gross_sats,
              electricity_fee_micro_usd, electricity_fee_sats, management_fee_sats, arrears_collected_sats, arrears_cleared_micro_usd,
              net_sats, arrears_added_micro_usd, flags)
-      SELECT $3::date, z.contract_id, $4::smallint, $2::uuid, z.customer_id, z.hashrate_ghs, $7::int, z.gross,
+      SELECT $3::date, z.contract_id, $4::smallint, $12::int, $2::uuid, z.customer_id, z.hashrate_ghs, $7::int, z.gross,
              z.fee_usd, z.elec, z.mgmt, z.collected, z.cleared, z.net0 - z.collected, z.added,
              (CASE WHEN z.paused THEN 1 ELSE 0 END
               | CASE WHEN z.a0 - z.cleared + z.added > 0 THEN 2 ELSE 0 END
@@ -220,21 +233,15 @@ export function chunkStatement(source: SqlSource, p: ChunkParams): { sql: string
        WHERE i.arrears_added_micro_usd > 0 OR i.arrears_cleared_micro_usd > 0 OR (i.flags & 4) <> 0
     ),
     state AS (
-      INSERT INTO contract_settlement_states AS st (contract_id, customer_id, pool_id, arrears_micro_usd, arrears_since,
-             undelivered_ghs_ppm_days, extension_days, last_day, updated_at)
-      SELECT k.contract_id, k.customer_id, $2::uuid, k.a0 - k.cleared + k.added,
+      INSERT INTO settlement_run_states (run_id, contract_id, customer_id, arrears_micro_usd, arrears_since, undelivered_ghs_ppm_days, extension_days)
+      SELECT $1::bigint, k.contract_id, k.customer_id, k.a0 - k.cleared + k.added,
              CASE WHEN k.a0 - k.cleared > 0 THEN k.since0 WHEN k.added > 0 THEN $3::date END,
              k.u0 + CASE WHEN k.below THEN k.hashrate_ghs::numeric * (1000000 - $7::bigint) ELSE 0 END,
              CASE WHEN k.hashrate_ghs > 0
                   THEN div(k.u0 + CASE WHEN k.below THEN k.hashrate_ghs::numeric * (1000000 - $7::bigint) ELSE 0 END, k.hashrate_ghs::numeric * 1000000)::int
-                  ELSE 0 END,
-             $3::date, now()
+                  ELSE 0 END
         FROM carried k
-      ON CONFLICT (contract_id) DO UPDATE
-         SET arrears_micro_usd = excluded.arrears_micro_usd, arrears_since = excluded.arrears_since,
-             undelivered_ghs_ppm_days = excluded.undelivered_ghs_ppm_days, extension_days = excluded.extension_days,
-             last_day = excluded.last_day, updated_at = excluded.updated_at
-      RETURNING st.contract_id, (st.extension_days > 0) AS extended, (st.arrears_micro_usd > 0) AS owing
+      RETURNING 1
     ),
     owed AS (
       SELECT i.customer_id, sum(i.net_sats) AS net, sum(i.arrears_added_micro_usd) - sum(i.arrears_cleared_micro_usd) AS delta

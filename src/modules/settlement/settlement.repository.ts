@@ -54,6 +54,7 @@ export interface RunRow {
   updatedAt: Date;
   preparedAt: Date | null;
   startedAt: Date | null;
+  creditsStartedAt: Date | null;
   ledgerPostedAt: Date | null;
   completedAt: Date | null;
   durationMs: number | null;
@@ -79,7 +80,7 @@ const RUN_COLUMNS = `
   r.arrears_added_micro_usd::text AS "arrearsAddedMicroUsd", r.arrears_collected_usd_micro_usd::text AS "arrearsCollectedUsdMicroUsd",
   r.paused_count AS "pausedCount", r.arrears_count AS "arrearsCount", r.extended_count AS "extendedCount", r.error,
   r.triggered_by AS "triggeredBy", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.prepared_at AS "preparedAt",
-  r.started_at AS "startedAt", r.ledger_posted_at AS "ledgerPostedAt", r.completed_at AS "completedAt", r.duration_ms AS "durationMs"`;
+  r.started_at AS "startedAt", r.credits_started_at AS "creditsStartedAt", r.ledger_posted_at AS "ledgerPostedAt", r.completed_at AS "completedAt", r.duration_ms AS "durationMs"`;
 
 function toRun(raw: Record<string, unknown>): RunRow {
   const row = { ...raw } as Record<string, unknown>;
@@ -227,11 +228,16 @@ export class SettlementRepository {
     return rows.map(toRun);
   }
 
-  /** True when the pool has a run before (day, seq) that is not completed: runs of a pool settle in order. */
-  async hasEarlierOpenRun(manager: EntityManager, poolId: string, day: string, seq: number): Promise<RunRow | null> {
+  /**
+   * The run that (day, seq) of the pool must wait for, or null: an earlier one not completed
+   * (runs of a pool settle in order), or another one running (a run's carried state must not
+   * change under another's chunks; uq_settlement_runs_running_pool enforces it).
+   */
+  async runToWaitFor(manager: EntityManager, poolId: string, day: string, seq: number): Promise<RunRow | null> {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT ${RUN_COLUMNS} FROM settlement_runs r
-        WHERE r.pool_id = $1 AND r.status <> 'completed' AND (r.day, r.seq) < ($2::date, $3::smallint)
+        WHERE r.pool_id = $1 AND r.status <> 'completed'
+          AND ((r.day, r.seq) < ($2::date, $3::smallint) OR (r.status = 'running' AND (r.day, r.seq) <> ($2::date, $3::smallint)))
         ORDER BY r.day, r.seq LIMIT 1`,
       [poolId, day, seq],
     );
@@ -251,12 +257,30 @@ export class SettlementRepository {
     await manager.query(`UPDATE settlement_runs SET status = $2, waiting_reason = $3, updated_at = now() WHERE id = $1`, [id, status, reason]);
   }
 
-  /** A failed run triggered again: back to pending with a new attempt number (fresh job ids). */
-  async retryRun(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(
-      `UPDATE settlement_runs SET status = 'pending', attempt = attempt + 1, error = NULL, waiting_reason = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`,
+  /**
+   * A failed run triggered again. Before its customers were credited it is planned again: back
+   * to pending with a new attempt (fresh job ids, its own settlement rows). Once crediting began,
+   * its numbers are final: it is resumed under the same attempt (running again, its jobs
+   * retried), unless another run of its pool is running meanwhile. Returns what was done.
+   */
+  async retryRun(manager: EntityManager, id: string): Promise<'replanned' | 'resumed' | 'busy'> {
+    const rows: { outcome: 'replanned' | 'resumed' }[] = await manager.query(
+      `UPDATE settlement_runs r
+          SET status = CASE WHEN r.credits_started_at IS NULL THEN 'pending' ELSE 'running' END,
+              attempt = CASE WHEN r.credits_started_at IS NULL THEN r.attempt + 1 ELSE r.attempt END,
+              error = NULL, waiting_reason = NULL, updated_at = now()
+        WHERE r.id = $1 AND r.status = 'failed'
+          AND (r.credits_started_at IS NULL
+               OR NOT EXISTS (SELECT 1 FROM settlement_runs o WHERE o.pool_id = r.pool_id AND o.status = 'running' AND o.id <> r.id))
+        RETURNING CASE WHEN r.credits_started_at IS NULL THEN 'replanned' ELSE 'resumed' END AS outcome`,
       [id],
     );
+    return rows[0]?.outcome ?? 'busy';
+  }
+
+  /** From now on the attempt's numbers are final: a failure resumes it rather than planning it again. */
+  async markCreditsStarted(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(`UPDATE settlement_runs SET credits_started_at = coalesce(credits_started_at, clock_timestamp()), updated_at = now() WHERE id = $1`, [id]);
   }
 
   async failRun(manager: EntityManager, id: string, error: string): Promise<void> {
@@ -279,6 +303,7 @@ export class SettlementRepository {
               sold_ghs = $6, online_ghs = $7, delivered_ghs = $8, ratio_ppm = $9, house_weight = $10, total_weight = $11,
               leftover_sats = $12, threshold_rem = $13, threshold_kind = $14, threshold_contract_id = $15, house_planned_sats = $16,
               contract_count = $17, chunk_count = $18, chunks_done = 0, prepared_at = clock_timestamp(), started_at = coalesce(started_at, now()),
+              credits_started_at = NULL,
               updated_at = now()
         WHERE id = $1`,
       [
@@ -434,18 +459,31 @@ export class SettlementRepository {
     };
   }
 
-  async thresholdContract(manager: EntityManager, source: SqlSource, day: string, hashrates: string[], pos: bigint, adjustment: boolean): Promise<string | null> {
-    const statement = thresholdContractStatement(source, day, hashrates, pos, adjustment);
+  async thresholdContract(manager: EntityManager, source: SqlSource, day: string, hashrates: string[], pos: bigint, dayAttempt: number | null): Promise<string | null> {
+    const statement = thresholdContractStatement(source, day, hashrates, pos, dayAttempt);
     const rows: { contractId: string }[] = await manager.query(statement.sql, statement.params);
     return rows[0]?.contractId ?? null;
+  }
+
+  /**
+   * Removes what an earlier attempt of the run planned and staged: its weights, chunks and
+   * carried state (working rows, not money: the attempt's settlement rows stay, told apart by
+   * their attempt). A new attempt then plans from scratch.
+   */
+  async clearPlan(manager: EntityManager, runId: string): Promise<void> {
+    await manager.query(
+      `WITH w AS (DELETE FROM settlement_run_weights WHERE run_id = $1),
+            c AS (DELETE FROM settlement_chunks WHERE run_id = $1)
+       DELETE FROM settlement_run_states WHERE run_id = $1`,
+      [runId],
+    );
   }
 
   async insertChunks(manager: EntityManager, runId: string, ranges: { idFrom: string; idTo: string }[]): Promise<void> {
     await manager.query(
       `INSERT INTO settlement_chunks (run_id, chunk_no, id_from, id_to, status)
        SELECT $1::bigint, r.ord - 1, r.id_from, r.id_to, 'pending'
-         FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS r(id_from, id_to, ord)
-       ON CONFLICT (run_id, chunk_no) DO NOTHING`,
+         FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS r(id_from, id_to, ord)`,
       [runId, ranges.map((r) => r.idFrom), ranges.map((r) => r.idTo)],
     );
   }
@@ -538,19 +576,44 @@ export class SettlementRepository {
    * by shortfalls, cleared by output), summed from the day's settlement rows: for chunks settled
    * before chunks kept these totals. Only customers with something to post, ordered by customer.
    */
-  async customerTotals(manager: EntityManager, poolId: string, day: string, seq: number): Promise<CustomerTotal[]> {
+  async customerTotals(manager: EntityManager, poolId: string, day: string, seq: number, attempt: number): Promise<CustomerTotal[]> {
     const rows: { customer_id: string; net_sats: string; delta: string }[] = await manager.query(
       `SELECT customer_id, net_sats::text, (arrears_added - arrears_cleared)::text AS delta
          FROM (SELECT customer_id, sum(net_sats) AS net_sats, sum(arrears_added_micro_usd) AS arrears_added,
                       sum(arrears_cleared_micro_usd) AS arrears_cleared
                  FROM contract_settlements
-                WHERE day = $1::date AND seq = $2::smallint AND pool_id = $3::uuid
+                WHERE day = $1::date AND seq = $2::smallint AND pool_id = $3::uuid AND attempt = $4::int
                 GROUP BY customer_id) t
         WHERE net_sats <> 0 OR arrears_added <> arrears_cleared
         ORDER BY customer_id`,
-      [day, seq, poolId],
+      [day, seq, poolId, attempt],
     );
     return rows.map((r) => ({ customerId: r.customer_id, netSats: BigInt(r.net_sats), arrearsDelta: BigInt(r.delta) }));
+  }
+
+  /**
+   * Moves the carried state the run's chunks staged into contract_settlement_states and removes
+   * the staged rows, in the run's completing transaction. Returns how many contracts changed.
+   */
+  async applyRunStates(manager: EntityManager, run: { id: string; poolId: string; day: string }): Promise<number> {
+    const rows: { n: number }[] = await manager.query(
+      `WITH applied AS (
+         INSERT INTO contract_settlement_states AS st (contract_id, customer_id, pool_id, arrears_micro_usd, arrears_since,
+                undelivered_ghs_ppm_days, extension_days, last_day, updated_at)
+         SELECT s.contract_id, s.customer_id, $2::uuid, s.arrears_micro_usd, s.arrears_since, s.undelivered_ghs_ppm_days, s.extension_days, $3::date, now()
+           FROM settlement_run_states s WHERE s.run_id = $1::bigint
+         ON CONFLICT (contract_id) DO UPDATE
+            SET arrears_micro_usd = excluded.arrears_micro_usd, arrears_since = excluded.arrears_since,
+                undelivered_ghs_ppm_days = excluded.undelivered_ghs_ppm_days, extension_days = excluded.extension_days,
+                last_day = excluded.last_day, updated_at = excluded.updated_at
+         RETURNING 1
+       ), removed AS (
+         DELETE FROM settlement_run_states WHERE run_id = $1::bigint
+       )
+       SELECT count(*)::int AS n FROM applied`,
+      [run.id, run.poolId, run.day],
+    );
+    return rows[0].n;
   }
 
   /** Customers of the pool with outstanding arrears, and how much (micro-USD), oldest debt first. */
@@ -615,16 +678,22 @@ export class SettlementRepository {
 
   // ---- reads for people -------------------------------------------------------------------------
 
+  /**
+   * The contract's settlements on the given days that were paid: rows of the attempt that
+   * completed their run. Rows of an attempt that failed, or of a run not completed yet (its
+   * credits may not have committed), are never returned.
+   */
   async settlementsOfContract(poolId: string, contractId: string, days: string[]): Promise<ContractSettlementRow[]> {
     const rows: Record<string, string | number>[] = await this.dataSource.query(
-      `SELECT day::text AS day, seq, pool_id AS "poolId", hashrate_ghs::text AS "hashrateGhs", ratio_ppm AS "ratioPpm",
-              gross_sats::text AS "grossSats", electricity_fee_micro_usd::text AS "electricityFeeMicroUsd",
-              electricity_fee_sats::text AS "electricityFeeSats", management_fee_sats::text AS "managementFeeSats",
-              arrears_collected_sats::text AS "arrearsCollectedSats", arrears_cleared_micro_usd::text AS "arrearsClearedMicroUsd",
-              net_sats::text AS "netSats", arrears_added_micro_usd::text AS "arrearsAddedMicroUsd", flags
-         FROM contract_settlements
-        WHERE day = ANY($1::date[]) AND contract_id = $2 AND pool_id = $3
-        ORDER BY day DESC, seq`,
+      `SELECT s.day::text AS day, s.seq, s.pool_id AS "poolId", s.hashrate_ghs::text AS "hashrateGhs", s.ratio_ppm AS "ratioPpm",
+              s.gross_sats::text AS "grossSats", s.electricity_fee_micro_usd::text AS "electricityFeeMicroUsd",
+              s.electricity_fee_sats::text AS "electricityFeeSats", s.management_fee_sats::text AS "managementFeeSats",
+              s.arrears_collected_sats::text AS "arrearsCollectedSats", s.arrears_cleared_micro_usd::text AS "arrearsClearedMicroUsd",
+              s.net_sats::text AS "netSats", s.arrears_added_micro_usd::text AS "arrearsAddedMicroUsd", s.flags
+         FROM contract_settlements s
+         JOIN settlement_runs r ON r.pool_id = s.pool_id AND r.day = s.day AND r.seq = s.seq AND r.attempt = s.attempt AND r.status = 'completed'
+        WHERE s.day = ANY($1::date[]) AND s.contract_id = $2 AND s.pool_id = $3
+        ORDER BY s.day DESC, s.seq`,
       [days, contractId, poolId],
     );
     return rows.map((r) => ({

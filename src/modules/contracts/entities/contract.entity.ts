@@ -27,6 +27,7 @@ export const LIVE_CONTRACT_STATUSES: readonly ContractStatus[] = ['pending', 'ac
 @Check('ck_contracts_management_fee', 'management_fee_bps BETWEEN 0 AND 10000')
 @Check('ck_contracts_uptime_guarantee', 'uptime_guarantee_bps BETWEEN 0 AND 10000')
 @Check('ck_contracts_arrears_grace', 'arrears_grace_days BETWEEN 0 AND 365')
+@Check('ck_contracts_stopped_on', `(status IN ('cancelled', 'terminated')) = (stopped_on IS NOT NULL) AND (stopped_on IS NULL OR stopped_on >= start_day)`)
 export class Contract {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -81,6 +82,15 @@ export class Contract {
 
   @Column({ type: 'timestamptz', name: 'status_changed_at' })
   statusChangedAt: Date;
+
+  /**
+   * First UTC day a cancelled or terminated contract is no longer delivered (the first day its
+   * refund covers); null while it runs to its end day. Set once, in the statement that records
+   * the status change, and always after every day that can still be settled: settlement decides
+   * which days were the contract's by this day, never by today's status.
+   */
+  @Column({ type: 'date', name: 'stopped_on', nullable: true })
+  stoppedOn: string | null;
 
   @BigIntColumn({ name: 'price_paid_micro_usd' })
   pricePaidMicroUsd: bigint;

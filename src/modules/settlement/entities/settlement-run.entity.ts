@@ -18,6 +18,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 @Index('uq_settlement_runs_pool_day_seq', ['poolId', 'day', 'seq'], { unique: true })
 @Index('idx_settlement_runs_open', ['day'], { where: `status <> 'completed'` })
 @Index('idx_settlement_runs_day', ['day', 'poolId'])
+// Runs of a pool carry state from one to the next: one of them at a time may be running.
+@Index('uq_settlement_runs_running_pool', ['poolId'], { unique: true, where: `status = 'running'` })
 @Check('ck_settlement_runs_status', `status IN ('waiting', 'overdue', 'pending', 'running', 'completed', 'failed')`)
 @Check('ck_settlement_runs_seq', 'seq >= 0')
 @Check('ck_settlement_runs_prepared', `status NOT IN ('running', 'completed') OR prepared_at IS NOT NULL`)
@@ -38,7 +40,10 @@ export class SettlementRun {
   @Column({ type: 'text' })
   status: RunStatus;
 
-  /** Bumped when a failed run is triggered again, so its jobs get fresh ids. */
+  /**
+   * Bumped when a failed run is planned again: its jobs get fresh ids, and its settlement rows
+   * (contract_settlements.attempt) are told apart from those of the attempt that failed.
+   */
   @Column({ type: 'integer', default: 1 })
   attempt: number;
 
@@ -161,6 +166,13 @@ export class SettlementRun {
 
   @Column({ type: 'timestamptz', name: 'started_at', nullable: true })
   startedAt: Date | null;
+
+  /**
+   * When the finalizer began crediting customers for the current attempt. From then on the
+   * attempt's numbers are final: a failure is resumed under the same attempt, never planned again.
+   */
+  @Column({ type: 'timestamptz', name: 'credits_started_at', nullable: true })
+  creditsStartedAt: Date | null;
 
   @Column({ type: 'timestamptz', name: 'ledger_posted_at', nullable: true })
   ledgerPostedAt: Date | null;
