@@ -147,11 +147,14 @@ export class ReconciliationService {
            FROM settlement_runs WHERE status = 'completed' AND day <= $2::date
           GROUP BY day
        ), rows AS (
-         -- flags: 1 paused, 2 in arrears after the day (see docs/settlement.md)
-         SELECT day, count(DISTINCT customer_id) FILTER (WHERE net_sats > 0) AS customers,
-                count(*) FILTER (WHERE seq = 0 AND flags & 2 = 2 AND flags & 1 = 0) AS in_arrears,
-                count(*) FILTER (WHERE seq = 0 AND flags & 1 = 1) AS paused
-           FROM contract_settlements WHERE day BETWEEN $1::date AND $2::date GROUP BY day
+         -- flags: 1 paused, 2 in arrears after the day (see docs/settlement.md); only the rows
+         -- of the attempt that completed each run count.
+         SELECT s.day, count(DISTINCT s.customer_id) FILTER (WHERE s.net_sats > 0) AS customers,
+                count(*) FILTER (WHERE s.seq = 0 AND s.flags & 2 = 2 AND s.flags & 1 = 0) AS in_arrears,
+                count(*) FILTER (WHERE s.seq = 0 AND s.flags & 1 = 1) AS paused
+           FROM contract_settlements s
+           JOIN settlement_runs r ON r.pool_id = s.pool_id AND r.day = s.day AND r.seq = s.seq AND r.attempt = s.attempt AND r.status = 'completed'
+          WHERE s.day BETWEEN $1::date AND $2::date GROUP BY s.day
        ), days AS (
          SELECT r.*, sum(r.arrears_delta) OVER (ORDER BY r.day) AS outstanding FROM runs r
        )

@@ -4,7 +4,8 @@ import { BigIntColumn, DecimalColumn } from '../../../common/money/columns.js';
 /**
  * What settlement carries from one day to the next for a contract: outstanding electricity
  * arrears (micro-USD) and undelivered hash rate below the uptime guarantee. Only contracts
- * with something to carry have a row; changed in the same transaction as the day's settlement.
+ * with something to carry have a row; changed by the transaction that completes a run (staged in
+ * settlement_run_states until then).
  */
 @Entity('contract_settlement_states')
 @Index('idx_contract_settlement_states_arrears', ['poolId', 'arrearsSince'], { where: 'arrears_micro_usd > 0' })
