@@ -6,7 +6,7 @@ import { SettlementEngine } from '../../src/modules/settlement/settlement-engine
 import { SettlementRunsService } from '../../src/modules/settlement/settlement-runs.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
-import { runOf, trialBalance } from './settlement-support.js';
+import { netByCustomer, paidRows, runOf, trialBalance, yieldCredits } from './settlement-support.js';
 
 /**
  * What a day settles is decided as of that day: a termination while the day is being settled,
@@ -55,33 +55,10 @@ describe('settlement decides a day by its history as of that day', () => {
     }
   }
 
-  /** Rows of the day that count: those of the completed run's attempt. */
-  async function paidRows(s: Seeded, day: string) {
-    const { rows } = await t.db.query(
-      `SELECT cs.contract_id, cs.customer_id, cs.net_sats::text AS net
-         FROM contract_settlements cs JOIN settlement_runs r ON r.pool_id = cs.pool_id AND r.day = cs.day AND r.seq = cs.seq AND r.attempt = cs.attempt
-        WHERE cs.pool_id = $1 AND cs.day = $2 AND cs.seq = 0 AND r.status = 'completed'`,
-      [s.poolId, day],
-    );
-    return rows as { contract_id: string; customer_id: string; net: string }[];
-  }
-
-  /** Per customer, what the day's yield entries credited. */
   async function creditsOf(s: Seeded, day: string): Promise<Map<string, bigint>> {
-    const { rows } = await t.db.query(
-      `SELECT a.customer_id, sum(p.amount_minor)::text AS amount
-         FROM ledger_entries e JOIN ledger_postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE e.type = 'settlement.yield' AND e.idempotency_key LIKE $1 AND a.customer_id IS NOT NULL GROUP BY a.customer_id`,
-      [`settlement:${s.poolId}:${day}:s0:%`],
-    );
-    return new Map(rows.map((r) => [r.customer_id as string, BigInt(r.amount)]));
-  }
-
-  function netByCustomer(rows: { customer_id: string; net: string }[]): Map<string, bigint> {
-    const out = new Map<string, bigint>();
-    for (const r of rows) out.set(r.customer_id, (out.get(r.customer_id) ?? 0n) + BigInt(r.net));
-    for (const [k, v] of out) if (v === 0n) out.delete(k);
-    return out;
+    const credits = await yieldCredits(t.db, s.poolId, day);
+    expect(credits.maxPostingsPerCustomer).toBeLessThanOrEqual(1);
+    return credits.byCustomer;
   }
 
   it('completes a day whose product is terminated between its chunks, the terminated contracts credited, and the next day settles', async () => {
@@ -99,7 +76,7 @@ describe('settlement decides a day by its history as of that day', () => {
     });
     const run = await runOf(t.db, s.poolId, '2025-07-10');
     expect(run.status).toBe('completed');
-    const rows = await paidRows(s, '2025-07-10');
+    const rows = await paidRows(t.db, s.poolId, '2025-07-10');
     expect(rows).toHaveLength(600);
     expect(new Set(rows.map((r) => r.contract_id)).size).toBe(600);
     expect(await creditsOf(s, '2025-07-10')).toEqual(netByCustomer(rows));
@@ -109,7 +86,7 @@ describe('settlement decides a day by its history as of that day', () => {
     await trigger('2025-07-11');
     await driveDay('2025-07-11');
     expect((await runOf(t.db, s.poolId, '2025-07-11')).status).toBe('completed');
-    const next = await paidRows(s, '2025-07-11');
+    const next = await paidRows(t.db, s.poolId, '2025-07-11');
     expect(next).toHaveLength(600);
     expect(await creditsOf(s, '2025-07-11')).toEqual(netByCustomer(next));
     expect(await trialBalance(t.db)).toEqual({ BTC: '0', USD: '0' });
@@ -135,7 +112,7 @@ describe('settlement decides a day by its history as of that day', () => {
       await trigger(day);
       await driveDay(day);
       expect((await runOf(t.db, s.poolId, day)).status).toBe('completed');
-      const rows = await paidRows(s, day);
+      const rows = await paidRows(t.db, s.poolId, day);
       expect(rows).toHaveLength(12);
       expect(await creditsOf(s, day)).toEqual(netByCustomer(rows));
     }
@@ -144,7 +121,7 @@ describe('settlement decides a day by its history as of that day', () => {
     clock.set(new Date('2025-08-06T09:00:00Z'));
     await trigger('2025-08-05');
     await driveDay('2025-08-05');
-    expect(await paidRows(s, '2025-08-05')).toHaveLength(0);
+    expect(await paidRows(t.db, s.poolId, '2025-08-05')).toHaveLength(0);
 
     const { rows: cover } = await t.db.query(
       `SELECT k.id, k.term_days, count(DISTINCT cs.day)::int AS settled_days, count(cs.day)::int AS settled_rows,

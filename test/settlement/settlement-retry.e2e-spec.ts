@@ -6,7 +6,7 @@ import { SettlementRunsService } from '../../src/modules/settlement/settlement-r
 import { SettlementInvariantError } from '../../src/modules/settlement/settlement.errors.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
-import { runOf, trialBalance } from './settlement-support.js';
+import { netByCustomer, paidRows, runOf, trialBalance, yieldCredits } from './settlement-support.js';
 
 type Step = 'prepared' | 'some chunks' | 'all chunks' | 'checks' | 'some credits';
 
@@ -97,28 +97,15 @@ describe('a failed settlement run is retried to completion through the API', () 
   }
 
   async function creditsOf(day: string): Promise<Map<string, bigint>> {
-    const { rows } = await t.db.query(
-      `SELECT a.customer_id, sum(p.amount_minor)::text AS amount, count(*)::int AS n
-         FROM ledger_entries e JOIN ledger_postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE e.type = 'settlement.yield' AND e.idempotency_key LIKE $1 AND a.customer_id IS NOT NULL GROUP BY a.customer_id`,
-      [`settlement:${s.poolId}:${day}:s0:%`],
-    );
-    for (const r of rows) expect(r.n).toBe(1);
-    return new Map(rows.map((r) => [r.customer_id as string, BigInt(r.amount)]));
+    const credits = await yieldCredits(t.db, s.poolId, day);
+    expect(credits.maxPostingsPerCustomer).toBeLessThanOrEqual(1);
+    return credits.byCustomer;
   }
 
   /** The rows that count (the completed run's attempt), per customer. */
   async function paidNet(day: string): Promise<{ contracts: number; byCustomer: Map<string, bigint> }> {
-    const { rows } = await t.db.query(
-      `SELECT cs.contract_id, cs.customer_id, cs.net_sats::text AS net
-         FROM contract_settlements cs JOIN settlement_runs r ON r.pool_id = cs.pool_id AND r.day = cs.day AND r.seq = cs.seq AND r.attempt = cs.attempt
-        WHERE cs.pool_id = $1 AND cs.day = $2 AND cs.seq = 0 AND r.status = 'completed'`,
-      [s.poolId, day],
-    );
-    const byCustomer = new Map<string, bigint>();
-    for (const r of rows) byCustomer.set(r.customer_id, (byCustomer.get(r.customer_id) ?? 0n) + BigInt(r.net));
-    for (const [k, v] of byCustomer) if (v === 0n) byCustomer.delete(k);
-    return { contracts: new Set(rows.map((r) => r.contract_id)).size, byCustomer };
+    const rows = await paidRows(t.db, s.poolId, day);
+    return { contracts: new Set(rows.map((r) => r.contract_id)).size, byCustomer: netByCustomer(rows) };
   }
 
   async function dayInView(day: string) {

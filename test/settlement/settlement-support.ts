@@ -53,3 +53,33 @@ export async function trialBalance(db: Db): Promise<Record<string, string>> {
   const { rows } = await db.query(`SELECT currency, sum(balance_minor)::text AS total FROM ledger_balances GROUP BY currency`);
   return Object.fromEntries(rows.map((r) => [r.currency, r.total]));
 }
+
+/** The rows of a pool's day that count: those of the attempt that completed its run (seq 0). */
+export async function paidRows(db: Db, poolId: string, day: string): Promise<{ contract_id: string; customer_id: string; net: string }[]> {
+  const { rows } = await db.query(
+    `SELECT cs.contract_id, cs.customer_id, cs.net_sats::text AS net
+       FROM contract_settlements cs JOIN settlement_runs r ON r.pool_id = cs.pool_id AND r.day = cs.day AND r.seq = cs.seq AND r.attempt = cs.attempt
+      WHERE cs.pool_id = $1 AND cs.day = $2 AND cs.seq = 0 AND r.status = 'completed'`,
+    [poolId, day],
+  );
+  return rows;
+}
+
+/** Per customer, the sum of the rows' net (customers with nothing left out). */
+export function netByCustomer(rows: { customer_id: string; net: string }[]): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const r of rows) out.set(r.customer_id, (out.get(r.customer_id) ?? 0n) + BigInt(r.net));
+  for (const [k, v] of out) if (v === 0n) out.delete(k);
+  return out;
+}
+
+/** Per customer, what the day's yield entries credited, and in how many postings at most per customer. */
+export async function yieldCredits(db: Db, poolId: string, day: string): Promise<{ byCustomer: Map<string, bigint>; maxPostingsPerCustomer: number }> {
+  const { rows } = await db.query(
+    `SELECT a.customer_id, sum(p.amount_minor)::text AS amount, count(*)::int AS n
+       FROM ledger_entries e JOIN ledger_postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+      WHERE e.type = 'settlement.yield' AND e.idempotency_key LIKE $1 AND a.customer_id IS NOT NULL GROUP BY a.customer_id`,
+    [`settlement:${poolId}:${day}:s0:%`],
+  );
+  return { byCustomer: new Map(rows.map((r) => [r.customer_id as string, BigInt(r.amount)])), maxPostingsPerCustomer: Math.max(0, ...rows.map((r) => r.n as number)) };
+}

@@ -471,6 +471,9 @@ export class SettlementRepository {
    * their attempt). A new attempt then plans from scratch.
    */
   async clearPlan(manager: EntityManager, runId: string): Promise<void> {
+    // A chunk still being settled by a job of the attempt that failed holds its row: wait for it
+    // here, so that the next statement (a new snapshot) sees and removes what it staged.
+    await manager.query(`SELECT 1 FROM settlement_chunks WHERE run_id = $1 ORDER BY chunk_no FOR UPDATE`, [runId]);
     await manager.query(
       `WITH w AS (DELETE FROM settlement_run_weights WHERE run_id = $1),
             c AS (DELETE FROM settlement_chunks WHERE run_id = $1)
