@@ -7,6 +7,7 @@ import { CapacityService } from '../capacity/capacity.service.js';
 import { HashrateReportsService } from '../capacity/hashrate-reports.service.js';
 import { MarketService } from '../market/market.service.js';
 import { SettlementMetrics } from './settlement.metrics.js';
+import { expectedEarningsRatio, judgeDay, type DayJudgement } from './reconciliation-expectation.js';
 import { RangeTooLongError } from './settlement.errors.js';
 
 export const RECONCILIATION_COLUMNS = [
@@ -100,20 +101,18 @@ export class ReconciliationService {
       const difficulty = await this.market.difficultyOn(r.day);
       const report = await this.hashrateReports.forDay(r.pool_id, r.day);
       const deliveredGhs = report ? BigInt(report.deliveredGhs) : r.delivered !== null ? BigInt(r.delivered) : null;
-      let expected: bigint | null = null;
+      let judged: DayJudgement | null = null;
       if (difficulty && deliveredGhs !== null) {
-        const perTh = this.market.expectedSatsPerThDay(difficulty.difficulty, difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats);
-        // Earnings are after the pool's fee, so the expectation is too.
-        expected = (perTh * deliveredGhs * (10_000n - BigInt(pool?.feeBps ?? 0))) / (1000n * 10_000n);
+        // Earnings are after the pool's fee, so the expectation is too; exact until judgeDay rounds once.
+        const ratio = expectedEarningsRatio({
+          deliveredGhs, difficulty: difficulty.difficulty, rewardSats: difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats, poolFeeBps: pool?.feeBps ?? 0,
+        });
+        judged = judgeDay(r.earnings === null ? null : BigInt(r.earnings), ratio, threshold);
       }
-      const earnings = r.earnings === null ? null : BigInt(r.earnings);
-      let variancePct: string | null = null;
-      let flagged = false;
-      if (expected !== null && expected > 0n && earnings !== null) {
-        const bps = ((earnings - expected) * 10_000n) / expected;
-        variancePct = (Number(bps) / 100).toFixed(2);
-        flagged = earnings * 10_000n < expected * (10_000n - threshold);
-      }
+      const expected = judged?.expectedSats ?? null;
+      const earnings = r.earnings;
+      const variancePct = judged?.variancePct ?? null;
+      const flagged = judged?.flagged ?? false;
       if (flagged) {
         flaggedByPool.set(r.pool_id, (flaggedByPool.get(r.pool_id) ?? 0) + 1);
         this.logger.warn(`pool ${r.pool_id} earned ${earnings} sats on ${r.day}, expected ${expected} (${variancePct}%): below the alert threshold`);
