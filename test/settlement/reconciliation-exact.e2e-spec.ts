@@ -1,7 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DataSource } from 'typeorm';
 import { seedReconciliation } from '../../bench/reconciliation-seed.js';
+import { ReconciliationService } from '../../src/modules/settlement/reconciliation.service.js';
 import { createPool } from '../support/capacity-fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
@@ -41,7 +44,7 @@ const PUBLISHED = [
 const HALVING = PUBLISHED[3];
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'reconciliation-before.json');
 
-describe('reconciliation: exact expected FPPS earnings, judged exactly', () => {
+describe('reconciliation: exact expected FPPS earnings, judged exactly, in a fixed number of statements', () => {
   let t: TestApp;
   let finance: TestUser;
   let operator: TestUser;
@@ -162,5 +165,37 @@ describe('reconciliation: exact expected FPPS earnings, judged exactly', () => {
         'arrearsCollectedSats,netCreditedSats,arrearsAddedMicroUsd,payoutsReceivedSats,receivableOutstandingSats,runStatus,contracts',
     );
     expect(lines).toHaveLength(rows.length + 1);
+  });
+
+  it('reads a year of 4 pools in as many statements as one day', async () => {
+    const seed = await seedReconciliation(t.db, { tag: 2, pools: 4, from: '2022-01-01', days: 365, historyDays: 5 });
+    const service = t.app.get(ReconciliationService);
+    const runner = t.app.get(DataSource).createQueryRunner();
+    const proto = Object.getPrototypeOf(runner) as { query: (...args: unknown[]) => Promise<unknown> };
+    await runner.release();
+    // Counts the statements sent on behalf of the report's own call only (not the worker's, if any runs meanwhile).
+    const context = new AsyncLocalStorage<{ statements: number }>();
+    const original = proto.query;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const counter = context.getStore();
+      if (counter) counter.statements += 1;
+      return original.apply(this, args);
+    };
+    const count = async (from: string, to: string) => {
+      const counter = { statements: 0 };
+      const result = await context.run(counter, () => service.report(from, to));
+      return { statements: counter.statements, rows: result.rows.length };
+    };
+    try {
+      const year = await count(seed.from, seed.to);
+      const day = await count(seed.from, seed.from);
+      // the grid, then difficulty, hash-rate reports and pool fees for the whole range (docs/settlement.md)
+      expect(year.statements).toBe(4);
+      expect(year.statements).toBe(day.statements);
+      expect(year.rows).toBe(4 * 365);
+      expect(day.rows).toBeGreaterThan(0);
+    } finally {
+      proto.query = original;
+    }
   });
 });
