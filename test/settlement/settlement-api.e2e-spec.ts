@@ -72,12 +72,12 @@ describe('settlement inputs, reconciliation and the customer view over HTTP', ()
 
   it('flags a day whose earnings fall short of the expected FPPS', async () => {
     const short = '2025-06-12';
-    // difficulty 1e14 and 3.125 BTC per block: 62 sats per TH/s per day; 2,000 TH/s delivered
+    // difficulty 1e14 and 3.125 BTC per block: 62.86 sats per TH/s per day; 2,000 TH/s delivered, 2% pool fee; rounded once, at the end
     await t.db.query(`INSERT INTO network_difficulty (day, difficulty, block_subsidy_sats, avg_fees_per_block_sats) VALUES ($1, 100000000000000, 312500000, 0)`, [short]);
     await seedDayInputs(t.db, seeded, short, { priceUsd: '60000', earningsSats: 1000n, deliveredGhs: 2_000_000n });
     const recon = await t.http.get(`/v1/reconciliation?from=${short}&to=${short}`, { token: finance.token });
     const row = recon.body.rows.find((r: any) => r.poolId === seeded.poolId);
-    expect(row.expectedSats).toBe(((62n * 2000n * 9800n) / 10000n).toString());
+    expect(row.expectedSats).toBe(((86_400n * 10n ** 12n * 312_500_000n * 2000n * 9800n) / (10n ** 14n * 2n ** 32n * 10_000n)).toString());
     expect(row.flagged).toBe(true);
     const metrics = await t.http.get('/metrics');
     expect(metrics.text).toMatch(/settlement_earnings_shortfall\{pool_id="[^"]+"\} 1/);

@@ -56,4 +56,13 @@ export class HashrateReportsRepository {
     const rows: RawReport[] = await manager.query(`SELECT ${COLUMNS} FROM hashrate_reports WHERE pool_id = $1 AND day = $2`, [poolId, day]);
     return rows[0] ? toReport(rows[0]) : null;
   }
+
+  /** The reports of the given pools on the days from `from` to `to` inclusive, in (day, pool) order. */
+  async findForPoolsBetween(manager: EntityManager, poolIds: string[], from: string, to: string): Promise<HashrateReport[]> {
+    const rows: RawReport[] = await manager.query(
+      `SELECT ${COLUMNS} FROM hashrate_reports WHERE pool_id = ANY($1::uuid[]) AND day BETWEEN $2 AND $3 ORDER BY day, pool_id`,
+      [poolIds, from, to],
+    );
+    return rows.map(toReport);
+  }
 }

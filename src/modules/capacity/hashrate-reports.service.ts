@@ -80,4 +80,9 @@ export class HashrateReportsService {
   async forDay(poolId: string, day: string): Promise<HashrateReport | null> {
     return this.repository.findForDay(this.dataSource.manager, poolId, day);
   }
+
+  /** The reports of `poolIds` on every day in [from, to], in one query (reconciliation reads a year at once). */
+  async forPoolsBetween(poolIds: string[], from: string, to: string): Promise<HashrateReport[]> {
+    return this.repository.findForPoolsBetween(this.dataSource.manager, poolIds, from, to);
+  }
 }

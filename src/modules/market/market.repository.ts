@@ -76,4 +76,10 @@ export class MarketRepository {
     const rows: RawDifficulty[] = await manager.query(`SELECT ${DIFFICULTY_COLUMNS} FROM network_difficulty WHERE day = $1`, [day]);
     return rows[0] ? toDifficulty(rows[0]) : null;
   }
+
+  /** Every recorded day from `from` to `to` inclusive, in day order (days without a row are absent). */
+  async difficultyBetween(manager: EntityManager, from: string, to: string): Promise<DifficultyRow[]> {
+    const rows: RawDifficulty[] = await manager.query(`SELECT ${DIFFICULTY_COLUMNS} FROM network_difficulty WHERE day BETWEEN $1 AND $2 ORDER BY day`, [from, to]);
+    return rows.map(toDifficulty);
+  }
 }

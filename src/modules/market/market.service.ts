@@ -95,6 +95,11 @@ export class MarketService {
     return this.repository.difficultyOn(this.dataSource.manager, day);
   }
 
+  /** The recorded difficulty of each day in [from, to], in one query (reports over a range read this, not one day at a time). */
+  difficultyBetween(from: string, to: string): Promise<DifficultyRow[]> {
+    return this.repository.difficultyBetween(this.dataSource.manager, from, to);
+  }
+
   /** Sats per TH/s per day, exact and rounded down (see yield-math.ts). */
   expectedSatsPerThDay(difficulty: string, rewardSats: bigint): bigint {
     return expectedSatsPerThDay(difficulty, rewardSats);

@@ -6,6 +6,8 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { CapacityService } from '../capacity/capacity.service.js';
 import { HashrateReportsService } from '../capacity/hashrate-reports.service.js';
 import { MarketService } from '../market/market.service.js';
+import { expectedEarningsRatio, judgeDay, type DayJudgement } from './reconciliation-expectation.js';
+import { ReconciliationRepository, type ReconciliationDayRow } from './reconciliation.repository.js';
 import { SettlementMetrics } from './settlement.metrics.js';
 import { RangeTooLongError } from './settlement.errors.js';
 
@@ -15,22 +17,17 @@ export const RECONCILIATION_COLUMNS = [
   'receivableOutstandingSats', 'runStatus', 'contracts',
 ] as const;
 
-interface Row {
-  pool_id: string;
-  day: string;
-  earnings: string | null;
-  gross: string;
-  house: string;
-  elec: string;
-  mgmt: string;
-  collected: string;
-  net: string;
-  arrears: string;
-  payouts: string;
-  outstanding: string;
-  status: string | null;
-  contracts: number;
-  delivered: string | null;
+/** A report row as the API and the CSV carry it: minor units as decimal strings. */
+function reconciliationRowView(r: ReconciliationDayRow, deliveredGhs: bigint | null, judged: DayJudgement | null) {
+  return {
+    poolId: r.poolId, day: r.day, earningsSats: r.earningsSats?.toString() ?? null, expectedSats: judged?.expectedSats.toString() ?? null,
+    variancePct: judged?.variancePct ?? null, flagged: judged?.flagged ?? false, deliveredGhs: deliveredGhs?.toString() ?? null,
+    allocatedToCustomersSats: r.grossSats.toString(), houseSats: r.houseSats.toString(), electricityFeeSats: r.electricityFeeSats.toString(),
+    managementFeeSats: r.managementFeeSats.toString(), arrearsCollectedSats: r.arrearsCollectedSats.toString(), netCreditedSats: r.netSats.toString(),
+    arrearsAddedMicroUsd: r.arrearsAddedMicroUsd.toString(), payoutsReceivedSats: r.payoutsSats.toString(),
+    receivableOutstandingSats: r.outstandingSats.toString(), receivableOutstandingBtc: formatBtc(r.outstandingSats),
+    runStatus: r.runStatus ?? (r.earningsSats === null ? 'waiting for pool data' : 'not opened'), contracts: r.contracts,
+  };
 }
 
 /**
@@ -50,84 +47,51 @@ export class ReconciliationService {
     private readonly hashrateReports: HashrateReportsService,
     private readonly metrics: SettlementMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: ReconciliationRepository,
   ) {}
 
+  /**
+   * The report over [from, to] (at most 366 days) in four statements whatever its length: the
+   * grid of (pool, day) rows from settlement's tables, then for the whole range at once the
+   * difficulty, the hash-rate reports and the pools' fees.
+   */
   async report(from: string, to: string) {
     if (from > to) throw new RangeTooLongError(366);
     const span = (new Date(`${to}T00:00:00Z`).getTime() - new Date(`${from}T00:00:00Z`).getTime()) / 86_400_000;
     if (span > 366) throw new RangeTooLongError(366);
-    const rows: Row[] = await this.dataSource.query(
-      `WITH pools AS (
-         SELECT pool_id FROM pool_earnings WHERE day BETWEEN $1 AND $2
-         UNION SELECT pool_id FROM settlement_runs WHERE day BETWEEN $1 AND $2
-         UNION SELECT pool_id FROM pool_payouts WHERE received_at >= $1::date AND received_at < $2::date + 1
-       ), grid AS (
-         SELECT p.pool_id, d::date AS day FROM pools p CROSS JOIN generate_series($1::date, $2::date, interval '1 day') d
-       ), runs AS (
-         SELECT pool_id, day,
-                ${['gross_sats AS gross', 'house_sats AS house', 'electricity_fee_sats AS elec', 'management_fee_sats AS mgmt', 'arrears_collected_sats AS collected', 'net_sats AS net', 'arrears_added_micro_usd AS arrears']
-                  .map((c) => { const [col, name] = c.split(' AS '); return `coalesce(sum(${col}) FILTER (WHERE status = 'completed'), 0) AS ${name}`; }).join(', ')},
-                max(contract_count) FILTER (WHERE seq = 0) AS contracts, max(delivered_ghs) FILTER (WHERE seq = 0) AS delivered,
-                CASE WHEN bool_and(status = 'completed') THEN 'completed' ELSE min(status) FILTER (WHERE status <> 'completed') END AS status
-           FROM settlement_runs WHERE day BETWEEN $1 AND $2
-          GROUP BY pool_id, day
-       ), paid AS (
-         SELECT pool_id, (received_at AT TIME ZONE 'UTC')::date AS day, sum(amount_sats) AS sats FROM pool_payouts
-          WHERE received_at < $2::date + 1 GROUP BY 1, 2
-       ), earned AS (
-         SELECT pool_id, day, amount_sats FROM pool_earnings WHERE day <= $2
-       )
-       SELECT g.pool_id, g.day::text AS day, e.amount_sats::text AS earnings,
-              coalesce(r.gross, 0)::text AS gross, coalesce(r.house, 0)::text AS house, coalesce(r.elec, 0)::text AS elec,
-              coalesce(r.mgmt, 0)::text AS mgmt, coalesce(r.collected, 0)::text AS collected, coalesce(r.net, 0)::text AS net,
-              coalesce(r.arrears, 0)::text AS arrears, coalesce(pd.sats, 0)::text AS payouts,
-              ((SELECT coalesce(sum(x.earnings_sats), 0) FROM settlement_runs x WHERE x.pool_id = g.pool_id AND x.day <= g.day AND x.status = 'completed'
-                ) - (SELECT coalesce(sum(y.sats), 0) FROM paid y WHERE y.pool_id = g.pool_id AND y.day <= g.day))::text AS outstanding,
-              r.status, coalesce(r.contracts, 0)::int AS contracts, r.delivered::text AS delivered
-         FROM grid g
-         LEFT JOIN earned e ON e.pool_id = g.pool_id AND e.day = g.day
-         LEFT JOIN runs r ON r.pool_id = g.pool_id AND r.day = g.day
-         LEFT JOIN paid pd ON pd.pool_id = g.pool_id AND pd.day = g.day
-        ORDER BY g.day, g.pool_id`,
-      [from, to],
-    );
-    const pools = new Map((await this.capacity.poolFigures([...new Set(rows.map((r) => r.pool_id))])).map((p) => [p.poolId, p]));
     const threshold = BigInt(this.config.RECONCILIATION_SHORTFALL_ALERT_BPS);
+    const days = await this.repository.dayRows(from, to);
+    if (days.length === 0) return { from, to, shortfallAlertBps: this.config.RECONCILIATION_SHORTFALL_ALERT_BPS, rows: [] };
+    const poolIds = [...new Set(days.map((d) => d.poolId))];
+    const [difficulties, reports, pools] = await Promise.all([
+      this.market.difficultyBetween(from, to),
+      this.hashrateReports.forPoolsBetween(poolIds, from, to),
+      this.capacity.poolFigures(poolIds),
+    ]);
+    const difficultyOn = new Map(difficulties.map((d) => [d.day, d]));
+    const reported = new Map(reports.map((r) => [`${r.poolId}/${r.day}`, r.deliveredGhs]));
+    const feeBps = new Map(pools.map((p) => [p.poolId, p.feeBps]));
     const flaggedByPool = new Map<string, number>();
-    const out = [];
-    for (const r of rows) {
-      const pool = pools.get(r.pool_id);
-      const difficulty = await this.market.difficultyOn(r.day);
-      const report = await this.hashrateReports.forDay(r.pool_id, r.day);
-      const deliveredGhs = report ? BigInt(report.deliveredGhs) : r.delivered !== null ? BigInt(r.delivered) : null;
-      let expected: bigint | null = null;
+    const rows = days.map((r) => {
+      const difficulty = difficultyOn.get(r.day);
+      // The pool's own report of the day, else what the day's run used.
+      const deliveredGhs = reported.get(`${r.poolId}/${r.day}`) ?? r.runDeliveredGhs;
+      let judged: DayJudgement | null = null;
       if (difficulty && deliveredGhs !== null) {
-        const perTh = this.market.expectedSatsPerThDay(difficulty.difficulty, difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats);
-        // Earnings are after the pool's fee, so the expectation is too.
-        expected = (perTh * deliveredGhs * (10_000n - BigInt(pool?.feeBps ?? 0))) / (1000n * 10_000n);
+        // Earnings are after the pool's fee, so the expectation is too; exact until judgeDay rounds once.
+        const ratio = expectedEarningsRatio({
+          deliveredGhs, difficulty: difficulty.difficulty, rewardSats: difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats, poolFeeBps: feeBps.get(r.poolId) ?? 0,
+        });
+        judged = judgeDay(r.earningsSats, ratio, threshold);
       }
-      const earnings = r.earnings === null ? null : BigInt(r.earnings);
-      let variancePct: string | null = null;
-      let flagged = false;
-      if (expected !== null && expected > 0n && earnings !== null) {
-        const bps = ((earnings - expected) * 10_000n) / expected;
-        variancePct = (Number(bps) / 100).toFixed(2);
-        flagged = earnings * 10_000n < expected * (10_000n - threshold);
+      if (judged?.flagged) {
+        flaggedByPool.set(r.poolId, (flaggedByPool.get(r.poolId) ?? 0) + 1);
+        this.logger.warn(`pool ${r.poolId} earned ${r.earningsSats} sats on ${r.day}, expected ${judged.expectedSats} (${judged.variancePct}%): below the alert threshold`);
       }
-      if (flagged) {
-        flaggedByPool.set(r.pool_id, (flaggedByPool.get(r.pool_id) ?? 0) + 1);
-        this.logger.warn(`pool ${r.pool_id} earned ${earnings} sats on ${r.day}, expected ${expected} (${variancePct}%): below the alert threshold`);
-      }
-      out.push({
-        poolId: r.pool_id, day: r.day, earningsSats: r.earnings, expectedSats: expected?.toString() ?? null, variancePct, flagged,
-        deliveredGhs: deliveredGhs?.toString() ?? null, allocatedToCustomersSats: r.gross, houseSats: r.house, electricityFeeSats: r.elec,
-        managementFeeSats: r.mgmt, arrearsCollectedSats: r.collected, netCreditedSats: r.net, arrearsAddedMicroUsd: r.arrears,
-        payoutsReceivedSats: r.payouts, receivableOutstandingSats: r.outstanding, receivableOutstandingBtc: formatBtc(BigInt(r.outstanding)),
-        runStatus: r.status ?? (r.earnings === null ? 'waiting for pool data' : 'not opened'), contracts: r.contracts,
-      });
-    }
+      return reconciliationRowView(r, deliveredGhs, judged);
+    });
     for (const [poolId, n] of flaggedByPool) this.metrics.earningsShortfall.set({ pool_id: poolId }, n);
-    return { from, to, shortfallAlertBps: this.config.RECONCILIATION_SHORTFALL_ALERT_BPS, rows: out };
+    return { from, to, shortfallAlertBps: this.config.RECONCILIATION_SHORTFALL_ALERT_BPS, rows };
   }
 
   /**

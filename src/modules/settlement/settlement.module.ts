@@ -8,6 +8,7 @@ import { MarketModule } from '../market/market.module.js';
 import { ContractSettlementsService } from './contract-settlements.service.js';
 import { SettlementProcessor, SettlementSweeper } from './jobs/settlement.job.js';
 import { MarketImportController } from './market-import.controller.js';
+import { ReconciliationRepository } from './reconciliation.repository.js';
 import { ReconciliationService } from './reconciliation.service.js';
 import { SettlementEngine } from './settlement-engine.service.js';
 import { SETTLEMENT_FLOW_PRODUCER, SettlementFlowService } from './settlement-flow.service.js';
@@ -32,6 +33,7 @@ const CSV_BODY_LIMIT = 8 * 1024 * 1024;
     SettlementEngine,
     SettlementFlowService,
     SettlementRunsService,
+    ReconciliationRepository,
     ReconciliationService,
     ContractSettlementsService,
     SettlementMetrics,
