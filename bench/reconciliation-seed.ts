@@ -69,7 +69,8 @@ export async function seedReconciliation(db: Db, o: ReconciliationSeedOptions): 
        FROM (${grid}) g WHERE (p * 3 + i + 400) % 5 <> 0 AND (p <> $6 OR i < 0)`,
     [...args, staff.rows[0].id, last],
   );
-  // Runs of the days with earnings: seq 0 for most, then adjustments on some completed days.
+  // Runs of the days with earnings: seq 0 for most, then adjustments on some completed days (at
+  // most one of a pool running, as uq_settlement_runs_running_pool allows).
   await db.query(
     `INSERT INTO settlement_runs (pool_id, day, seq, status, earnings_sats, delivered_ghs, contract_count, gross_sats, house_sats, electricity_fee_sats,
                                   management_fee_sats, arrears_collected_sats, net_sats, arrears_added_micro_usd, triggered_by, created_at, updated_at, prepared_at)
@@ -83,7 +84,7 @@ export async function seedReconciliation(db: Db, o: ReconciliationSeedOptions): 
   );
   await db.query(
     `INSERT INTO settlement_runs (pool_id, day, seq, status, earnings_sats, contract_count, gross_sats, net_sats, triggered_by, created_at, updated_at, prepared_at)
-     SELECT r.pool_id, r.day, 1, CASE WHEN (g.p + g.i + 400) % 12 = 8 THEN 'running' ELSE 'completed' END, 250 - (g.p * 100), 99, 250 - (g.p * 100), 200 - (g.p * 100),
+     SELECT r.pool_id, r.day, 1, CASE WHEN (g.p + g.i + 400) % 12 = 8 AND g.i BETWEEN 0 AND 11 THEN 'running' ELSE 'completed' END, 250 - (g.p * 100), 99, 250 - (g.p * 100), 200 - (g.p * 100),
             'seed', now(), now(), now()
        FROM (${grid}) g JOIN settlement_runs r ON r.pool_id = g.pool_id AND r.day = g.day AND r.seq = 0 AND r.status = 'completed'
       WHERE (g.p + g.i + 400) % 6 = 2`,
