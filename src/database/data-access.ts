@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+
+/**
+ * The one small data-access layer every repository uses with raw SQL: column lists and row
+ * mapping derived from entity metadata and its transformers (so no repository writes an
+ * aliased column list or a BigInt(...) by hand), the rows of a TypeORM query result, the pg
+ * connection behind a manager, and per-statement settings.
+ */
+
+/** Either a transaction's manager or the DataSource (autocommit). */
+export type Db = EntityManager | DataSource;
+
+/** What runs a statement: the manager given (last, optional) or the DataSource. */
+export type Queryable = Pick<EntityManager, 'query'>;
+
+function connectionOf(db: Db): DataSource {
+  return 'connection' in db ? db.connection : db;
+}
+
+function metadataOf(db: Db, target: EntityTarget<ObjectLiteral>): EntityMetadata {
+  return connectionOf(db).getMetadata(target);
+}
+
+/**
+ * A column as SQL selects it for mapRows: its own name, `date` columns as text (a UTC day
+ * string, never a Date in the process's time zone).
+ */
+function selectColumn(column: ColumnMetadata, alias: string | undefined): string {
+  const name = `"${column.databaseName}"`;
+  const ref = alias ? `${alias}.${name}` : name;
+  return column.type === 'date' ? `${ref}::text AS ${name}` : alias ? `${ref} AS ${name}` : ref;
+}
+
+/**
+ * The entity's columns for a SELECT list (`r."pool_id" AS "pool_id", r."day"::text AS "day", ...`),
+ * all of them or the named properties only; mapRows turns the rows into the entity's shape.
+ */
+export function columnsOf<T extends ObjectLiteral>(db: Db, target: EntityTarget<T>, alias?: string, only?: readonly (keyof T & string)[]): string {
+  const columns = metadataOf(db, target).columns.filter((c) => !only || only.includes(c.propertyName as keyof T & string));
+  return columns.map((c) => selectColumn(c, alias)).join(', ');
+}
+
+/**
+ * Raw rows (keys are the table's column names) mapped to the entity's properties through the
+ * driver's hydration and each column's transformer: bigint money as bigint, numeric as exact
+ * strings, timestamps as Date. Columns a row does not have are left out.
+ */
+export function mapRows<T extends ObjectLiteral>(db: Db, target: EntityTarget<T>, raw: readonly Record<string, unknown>[]): T[] {
+  const metadata = metadataOf(db, target);
+  const driver = connectionOf(db).driver;
+  return raw.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const column of metadata.columns) {
+      if (column.databaseName in row) out[column.propertyName] = driver.prepareHydratedValue(row[column.databaseName], column);
+    }
+    return out as T;
+  });
+}
+
+/** Runs the statement and maps its rows to the entity (see mapRows). */
+export async function queryEntities<T extends ObjectLiteral>(db: Db, target: EntityTarget<T>, sql: string, params: unknown[] = []): Promise<T[]> {
+  return mapRows(db, target, resultRows<Record<string, unknown>>(await db.query(sql, params)));
+}
+
+/** Rows of a TypeORM query() result: UPDATE/DELETE ... RETURNING yields [rows, count], the rest rows. */
+export function resultRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
+/** How many rows an UPDATE or DELETE through TypeORM's query() touched. */
+export function affectedCount(result: unknown): number {
+  return Array.isArray(result) && result.length === 2 && typeof result[1] === 'number' ? result[1] : 0;
+}
+
+/** What a TypeORM Postgres query runner exposes of its pg connection. */
+interface PgQueryRunner {
+  connect(): Promise<pg.ClientBase>;
+}
+
+/**
+ * The pg connection of the manager's transaction, else the pool (one autocommit statement),
+ * for the hot paths that talk to pg directly (named prepared statements, no query logging).
+ */
+export async function pgClient(db: Db): Promise<Pick<pg.ClientBase, 'query'>> {
+  const runner = 'queryRunner' in db ? (db.queryRunner as unknown as PgQueryRunner | undefined) : undefined;
+  return runner ? runner.connect() : (connectionOf(db).driver as unknown as { master: pg.Pool }).master;
+}
+
+/** Settings for the rest of the manager's transaction, in one statement (`SET LOCAL`). */
+export async function setLocal(manager: EntityManager, settings: Record<string, string | number | boolean>): Promise<void> {
+  const names = Object.keys(settings);
+  if (names.length === 0) return;
+  await manager.query(
+    `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+    names.flatMap((name) => [name, String(settings[name])]),
+  );
+}
