@@ -4,8 +4,6 @@ import { Product } from './product.entity.js';
 
 export const CONTRACT_STATUSES = ['pending', 'active', 'paused', 'completed', 'cancelled', 'terminated'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
-/** Statuses that hold capacity (counted in the product's sold_ghs). */
-export const LIVE_CONTRACT_STATUSES: readonly ContractStatus[] = ['pending', 'active', 'paused'];
 
 /**
  * One purchase: a customer's hash rate on a product for [start_day, end_day] (UTC days), with
