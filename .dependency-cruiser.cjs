@@ -23,6 +23,27 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/(modules/ledger/|database/entities\\.ts$)' },
       to: { path: '^src/modules/ledger/(entities/|ledger\\.repository\\.ts$)' },
     },
+    {
+      name: 'test-not-bench',
+      severity: 'error',
+      comment: 'Tests do not depend on benchmarks: what both need (seeds) lives in seeds/.',
+      from: { path: '^test/' },
+      to: { path: '^bench/' },
+    },
+    {
+      name: 'seeds-are-neutral',
+      severity: 'error',
+      comment: 'seeds/ is shared by test/ and bench/ and imports neither.',
+      from: { path: '^seeds/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'src-not-test-or-bench',
+      severity: 'error',
+      comment: 'The app does not depend on its tests, benchmarks or seeds.',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench|seeds)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

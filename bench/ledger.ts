@@ -9,7 +9,8 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app/app.module.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { runMigrations } from '../src/database/migrate.js';
-import { databaseNameOf, withDatabaseName } from '../src/database/test-database-guard.js';
+import { withDatabaseName } from '../src/database/test-database-guard.js';
+import { benchDatabaseName } from './bench-database.js';
 import { SYSTEM_ACTOR } from '../src/modules/audit/audit.service.js';
 import { customerAccount, platformAccount, type PlatformAccount } from '../src/modules/ledger/ledger.accounts.js';
 import { LedgerIntegrityService } from '../src/modules/ledger/ledger-integrity.service.js';
@@ -67,8 +68,7 @@ function nextTransfer(kind: Case): Transfer {
 }
 
 async function prepareDatabase(): Promise<void> {
-  const name = databaseNameOf(DATABASE_URL);
-  if (!/(^|_)bench(_|$)/.test(name)) throw new Error(`BENCH_DATABASE_URL must name a database containing "bench" as a word, got ${name}`);
+  const name = benchDatabaseName(DATABASE_URL);
   const admin = new pg.Client({ connectionString: withDatabaseName(DATABASE_URL, 'postgres') });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);

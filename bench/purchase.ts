@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runMigrations } from '../src/database/migrate.js';
-import { databaseNameOf, withDatabaseName } from '../src/database/test-database-guard.js';
+import { withDatabaseName } from '../src/database/test-database-guard.js';
+import { benchDatabaseName } from './bench-database.js';
 
 /**
  * `npm run bench:purchase`: POST /v1/contracts over real HTTP against the API running in processes
@@ -99,8 +100,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function prepareDatabase(): Promise<void> {
-  const name = databaseNameOf(DATABASE_URL);
-  if (!/(^|_)bench(_|$)/.test(name)) throw new Error(`BENCH_DATABASE_URL must name a database containing "bench" as a word, got ${name}`);
+  const name = benchDatabaseName(DATABASE_URL);
   const admin = new pg.Client({ connectionString: withDatabaseName(DATABASE_URL, 'postgres') });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);

@@ -5,7 +5,8 @@ import { createWorkerContext } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { ReconciliationService } from '../src/modules/settlement/reconciliation.service.js';
-import { seedReconciliation } from './reconciliation-seed.js';
+import { seedReconciliation } from '../seeds/reconciliation-seed.js';
+import { benchDatabaseName } from './bench-database.js';
 
 /**
  * bench:reconciliation: GET /v1/reconciliation's work (ReconciliationService.report) over a year
@@ -64,8 +65,7 @@ async function time(fn: () => Promise<unknown>): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  const dbName = new URL(BENCH_URL).pathname.slice(1);
-  if (!dbName.includes('bench')) throw new Error(`BENCH_DATABASE_URL must name a bench database (got ${dbName})`);
+  const dbName = benchDatabaseName(BENCH_URL);
   const admin = new pg.Client({ connectionString: BENCH_URL.replace(/\/[^/]*$/, '/postgres') });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);

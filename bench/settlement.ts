@@ -13,7 +13,8 @@ import { runMigrations } from '../src/database/migrate.js';
 import { ContractsSettlementRepository } from '../src/modules/contracts/contracts-settlement.repository.js';
 import { SettlementRunsService } from '../src/modules/settlement/settlement-runs.service.js';
 import { planStatement, thresholdContractStatement } from '../src/modules/settlement/settlement-sql.js';
-import { seedDayInputs, seedPopulation } from './settlement-seed.js';
+import { seedDayInputs, seedPopulation } from '../seeds/settlement-seed.js';
+import { benchDatabaseName } from './bench-database.js';
 
 /**
  * bench:settlement: seeds a population (COPY-free, generate_series), then settles one day
@@ -44,7 +45,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
 async function main(): Promise<void> {
-  const dbName = new URL(BENCH_URL).pathname.slice(1);
+  const dbName = benchDatabaseName(BENCH_URL);
   const admin = new pg.Client({ connectionString: BENCH_URL.replace(/\/[^/]*$/, '/postgres') });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);

@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
-import { type INestApplication, type INestApplicationContext, RequestMethod } from '@nestjs/common';
+import { type INestApplicationContext, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -124,5 +124,3 @@ export async function createWorkerContext(options: CreateAppOptions): Promise<IN
   app.flushLogs();
   return app;
 }
-
-export type AnyApp = INestApplication | INestApplicationContext;

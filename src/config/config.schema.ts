@@ -65,6 +65,8 @@ export const configSchema = z
     WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).default(30000),
     WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(100).default(1),
     WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(15000),
+    /** How often each worker checks that every declared job schedule is in Redis (a flushed Redis loses them). */
+    JOB_SCHEDULES_CHECK_INTERVAL_MS: z.coerce.number().int().min(200).default(30000),
     // Settlement (docs/settlement.md)
     SETTLEMENT_DAILY_AT_UTC: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (UTC)').default('02:00'),
     SETTLEMENT_EARNINGS_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(36),

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
-import { seedReconciliation } from '../../bench/reconciliation-seed.js';
+import { seedReconciliation } from '../../seeds/reconciliation-seed.js';
 import { ReconciliationService } from '../../src/modules/settlement/reconciliation.service.js';
 import { createPool } from '../support/capacity-fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

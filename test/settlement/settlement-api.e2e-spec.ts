@@ -1,5 +1,5 @@
 import { JwtAccessTokenVerifier } from '../../src/modules/auth/jwt-access-token.verifier.js';
-import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
 import { trialBalance, waitFor, waitForRun } from './settlement-support.js';

@@ -1,5 +1,5 @@
 import { FixedClock } from '../../src/common/clock/clock.js';
-import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
 import { trialBalance, waitForRun } from './settlement-support.js';
@@ -32,7 +32,12 @@ describe('arrears, pause and uptime extension across days', () => {
   }
 
   async function contract(id: string) {
-    const { rows } = await t.db.query(`SELECT status, end_day::text, extension_days, arrears_micro_usd::text FROM contracts WHERE id = $1`, [id]);
+    // Arrears live in settlement's carried state (contracts no longer keep a copy).
+    const { rows } = await t.db.query(
+      `SELECT k.status, k.end_day::text, k.extension_days, coalesce(s.arrears_micro_usd, 0)::text AS arrears_micro_usd
+         FROM contracts k LEFT JOIN contract_settlement_states s ON s.contract_id = k.id WHERE k.id = $1`,
+      [id],
+    );
     return rows[0];
   }
 

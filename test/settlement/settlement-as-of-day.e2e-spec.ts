@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { FixedClock } from '../../src/common/clock/clock.js';
 import { addDays } from '../../src/common/clock/utc-day.js';
 import { SettlementEngine } from '../../src/modules/settlement/settlement-engine.service.js';

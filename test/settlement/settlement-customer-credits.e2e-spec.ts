@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { SettlementEngine } from '../../src/modules/settlement/settlement-engine.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';

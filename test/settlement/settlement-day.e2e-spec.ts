@@ -1,4 +1,4 @@
-import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
 import { expectedGross, runOf, settlementsOf, trialBalance, waitForRun } from './settlement-support.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { seedDayInputs, seedPopulation } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation } from '../../seeds/settlement-seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
 import { expectedGross, settlementsOf, trialBalance, waitForRun } from './settlement-support.js';

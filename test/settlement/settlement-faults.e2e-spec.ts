@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
 import { startRedis, startWorker, type WorkerProcess } from './processes.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { JwtAccessTokenVerifier } from '../../src/modules/auth/jwt-access-token.verifier.js';
 import { SettlementEngine } from '../../src/modules/settlement/settlement-engine.service.js';
 import { SettlementRunsService } from '../../src/modules/settlement/settlement-runs.service.js';

@@ -1,4 +1,3 @@
-import { ValidationFailedError } from '../errors/domain-error.js';
 import { type DecimalSign, formatDecimal, parseDecimal } from './decimal.js';
 
 /**
@@ -18,9 +17,7 @@ export type Currency = (typeof CURRENCIES)[number];
 /** Decimals each currency carries at the API: its minor unit is 10^-places of a whole. */
 export const CURRENCY_PLACES: Readonly<Record<Currency, number>> = { BTC: 8, USD: 6 };
 export const SATS_PER_BTC = 100_000_000n;
-export const MICRO_USD_PER_USD = 1_000_000n;
 export const TH_PLACES = 3;
-export const GHS_PER_THS = 1000n;
 
 export function isCurrency(value: unknown): value is Currency {
   return typeof value === 'string' && (CURRENCIES as readonly string[]).includes(value);
@@ -64,10 +61,4 @@ export function parseThs(input: unknown, field = 'hashrateThs', sign: Exclude<De
 /** 12_500n GH/s -> "12.500" TH/s. */
 export function formatThs(ghs: Ghs): string {
   return formatDecimal(ghs, TH_PLACES);
-}
-
-/** Asserts a currency code at a boundary (config, CSV import) with a field-naming 400. */
-export function parseCurrency(input: unknown, field = 'currency'): Currency {
-  if (!isCurrency(input)) throw new ValidationFailedError(field, `must be one of ${CURRENCIES.join(', ')}`);
-  return input;
 }

@@ -28,15 +28,10 @@ export function dailySchedule(id: string, job: string, hhmm: string, data?: Reco
 }
 
 /**
- * Upserts one job scheduler at a UTC cron. Idempotent: every worker calls it at boot and
- * after Redis comes back, and BullMQ keeps a single scheduler (and a single next job) per id.
+ * Upserts one job scheduler at a UTC cron. Idempotent: every worker calls it (through the
+ * JobScheduleRegistrar), and BullMQ keeps a single scheduler (and a single next job) per id.
  */
 export async function upsertJobSchedule(queue: Queue, schedule: JobSchedule): Promise<void> {
   assertJobId(schedule.id);
   await queue.upsertJobScheduler(schedule.id, { pattern: schedule.cron, tz: 'UTC' }, { name: schedule.job, data: schedule.data ?? {} });
-}
-
-/** Upserts every schedule of a processor (at boot, and again after Redis comes back). */
-export async function upsertJobSchedules(queue: Queue, schedules: readonly JobSchedule[]): Promise<void> {
-  for (const schedule of schedules) await upsertJobSchedule(queue, schedule);
 }

@@ -12,7 +12,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { type DeclaredJob, findJobHandlerProblems, JobHandlerCheckError, type ProcessorDescription } from './job-handler-check.js';
 import { JobProcessor } from './job-processor.js';
-import { upsertJobSchedules } from './job-schedules.js';
+import { JobScheduleRegistrar } from './job-schedule-registrar.js';
 import { redisOptionsFromUrl } from './redis-options.js';
 
 /** The declared (queue, job) pairs the boot check holds the processors to. */
@@ -33,15 +33,15 @@ interface Running {
  * Runs the BullMQ workers of the worker and all roles. At boot it proves every declared job
  * has a handler (refusing to start otherwise, naming what is missing), then creates one worker
  * per processor with the configured concurrency, lock duration and stalled-job check, and
- * upserts the processors' schedules (again whenever Redis comes back: a restarted Redis may
- * have lost them). On shutdown each worker finishes its running jobs within the grace period;
+ * hands the processors' schedules to the one JobScheduleRegistrar (upserted at boot, again when
+ * Redis comes back, and restored on a timer when a flushed Redis lost them). On shutdown each worker finishes its running jobs within the grace period;
  * what is still running then is released back to the wait list for another worker.
  */
 @Injectable()
 export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerRuntime.name);
   private readonly running: Running[] = [];
-  private stopping = false;
+  private registrar?: JobScheduleRegistrar;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -70,9 +70,14 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       });
       this.running.push({ processor, name: description.name, queue: description.queue, worker });
       // A restarted Redis may come back empty: declare the schedules again once it answers.
-      (worker as unknown as NodeJS.EventEmitter).on('ioredis:close', () => this.resyncSchedulesSoon(processor, description.queue));
-      await this.syncSchedules(processor, description.queue);
+      (worker as unknown as NodeJS.EventEmitter).on('ioredis:close', () => this.registrar?.redeclareSoon());
     }
+    const registrar = new JobScheduleRegistrar(
+      processors.map(({ description }) => ({ owner: description.name, queue: this.queueFor(description.queue), schedules: description.schedules })),
+    );
+    this.registrar = registrar;
+    await registrar.declareAll();
+    registrar.start(this.config.JOB_SCHEDULES_CHECK_INTERVAL_MS);
     if (this.running.length > 0) {
       this.logger.log(`workers started: ${this.running.map((r) => `${r.queue} (${r.name}, concurrency ${r.worker.concurrency})`).join(', ')}`);
     }
@@ -80,7 +85,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
 
   /** Finish running jobs within the grace period, release the rest, then close the workers. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
+    await this.registrar?.stop();
     const busy = this.running.filter((r) => r.processor.runningJobCount > 0);
     if (busy.length > 0) {
       this.logger.log(`stopping workers: ${busy.map((r) => `${r.queue} (${r.processor.runningJobCount} running)`).join(', ')}; grace ${this.config.WORKER_SHUTDOWN_GRACE_MS} ms`);
@@ -163,28 +168,5 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       });
     }
     return queue;
-  }
-
-  private async syncSchedules(processor: JobProcessor, queue: string): Promise<void> {
-    await upsertJobSchedules(this.queueFor(queue), processor.schedules);
-  }
-
-  private resyncing = new Set<string>();
-
-  /** After a lost connection, upsert the schedules again as soon as Redis answers. */
-  private resyncSchedulesSoon(processor: JobProcessor, queue: string): void {
-    if (this.stopping || this.resyncing.has(queue)) return;
-    this.resyncing.add(queue);
-    const attempt = (delayMs: number) => {
-      const timer = setTimeout(() => {
-        if (this.stopping) return void this.resyncing.delete(queue);
-        this.syncSchedules(processor, queue).then(
-          () => this.resyncing.delete(queue),
-          () => attempt(Math.min(delayMs * 2, 5000)),
-        );
-      }, delayMs);
-      timer.unref();
-    };
-    attempt(250);
   }
 }

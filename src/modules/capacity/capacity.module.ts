@@ -5,7 +5,7 @@ import { FleetsService } from './fleets.service.js';
 import { HashrateReportsController } from './hashrate-reports.controller.js';
 import { HashrateReportsRepository } from './hashrate-reports.repository.js';
 import { HashrateReportsService } from './hashrate-reports.service.js';
-import { CapacityJobScheduler, CapacityJobsProcessor } from './jobs/apply-due-routing-changes.job.js';
+import { CapacityJobsProcessor } from './jobs/apply-due-routing-changes.job.js';
 import { MinerModelsService } from './miner-models.service.js';
 import { FleetsController, PoolsController, RoutingChangesController } from './pools.controller.js';
 import { PoolsService } from './pools.service.js';
@@ -33,9 +33,9 @@ import { SitesService } from './sites.service.js';
 })
 export class CapacityModule {}
 
-/** The capacity queue's processor and its every-minute scheduler (worker and all roles). */
+/** The capacity queue's processor, which declares its every-minute schedule (worker and all roles). */
 @Module({
   imports: [CapacityModule],
-  providers: [CapacityJobsProcessor, CapacityJobScheduler],
+  providers: [CapacityJobsProcessor],
 })
 export class CapacityWorkerModule {}

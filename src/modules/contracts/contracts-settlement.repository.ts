@@ -35,8 +35,7 @@ export class ContractsSettlementRepository {
   }
 
   /**
-   * Applies what settlement decided, set-based: rows (contract_id, extension_days,
-   * arrears_micro_usd, paused). The end day moves to start + term + extension - 1; active and
+   * Applies what settlement decided, set-based: rows (contract_id, extension_days, paused). The end day moves to start + term + extension - 1; active and
    * paused switch; a contract completed before an extension is active again. Each change of
    * status is recorded with its reason; a completed contract made active again takes its hash
    * rate back on its product's sold counter. Returns how many contracts changed.
@@ -49,7 +48,6 @@ export class ContractsSettlementRepository {
        n AS (
          -- A stopped contract keeps its end day: its refund covered the days to it already.
          SELECT k.id, k.status AS old_status, CASE WHEN k.stopped_on IS NULL THEN o.extension_days ELSE k.extension_days END AS extension_days,
-                o.arrears_micro_usd,
                 CASE WHEN k.status IN ('active', 'paused') AND o.paused THEN 'paused'
                      WHEN k.status = 'paused' AND NOT o.paused THEN 'active'
                      WHEN k.status = 'completed' AND k.start_day + k.term_days + o.extension_days - 1 >= ($1::timestamptz AT TIME ZONE 'UTC')::date
@@ -61,12 +59,11 @@ export class ContractsSettlementRepository {
          UPDATE contracts k
             SET extension_days = n.extension_days,
                 end_day = k.start_day + k.term_days + n.extension_days - 1,
-                arrears_micro_usd = n.arrears_micro_usd,
                 status = n.new_status,
                 status_changed_at = CASE WHEN n.new_status <> n.old_status THEN $1::timestamptz ELSE k.status_changed_at END
            FROM n
           WHERE k.id = n.id
-            AND (k.extension_days, k.arrears_micro_usd, k.status) IS DISTINCT FROM (n.extension_days, n.arrears_micro_usd, n.new_status)
+            AND (k.extension_days, k.status) IS DISTINCT FROM (n.extension_days, n.new_status)
          RETURNING k.id, n.old_status, n.new_status, k.product_id, k.hashrate_ghs
        ),
        -- The lifecycle gave a completed contract's hash rate back to its product; an extension
@@ -98,7 +95,7 @@ export class ContractsSettlementRepository {
   async findForCustomer(customerId: string, contractId: string): Promise<SettlementContractView | null> {
     const rows: SettlementContractView[] = await this.dataSource.query(
       `SELECT id, customer_id AS "customerId", pool_id AS "poolId", start_day::text AS "startDay", end_day::text AS "endDay", status,
-              extension_days AS "extensionDays", arrears_micro_usd::text AS "arrearsMicroUsd"
+              extension_days AS "extensionDays"
          FROM contracts WHERE id = $1 AND customer_id = $2`,
       [contractId, customerId],
     );
@@ -136,5 +133,4 @@ export interface SettlementContractView {
   endDay: string;
   status: string;
   extensionDays: number;
-  arrearsMicroUsd: string;
 }

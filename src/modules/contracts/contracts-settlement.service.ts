@@ -22,7 +22,7 @@ export class ContractsSettlementService {
     return this.repository.inForceSource(poolId, day);
   }
 
-  /** Rows (contract_id uuid, extension_days int, arrears_micro_usd bigint, paused boolean); returns how many contracts changed. */
+  /** Rows (contract_id uuid, extension_days int, paused boolean); returns how many contracts changed. */
   applySettlementOutcomes(manager: EntityManager, outcomes: SqlSource, changedAt: Date): Promise<number> {
     return this.repository.applyOutcomes(manager, outcomes, changedAt);
   }

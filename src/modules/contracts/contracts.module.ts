@@ -8,7 +8,7 @@ import { ContractTerminationService } from './contract-termination.service.js';
 import { ContractsController } from './contracts.controller.js';
 import { ContractsRepository } from './contracts.repository.js';
 import { ContractsService } from './contracts.service.js';
-import { ContractsJobScheduler, ContractsJobsProcessor } from './jobs/advance-contract-lifecycle.job.js';
+import { ContractsJobsProcessor } from './jobs/advance-contract-lifecycle.job.js';
 import { ContractsSettlementRepository } from './contracts-settlement.repository.js';
 import { ContractsSettlementService } from './contracts-settlement.service.js';
 import { ProductEstimateService } from './product-estimate.service.js';
@@ -31,9 +31,9 @@ import { ProductsService } from './products.service.js';
 })
 export class ContractsModule {}
 
-/** The contracts queue's lifecycle processor and its hourly scheduler (worker and all roles). */
+/** The contracts queue's lifecycle processor, which declares its hourly schedule (worker and all roles). */
 @Module({
   imports: [ContractsModule],
-  providers: [ContractsJobsProcessor, ContractsJobScheduler],
+  providers: [ContractsJobsProcessor],
 })
 export class ContractsWorkerModule {}

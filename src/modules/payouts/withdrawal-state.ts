@@ -16,12 +16,6 @@ export const WITHDRAWAL_TRANSITIONS: Readonly<Record<WithdrawalStatus, readonly 
   failed: [],
 };
 
-/** Statuses in which the amount is still reserved on the customer's account. */
-export const FUNDS_RESERVED_STATUSES: readonly WithdrawalStatus[] = ['requested', 'approved', 'batched', 'broadcast'];
-
-/** Terminal statuses that gave the reserved amount back to the customer. */
-export const RELEASED_STATUSES: readonly WithdrawalStatus[] = ['rejected', 'cancelled', 'failed'];
-
 export const BATCH_STATUSES = ['exported', 'broadcast', 'confirmed', 'failed'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 

@@ -65,9 +65,4 @@ export class SettlementFlowService {
     }
     return retried;
   }
-
-  async ensureDailySchedule(hhmm: string): Promise<void> {
-    const [hh, mm] = hhmm.split(':').map((x) => Number.parseInt(x, 10));
-    await this.queue.upsertJobScheduler(JOBS.settlement.schedule, { pattern: `${mm} ${hh} * * *`, tz: 'UTC' }, { name: JOBS.settlement.schedule, data: {} });
-  }
 }

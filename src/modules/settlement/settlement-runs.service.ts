@@ -178,7 +178,6 @@ export class SettlementRunsService {
     const locked: { ok: boolean }[] = await this.dataSource.query(`SELECT pg_try_advisory_lock(hashtext('settlement_sweep')) AS ok`);
     if (!locked[0].ok) return { running: 0, pending: 0, waiting: 0 };
     try {
-      await this.flows.ensureDailySchedule(this.config.SETTLEMENT_DAILY_AT_UTC);
       await this.tx.run(async (m) => {
         const today = utcDayOf(this.clock.now());
         for (const offset of [0, 31, 62]) await this.repository.ensurePartition(m, addDays(`${today.slice(0, 7)}-01`, offset));

@@ -663,7 +663,7 @@ export class SettlementRepository {
     const params: unknown[] = [poolId, nextDay];
     const src = embed(inForce, params);
     return {
-      sql: `SELECT st.contract_id, st.extension_days, st.arrears_micro_usd,
+      sql: `SELECT st.contract_id, st.extension_days,
                    (st.arrears_micro_usd > 0 AND $2::date - st.arrears_since > c.arrears_grace_days) IS TRUE AS paused
               FROM contract_settlement_states st JOIN (${src}) c ON c.contract_id = st.contract_id
              WHERE st.pool_id = $1::uuid`,

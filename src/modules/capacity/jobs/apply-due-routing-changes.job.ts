@@ -1,8 +1,7 @@
-import { InjectQueue, Processor } from '@nestjs/bullmq';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { z } from 'zod';
 import { JobProcessor } from '../../../common/queue/job-processor.js';
+import type { JobSchedule } from '../../../common/queue/job-schedules.js';
 import { JOBS, QUEUES } from '../../../common/queue/queue-names.js';
 import { RoutingChangesService } from '../routing-changes.service.js';
 
@@ -16,21 +15,12 @@ export class CapacityJobsProcessor extends JobProcessor {
     },
   };
 
+  /** Every minute (UTC cron); one scheduler id however many workers boot. */
+  override get schedules(): JobSchedule[] {
+    return [{ id: JOBS.capacity.applyDueRoutingChanges, job: JOBS.capacity.applyDueRoutingChanges, cron: '* * * * *', data: {} }];
+  }
+
   constructor(private readonly routingChanges: RoutingChangesService) {
     super();
-  }
-}
-
-/** Runs the job every minute (UTC cron); upsert keeps one scheduler however many workers boot. */
-@Injectable()
-export class CapacityJobScheduler implements OnApplicationBootstrap {
-  constructor(@InjectQueue(QUEUES.capacity) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      JOBS.capacity.applyDueRoutingChanges,
-      { pattern: '* * * * *', tz: 'UTC' },
-      { name: JOBS.capacity.applyDueRoutingChanges, data: {} },
-    );
   }
 }

@@ -4,8 +4,6 @@ import { Product } from './product.entity.js';
 
 export const CONTRACT_STATUSES = ['pending', 'active', 'paused', 'completed', 'cancelled', 'terminated'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
-/** Statuses that hold capacity (counted in the product's sold_ghs). */
-export const LIVE_CONTRACT_STATUSES: readonly ContractStatus[] = ['pending', 'active', 'paused'];
 
 /**
  * One purchase: a customer's hash rate on a product for [start_day, end_day] (UTC days), with
@@ -21,7 +19,6 @@ export const LIVE_CONTRACT_STATUSES: readonly ContractStatus[] = ['pending', 'ac
 @Check('ck_contracts_term', 'term_days BETWEEN 1 AND 3650')
 @Check('ck_contracts_days', 'end_day = start_day + term_days + extension_days - 1')
 @Check('ck_contracts_extension', 'extension_days >= 0')
-@Check('ck_contracts_arrears', 'arrears_micro_usd >= 0')
 @Check('ck_contracts_status', `status IN ('pending', 'active', 'paused', 'completed', 'cancelled', 'terminated')`)
 @Check('ck_contracts_price_paid', 'price_paid_micro_usd >= 0')
 @Check('ck_contracts_management_fee', 'management_fee_bps BETWEEN 0 AND 10000')
@@ -72,10 +69,6 @@ export class Contract {
   /** Whole days added by settlement for hash rate delivered below the product's uptime guarantee. */
   @Column({ type: 'integer', name: 'extension_days', default: 0 })
   extensionDays: number;
-
-  /** Electricity fees not covered by output and not yet collected (micro-USD), as settlement last recorded. */
-  @BigIntColumn({ name: 'arrears_micro_usd', default: 0 })
-  arrearsMicroUsd: bigint;
 
   @Column({ type: 'text' })
   status: ContractStatus;

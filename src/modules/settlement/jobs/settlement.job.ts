@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { z } from 'zod';
 import { DomainError } from '../../../common/errors/domain-error.js';
 import { JobProcessor } from '../../../common/queue/job-processor.js';
+import { dailySchedule, type JobSchedule } from '../../../common/queue/job-schedules.js';
 import { JOBS, QUEUES } from '../../../common/queue/queue-names.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
@@ -51,6 +52,12 @@ export class SettlementProcessor extends JobProcessor implements OnApplicationBo
     },
   };
 
+  /** Daily at SETTLEMENT_DAILY_AT_UTC, in workers where the settlement scheduler is enabled (as the sweep). */
+  override get schedules(): JobSchedule[] {
+    if (!this.config.SETTLEMENT_SCHEDULER_ENABLED) return [];
+    return [dailySchedule(JOBS.settlement.schedule, JOBS.settlement.schedule, this.config.SETTLEMENT_DAILY_AT_UTC, {})];
+  }
+
   constructor(
     private readonly engine: SettlementEngine,
     private readonly runs: SettlementRunsService,
@@ -74,7 +81,7 @@ export class SettlementProcessor extends JobProcessor implements OnApplicationBo
 }
 
 /**
- * Starts the daily schedule and the sweep. The sweep runs on a timer in each worker process, not
+ * Starts the sweep. The sweep runs on a timer in each worker process, not
  * on a Redis schedule, so it also runs after Redis lost everything.
  */
 @Injectable()

@@ -59,8 +59,6 @@ const LINES = [
 
 const named = (prefix: string, name: string) => (prefix ? `${prefix} ${name}` : name);
 
-export const PRODUCT_KEYS = LINES.map((l) => l.product.key);
-
 /** Products as buyers see them before sizing (for planning demand). */
 export function productCatalogue(): { key: string; termDays: number; upfrontPriceUsdPerTh: string; popularity: number }[] {
   return LINES.map((l) => ({ key: l.product.key, termDays: l.product.termDays, upfrontPriceUsdPerTh: l.product.price, popularity: l.product.popularity }));
