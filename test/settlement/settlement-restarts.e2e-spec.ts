@@ -180,4 +180,22 @@ describe('settlement across a flushed Redis, a restarted Redis and a restarted P
     for (const w of two) expect(w.child.exitCode).toBeNull();
     for (const w of two) await w.stop();
   }, 600_000);
+
+  it('completes the run exactly once when Postgres restarts while the finalizer is crediting customers', async () => {
+    const day = '2025-06-04';
+    const earnings = 5_432_109_876n;
+    const two = await workersStarted(2);
+    await settle(day, earnings);
+    // The finalizer posts the customers' entries chunk by chunk before the platform entry and the
+    // completion: restart once the first of them is there and the run is not complete.
+    const seen = await waitFor('the first customer entries', async () => {
+      const [posted] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key LIKE $1`, [`settlement:${seeded.poolId}:${day}:%`]);
+      return posted.n > 0 ? { entries: posted.n, status: (await run(day))?.status } : undefined;
+    }, 120_000, 5);
+    await pg.restartImmediate();
+    expect(seen.status).toBe('running');
+    await expectSettledOnce(day, earnings);
+    for (const w of two) expect(w.child.exitCode).toBeNull();
+    for (const w of two) await w.stop();
+  }, 600_000);
 });
