@@ -67,22 +67,29 @@ export async function startOwnPostgres(options: { database?: string } = {}): Pro
     ].join('\n'),
   );
   const ctl = (args: string[]) => pgTool('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '120', ...args]);
-  await ctl(['start']);
   const serverUrl = `postgres://postgres@127.0.0.1:${port}`;
-  const admin = new pg.Client({ connectionString: `${serverUrl}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-  } finally {
-    await admin.end();
-  }
   const url = `${serverUrl}/${database}`;
-  // The compiled migrations, as test/support/global-setup.mjs applies them to the shared template
-  // (the CLI pings Redis too: the shared test Redis is only pinged).
-  await run(process.execPath, ['dist/src/cli/migrate.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL },
-  });
+  try {
+    await ctl(['start']);
+    const admin = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+    } finally {
+      await admin.end();
+    }
+    // The compiled migrations, as test/support/global-setup.mjs applies them to the shared
+    // template (the CLI pings Redis too: the shared test Redis is only pinged).
+    await run(process.execPath, ['dist/src/cli/migrate.js'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL },
+    });
+  } catch (error) {
+    // A server left running (and its directory) would outlive the failed test.
+    await ctl(['-m', 'immediate', 'stop']).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   let stopped = false;
   return {
     url,
