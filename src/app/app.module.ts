@@ -17,6 +17,8 @@ import { ConfigModule } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { buildDataSourceOptions } from '../database/data-source-options.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { PoolShutdown } from '../database/pool-shutdown.js';
+import { PostgresSockets } from '../database/postgres-sockets.js';
 import { FEATURE_MODULES, WORKER_MODULES } from './feature-modules.js';
 
 export type ProcessRole = AppConfig['APP_ROLE'];
@@ -46,6 +48,7 @@ export function requestIdOf(req: IncomingMessage): string {
 export class AppModule {
   static forRoot({ config, role, clock, testModules = [], testJobs = [] }: AppModuleOptions): DynamicModule {
     const withWorkers = role === 'worker' || role === 'all';
+    const sockets = new PostgresSockets();
     return {
       module: AppModule,
       imports: [
@@ -66,7 +69,7 @@ export class AppModule {
             autoLogging: config.NODE_ENV !== 'test' || config.LOG_LEVEL === 'debug',
           },
         }),
-        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) }),
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE, sockets) }),
         BullModule.forRoot({
           // Producers (queue.add, Bull Board, metrics) fail after a few reconnect attempts
           // instead of hanging an HTTP request while Redis is down; workers get their own
@@ -84,6 +87,8 @@ export class AppModule {
       ],
       providers: [
         { provide: Clock, useValue: clock ?? new SystemClock() },
+        { provide: PostgresSockets, useValue: sockets },
+        PoolShutdown,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
+import type { PostgresSockets } from './postgres-sockets.js';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -9,7 +10,7 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * The one DataSource definition, shared by Nest and the TypeORM CLI. Migrations are the
  * compiled files under dist/migrations; `synchronize` is off everywhere.
  */
-export function buildDataSourceOptions(databaseUrl: string, poolSize = 20): DataSourceOptions {
+export function buildDataSourceOptions(databaseUrl: string, poolSize = 20, sockets?: PostgresSockets): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -24,7 +25,8 @@ export function buildDataSourceOptions(databaseUrl: string, poolSize = 20): Data
     logging: false,
     // Every connection starts its transactions READ COMMITTED whatever the server's default, so
     // TransactionRunner need not send SET TRANSACTION (a round trip) for the usual level.
-    extra: { max: poolSize, application_name: 'hashmarket', options: '-c default_transaction_isolation=read\\ committed' },
+    // The app's pool makes its sockets through `sockets`, so shutdown can cut them (PoolShutdown).
+    extra: { max: poolSize, application_name: 'hashmarket', options: '-c default_transaction_isolation=read\\ committed', ...(sockets ? { stream: sockets.stream } : {}) },
     parseInt8: false,
   };
 }

@@ -27,6 +27,8 @@ export interface StartTestAppOptions {
   /** Extra modules (e.g. a processor on a queue of the test's own) and the jobs they declare. */
   testModules?: CreateAppOptions['testModules'];
   testJobs?: CreateAppOptions['testJobs'];
+  /** A migrated database the caller owns (e.g. on a Postgres of its own): used as is, never dropped. */
+  databaseUrl?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface StartTestAppOptions {
  * own Redis key prefix, so test files never see each other's data.
  */
 export async function startTestApp(options: StartTestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const queuePrefix = `t${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { decodeCursor, toPage } from '../../common/pagination/cursor.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import { tryAdvisoryLock } from '../../database/advisory-lock.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { addDays, utcDayOf } from '../../common/clock/utc-day.js';
 import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
@@ -175,8 +176,10 @@ export class SettlementRunsService {
    * worker left behind is put back on the queue from Postgres. Safe to run anywhere, any time.
    */
   async sweep(): Promise<{ running: number; pending: number; waiting: number }> {
-    const locked: { ok: boolean }[] = await this.dataSource.query(`SELECT pg_try_advisory_lock(hashtext('settlement_sweep')) AS ok`);
-    if (!locked[0].ok) return { running: 0, pending: 0, waiting: 0 };
+    // One sweep at a time across workers. The session lock is taken and released on one
+    // connection held for the sweep (see tryAdvisoryLock): on two pooled ones it leaked.
+    const lock = await tryAdvisoryLock(this.dataSource, 'settlement_sweep');
+    if (!lock) return { running: 0, pending: 0, waiting: 0 };
     try {
       await this.tx.run(async (m) => {
         const today = utcDayOf(this.clock.now());
@@ -195,7 +198,7 @@ export class SettlementRunsService {
       this.updateOverdueGauge(stillOpen);
       return { running: running.length, pending: stillOpen.filter((r) => r.status === 'pending').length, waiting: waiting.length };
     } finally {
-      await this.dataSource.query(`SELECT pg_advisory_unlock(hashtext('settlement_sweep'))`);
+      await lock.release();
     }
   }
 

@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { z } from 'zod';
 import { DomainError } from '../../../common/errors/domain-error.js';
 import { JobProcessor } from '../../../common/queue/job-processor.js';
@@ -85,10 +85,11 @@ export class SettlementProcessor extends JobProcessor implements OnApplicationBo
  * on a Redis schedule, so it also runs after Redis lost everything.
  */
 @Injectable()
-export class SettlementSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SettlementSweeper implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(SettlementSweeper.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
+  private shutdownStartedAt?: number;
 
   constructor(
     private readonly runs: SettlementRunsService,
@@ -98,7 +99,7 @@ export class SettlementSweeper implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     if (!this.config.SETTLEMENT_SCHEDULER_ENABLED) return;
     const tick = () => {
-      if (this.running) return;
+      if (this.running || this.shutdownStartedAt !== undefined) return;
       this.running = this.runs
         .sweep()
         .catch((error: unknown) => this.logger.error(`settlement sweep failed: ${String((error as Error)?.message ?? error)}`))
@@ -109,8 +110,29 @@ export class SettlementSweeper implements OnApplicationBootstrap, OnApplicationS
     this.timer.unref();
   }
 
+  /** Shutdown begins (the first hook): no new sweep from now on. */
+  onModuleDestroy(): void {
+    this.shutdownStartedAt = Date.now();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * A sweep in flight gets what is left of the shutdown grace period, like a running job; one
+   * stuck on a Postgres that does not answer is abandoned then (a sweep only re-adds what
+   * Postgres says is due, so the next worker's sweep redoes it), and the pool's close cuts its
+   * connection. Waiting for it unbounded kept the process up until SHUTDOWN_TIMEOUT_MS.
+   */
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    const running = this.running;
+    if (!running) return;
+    const leftMs = Math.max(0, (this.shutdownStartedAt ?? Date.now()) + this.config.WORKER_SHUTDOWN_GRACE_MS - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace-over'>((resolve) => {
+      timer = setTimeout(() => resolve('grace-over'), leftMs);
+    });
+    const outcome = await Promise.race([running.then(() => 'finished' as const), graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'grace-over') this.logger.warn('settlement sweep still running after the shutdown grace period: abandoned');
   }
 }
