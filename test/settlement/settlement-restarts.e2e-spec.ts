@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { seedDayInputs, seedPopulation, type Seeded } from '../../bench/settlement-seed.js';
+import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { JOBS, QUEUES } from '../../src/common/queue/queue-names.js';
 import { redisOptionsFromUrl } from '../../src/common/queue/redis-options.js';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
