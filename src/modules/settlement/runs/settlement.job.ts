@@ -6,8 +6,8 @@ import { JobProcessor } from '../../../common/queue/job-processor.js';
 import { JOBS, QUEUES } from '../../../common/queue/queue-names.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
-import { SettlementEngine } from '../settlement-engine.service.js';
-import { SettlementRunsService } from '../settlement-runs.service.js';
+import { SettlementEngine } from '../engine/settlement-engine.service.js';
+import { SettlementRunsService } from './settlement-runs.service.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const runId = z.string().regex(/^\d+$/);

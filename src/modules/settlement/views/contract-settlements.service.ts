@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../../common/clock/clock.js';
-import { formatBtc, formatUsd } from '../../common/money/units.js';
-import { addDays, utcDayOf } from '../../common/clock/utc-day.js';
-import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
-import { daysBetween } from './settlement-runs.service.js';
-import { SettlementRepository, type ContractSettlementRow, type RunRow } from './settlement.repository.js';
-import { ContractNotFoundError } from './settlement.errors.js';
+import { Clock } from '../../../common/clock/clock.js';
+import { formatBtc, formatUsd } from '../../../common/money/units.js';
+import { addDays, utcDayOf } from '../../../common/clock/utc-day.js';
+import { ContractsSettlementService } from '../../contracts/contracts-settlement.service.js';
+import type { SettlementRun } from '../entities/settlement-run.entity.js';
+import { SettlementRunsRepository } from '../runs/settlement-runs.repository.js';
+import { daysBetween } from '../runs/settlement-runs.service.js';
+import { ContractNotFoundError } from '../settlement.errors.js';
+import { ContractSettlementsRepository, type ContractSettlementRow } from './contract-settlements.repository.js';
 
 export const FLAG_PAUSED = 1;
 export const FLAG_IN_ARREARS = 2;
@@ -33,7 +35,8 @@ const rowView = (r: ContractSettlementRow) => ({
 @Injectable()
 export class ContractSettlementsService {
   constructor(
-    private readonly repository: SettlementRepository,
+    private readonly repository: ContractSettlementsRepository,
+    private readonly runs: SettlementRunsRepository,
     private readonly contracts: ContractsSettlementService,
     private readonly clock: Clock,
   ) {}
@@ -48,11 +51,11 @@ export class ContractSettlementsService {
     const first = firstWanted > contract.startDay ? firstWanted : contract.startDay;
     const days = first <= last ? daysBetween(first, last).slice(-limit) : [];
     const rows = days.length ? await this.repository.settlementsOfContract(contract.poolId, contractId, days) : [];
-    const runs = days.length ? await this.repository.runsOfPoolBetween(contract.poolId, days[0], days[days.length - 1]) : [];
+    const runs = days.length ? await this.runs.runsOfPoolBetween(contract.poolId, days[0], days[days.length - 1]) : [];
     const state = await this.repository.contractState(contractId);
     const byDay = new Map<string, ContractSettlementRow[]>();
     for (const r of rows) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
-    const runByDay = new Map<string, RunRow>();
+    const runByDay = new Map<string, SettlementRun>();
     for (const r of runs) if (r.seq === 0) runByDay.set(r.day, r);
     const items = [...days].reverse().map((day) => {
       const settled = byDay.get(day);
@@ -69,7 +72,7 @@ export class ContractSettlementsService {
   }
 
   /** Why a day shows no paid settlement: only a completed run's own attempt counts as paid. */
-  private reason(run: RunRow | undefined, state: { arrearsMicroUsd: bigint } | null, _day: string): string {
+  private reason(run: SettlementRun | undefined, state: { arrearsMicroUsd: bigint } | null, _day: string): string {
     if (!run || run.status === 'waiting' || run.status === 'overdue') return 'waiting for pool data';
     if (run.status === 'failed') return 'not paid yet: the settlement of this day failed and finance is retrying it';
     if (run.status === 'running') return 'not paid yet: being settled';
