@@ -272,9 +272,4 @@ export class SettlementEngine {
     await this.states.applyUsdCollections(m, run.poolId, collections, run.day);
     return collections.reduce((sum, c) => sum + c.amountMicroUsd, 0n);
   }
-
-  /** The day's runs of one flow generation (for re-adding a flow after a lost Redis). */
-  runsOfGeneration(day: string, generation: number): Promise<SettlementRun[]> {
-    return this.runs.runsOfGeneration(day, generation);
-  }
 }
