@@ -25,7 +25,6 @@ const CHUNK_TOTALS = {
 } as const;
 export type ChunkTotals = Omit<RowOf<typeof CHUNK_TOTALS>, 'chunksKept'>;
 
-
 /** Fields of RUN_TOTALS summed from the chunks' totals (the rest are counted). */
 const SUMMED_TOTALS = Object.keys(RUN_TOTALS).filter((k) => k !== 'chunksDone' && k !== 'contracts');
 
