@@ -1,10 +1,11 @@
 /**
  * Aggregate rows (sums, counts, a plan's figures: what a statement returns that is no entity)
- * declared once: a shape names each field's kind (`?` when it may be null), the row's TypeScript
- * type follows from it, and mapShape converts a raw pg row (bigint and numeric sums arrive as
- * text) to it. Entity rows are mapped from their metadata instead (src/database/data-access.ts).
+ * declared once: a shape names each field's kind (`?` when it may be null; `day` is a UTC day
+ * string, a `date` column selected as text), the row's TypeScript type follows from it, and
+ * mapShape converts a raw pg row (bigint and numeric sums arrive as text) to it. Entity rows are
+ * mapped from their metadata instead (src/database/data-access.ts).
  */
-type BaseKind = 'bigint' | 'int' | 'text' | 'text[]';
+type BaseKind = 'bigint' | 'int' | 'text' | 'day' | 'text[]';
 export type FieldKind = BaseKind | `${BaseKind}?`;
 export type RowShape = Readonly<Record<string, FieldKind>>;
 
@@ -25,6 +26,7 @@ function convert(kind: FieldKind, value: unknown): unknown {
     case 'int':
       return Number(value);
     case 'text':
+    case 'day':
       return String(value);
     case 'text[]':
       return (value as unknown[]).map(String);
@@ -36,4 +38,16 @@ export function mapShape<S extends RowShape>(shape: S, raw: Record<string, unkno
   const out: Record<string, unknown> = {};
   for (const field of Object.keys(shape)) out[field] = convert(shape[field], raw[field]);
   return out as RowOf<S>;
+}
+
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The SELECT list of a table that is no entity (`s."pool_id" AS "poolId", s."day"::text AS "day"`)
+ * when its columns are the shape's fields in snake case: no hand-aliased column list.
+ */
+export function columnsOfShape(shape: RowShape, alias: string): string {
+  return Object.keys(shape)
+    .map((field) => `${alias}."${snakeCase(field)}"${shape[field].startsWith('day') ? '::text' : ''} AS "${field}"`)
+    .join(', ');
 }

@@ -6,7 +6,7 @@ import { embed, type SqlSource } from '../../../common/sql/sql-source.js';
  * settlements of a whole customer-id range in one INSERT ... SELECT and keeps what each of
  * those customers is owed. The arithmetic is settlement-math.ts, rule for rule (the specs compare them).
  *
- * Columns the contracts source must return (see SettlementContracts.inForceSource):
+ * Columns the contracts source must return (see ContractsSettlementService.inForceSource):
  * contract_id uuid, customer_id uuid, product_id uuid, hashrate_ghs bigint,
  * electricity_fee_usd_per_th_day numeric, management_fee_bps int, uptime_guarantee_bps int,
  * arrears_grace_days int.

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { mapShape, type RowOf } from '../../../common/sql/row-shape.js';
+import { columnsOfShape, mapShape, type RowOf } from '../../../common/sql/row-shape.js';
 import { columnsOf, queryEntities } from '../../../database/data-access.js';
 import { ContractSettlementState } from '../entities/contract-settlement-state.entity.js';
 
-/** A contract's settlement row as the customer's view shows it (contract_settlements is no entity: partitioned by hand). */
+/** A contract's settlement row as the customer's view shows it (contract_settlements is no entity: partitioned by hand; columns are the fields in snake case). */
 const CONTRACT_SETTLEMENT = {
-  day: 'text', seq: 'int', poolId: 'text', hashrateGhs: 'bigint', ratioPpm: 'int', grossSats: 'bigint', electricityFeeMicroUsd: 'bigint',
+  day: 'day', seq: 'int', poolId: 'text', hashrateGhs: 'bigint', ratioPpm: 'int', grossSats: 'bigint', electricityFeeMicroUsd: 'bigint',
   electricityFeeSats: 'bigint', managementFeeSats: 'bigint', arrearsCollectedSats: 'bigint', arrearsClearedMicroUsd: 'bigint',
   netSats: 'bigint', arrearsAddedMicroUsd: 'bigint', flags: 'int',
 } as const;
@@ -28,11 +28,7 @@ export class ContractSettlementsRepository {
    */
   async settlementsOfContract(poolId: string, contractId: string, days: string[]): Promise<ContractSettlementRow[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT s.day::text AS day, s.seq, s.pool_id AS "poolId", s.hashrate_ghs AS "hashrateGhs", s.ratio_ppm AS "ratioPpm",
-              s.gross_sats AS "grossSats", s.electricity_fee_micro_usd AS "electricityFeeMicroUsd",
-              s.electricity_fee_sats AS "electricityFeeSats", s.management_fee_sats AS "managementFeeSats",
-              s.arrears_collected_sats AS "arrearsCollectedSats", s.arrears_cleared_micro_usd AS "arrearsClearedMicroUsd",
-              s.net_sats AS "netSats", s.arrears_added_micro_usd AS "arrearsAddedMicroUsd", s.flags
+      `SELECT ${columnsOfShape(CONTRACT_SETTLEMENT, 's')}
          FROM contract_settlements s
          JOIN settlement_runs r ON r.pool_id = s.pool_id AND r.day = s.day AND r.seq = s.seq AND r.attempt = s.attempt AND r.status = 'completed'
         WHERE s.day = ANY($1::date[]) AND s.contract_id = $2 AND s.pool_id = $3
