@@ -94,11 +94,6 @@ export class SettlementRunsRepository {
     return this.runs(this.db(manager), `r.status <> 'completed'`, []);
   }
 
-  /** The pool's runs of days from `from` to `to`, in day and seq order. */
-  runsOfPoolBetween(poolId: string, from: string, to: string): Promise<SettlementRun[]> {
-    return this.runs(this.dataSource, 'r.pool_id = $1 AND r.day BETWEEN $2 AND $3', [poolId, from, to], 'r.day, r.seq');
-  }
-
   runsOfGeneration(day: string, generation: number, manager?: EntityManager): Promise<SettlementRun[]> {
     return this.runs(this.db(manager), 'r.day = $1 AND r.generation = $2', [day, generation], 'r.pool_id, r.seq');
   }
