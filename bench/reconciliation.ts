@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createWorkerContext } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { runMigrations } from '../src/database/migrate.js';
-import { ReconciliationService } from '../src/modules/settlement/reconciliation.service.js';
+import { ReconciliationService } from '../src/modules/settlement/views/reconciliation.service.js';
 import { seedReconciliation } from '../seeds/reconciliation-seed.js';
 import { benchDatabaseName } from './bench-database.js';
 

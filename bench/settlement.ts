@@ -11,8 +11,8 @@ import { createWorkerContext } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { ContractsSettlementRepository } from '../src/modules/contracts/contracts-settlement.repository.js';
-import { SettlementRunsService } from '../src/modules/settlement/settlement-runs.service.js';
-import { planStatement, thresholdContractStatement } from '../src/modules/settlement/settlement-sql.js';
+import { SettlementRunsService } from '../src/modules/settlement/runs/settlement-runs.service.js';
+import { planStatement, thresholdContractStatement } from '../src/modules/settlement/engine/settlement-sql.js';
 import { seedDayInputs, seedPopulation } from '../seeds/settlement-seed.js';
 import { benchDatabaseName } from './bench-database.js';
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
 import { seedReconciliation } from '../../seeds/reconciliation-seed.js';
-import { ReconciliationService } from '../../src/modules/settlement/reconciliation.service.js';
+import { ReconciliationService } from '../../src/modules/settlement/views/reconciliation.service.js';
 import { createPool } from '../support/capacity-fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';

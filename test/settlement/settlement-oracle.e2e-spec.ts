@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { FixedClock } from '../../src/common/clock/clock.js';
-import { type ContractDayState, isPausedForArrears, settleContractDay } from '../../src/modules/settlement/settlement-math.js';
+import { type ContractDayState, isPausedForArrears, settleContractDay } from '../../src/modules/settlement/engine/settlement-math.js';
 import { seedDayInputs, seedPopulation } from '../../seeds/settlement-seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { seedDayInputs, seedPopulation, type Seeded } from '../../seeds/settlement-seed.js';
 import { JwtAccessTokenVerifier } from '../../src/modules/auth/jwt-access-token.verifier.js';
-import { SettlementEngine } from '../../src/modules/settlement/settlement-engine.service.js';
-import { SettlementRunsService } from '../../src/modules/settlement/settlement-runs.service.js';
+import { SettlementEngine } from '../../src/modules/settlement/engine/settlement-engine.service.js';
+import { SettlementRunsService } from '../../src/modules/settlement/runs/settlement-runs.service.js';
 import { SettlementInvariantError } from '../../src/modules/settlement/settlement.errors.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { applySplit, planSplit, type SplitPart } from '../../src/modules/settlement/settlement-math.js';
+import { applySplit, planSplit, type SplitPart } from '../../src/modules/settlement/engine/settlement-math.js';
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;

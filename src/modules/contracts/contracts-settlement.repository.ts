@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { mapShape } from '../../common/sql/row-shape.js';
 import { embed, type SqlSource } from '../../common/sql/sql-source.js';
+import { columnsOf, queryEntities } from '../../database/data-access.js';
+import { Contract } from './entities/contract.entity.js';
 
 /**
  * A contract is in force on day D when D is one of its days and it had not stopped by then:
@@ -35,13 +38,15 @@ export class ContractsSettlementRepository {
   }
 
   /**
-   * Applies what settlement decided, set-based: rows (contract_id, extension_days, paused). The end day moves to start + term + extension - 1; active and
+   * Applies what settlement decided, set-based: rows (contract_id, extension_days, paused) from
+   * settlement's own source, to the contracts in force on `day` (the run's day; see inForceOn).
+   * The end day moves to start + term + extension - 1; active and
    * paused switch; a contract completed before an extension is active again. Each change of
    * status is recorded with its reason; a completed contract made active again takes its hash
    * rate back on its product's sold counter. Returns how many contracts changed.
    */
-  async applyOutcomes(manager: EntityManager, source: SqlSource, changedAt: Date): Promise<number> {
-    const params: unknown[] = [changedAt];
+  async applyOutcomes(manager: EntityManager, source: SqlSource, day: string, changedAt: Date): Promise<number> {
+    const params: unknown[] = [changedAt, day];
     const src = embed(source, params);
     const rows: { n: number }[] = await manager.query(
       `WITH o AS (${src}),
@@ -53,7 +58,7 @@ export class ContractsSettlementRepository {
                      WHEN k.status = 'completed' AND k.start_day + k.term_days + o.extension_days - 1 >= ($1::timestamptz AT TIME ZONE 'UTC')::date
                        THEN 'active'
                      ELSE k.status END AS new_status
-           FROM o JOIN contracts k ON k.id = o.contract_id
+           FROM o JOIN contracts k ON k.id = o.contract_id AND ${inForceOn('$2')}
        ),
        changed AS (
          UPDATE contracts k
@@ -93,10 +98,10 @@ export class ContractsSettlementRepository {
   }
 
   async findForCustomer(customerId: string, contractId: string): Promise<SettlementContractView | null> {
-    const rows: SettlementContractView[] = await this.dataSource.query(
-      `SELECT id, customer_id AS "customerId", pool_id AS "poolId", start_day::text AS "startDay", end_day::text AS "endDay", status,
-              extension_days AS "extensionDays"
-         FROM contracts WHERE id = $1 AND customer_id = $2`,
+    const rows = await queryEntities(
+      this.dataSource,
+      Contract,
+      `SELECT ${columnsOf(this.dataSource, Contract, undefined, VIEW_FIELDS)} FROM contracts WHERE id = $1 AND customer_id = $2`,
       [contractId, customerId],
     );
     return rows[0] ?? null;
@@ -104,15 +109,15 @@ export class ContractsSettlementRepository {
 
   /** Hash rate sold per pool and day of a range: contracts in force that day (as settled), and how many. */
   async soldByPoolDay(from: string, to: string): Promise<{ poolId: string; day: string; soldGhs: bigint; contracts: number }[]> {
-    const rows: { pool_id: string; day: string; sold: string; contracts: number }[] = await this.dataSource.query(
-      `SELECT k.pool_id, d::date::text AS day, sum(k.hashrate_ghs)::text AS sold, count(*)::int AS contracts
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT k.pool_id AS "poolId", d::date::text AS day, sum(k.hashrate_ghs)::text AS "soldGhs", count(*)::int AS contracts
          FROM generate_series($1::date, $2::date, interval '1 day') d
          JOIN contracts k ON ${inForceOn('d')}
         GROUP BY k.pool_id, d
         ORDER BY d, k.pool_id`,
       [from, to],
     );
-    return rows.map((r) => ({ poolId: r.pool_id, day: r.day, soldGhs: BigInt(r.sold), contracts: r.contracts }));
+    return rows.map((r) => mapShape(SOLD, r));
   }
 
   /** Pools with at least one contract in force on the day. */
@@ -125,12 +130,10 @@ export class ContractsSettlementRepository {
   }
 }
 
-export interface SettlementContractView {
-  id: string;
-  customerId: string;
-  poolId: string;
-  startDay: string;
-  endDay: string;
-  status: string;
-  extensionDays: number;
-}
+const VIEW_FIELDS = ['id', 'customerId', 'poolId', 'startDay', 'endDay', 'status', 'extensionDays'] as const;
+
+/** What settlement's customer view needs of a contract. */
+export type SettlementContractView = Pick<Contract, (typeof VIEW_FIELDS)[number]>;
+
+/** Hash rate sold by a pool on a day (GH/s), and how many contracts. */
+const SOLD = { poolId: 'text', day: 'text', soldGhs: 'bigint', contracts: 'int' } as const;

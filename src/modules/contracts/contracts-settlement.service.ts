@@ -8,7 +8,9 @@ export type { SettlementContractView } from './contracts-settlement.repository.j
 /**
  * What settlement may ask of contracts: the contracts in force on a day as a SqlSource (so a
  * million of them never pass through process memory), and a set-based way to apply its
- * outcomes (extended end days, arrears, pause) to the contracts this module owns.
+ * outcomes (extended end days, arrears, pause), handed over as a SqlSource over settlement's own
+ * table, to the contracts this module owns. Each module's SQL reads only its own tables and the
+ * other's source.
  */
 @Injectable()
 export class ContractsSettlementService {
@@ -22,9 +24,13 @@ export class ContractsSettlementService {
     return this.repository.inForceSource(poolId, day);
   }
 
-  /** Rows (contract_id uuid, extension_days int, paused boolean); returns how many contracts changed. */
-  applySettlementOutcomes(manager: EntityManager, outcomes: SqlSource, changedAt: Date): Promise<number> {
-    return this.repository.applyOutcomes(manager, outcomes, changedAt);
+  /**
+   * Applies settlement's outcomes to the contracts in force on `day`: `outcomes` is settlement's
+   * own source of rows (contract_id uuid, extension_days int, paused boolean), embedded in one
+   * statement of this module's. Returns how many contracts changed.
+   */
+  applySettlementOutcomes(manager: EntityManager, outcomes: SqlSource, day: string, changedAt: Date): Promise<number> {
+    return this.repository.applyOutcomes(manager, outcomes, day, changedAt);
   }
 
   /** The contract when it belongs to the customer, else null (callers answer 404). */

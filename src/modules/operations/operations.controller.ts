@@ -4,8 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../../common/auth/roles.js';
 import { Clock } from '../../common/clock/clock.js';
 import { utcDayOf } from '../../common/clock/utc-day.js';
-import { toCsv } from '../settlement/csv-import.js';
-import { AgingQueryDto, DayRangeQueryDto, type ExportFormat, PendingWithdrawalsQueryDto } from './dto/operations.dto.js';
+import { toCsv } from '../../common/csv/csv.js';
+import { DayRangeQueryDto, type ExportFormat, PendingWithdrawalsQueryDto } from './dto/operations.dto.js';
 import { OperationsService, assertRange } from './operations.service.js';
 
 function wantsCsv(format: ExportFormat | undefined, request: FastifyRequest): boolean {
@@ -36,17 +36,6 @@ export class OperationsController {
     const history = await this.operations.capacityHistory(query.from, query.to);
     if (!wantsCsv(query.format, request)) return history;
     return sendCsv(reply, `capacity-${query.from}-${query.to}.csv`, history.rows, columnsOf(history.rows, ['day', 'poolId']));
-  }
-
-  @Roles('finance', 'admin')
-  @Get('reconciliation/receivable-aging')
-  @ApiOperation({ summary: 'What each pool still owes, by age of the settled earnings (payouts clear the oldest first)' })
-  @ApiProduces('application/json', 'text/csv')
-  async receivableAging(@Query() query: AgingQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const asOf = query.asOf ?? utcDayOf(this.clock.now());
-    const aging = await this.operations.receivableAging(asOf);
-    if (!wantsCsv(query.format, request)) return aging;
-    return sendCsv(reply, `receivable-aging-${asOf}.csv`, aging.rows, columnsOf(aging.rows, ['poolId', 'outstandingSats']));
   }
 
   @Roles('finance', 'admin')

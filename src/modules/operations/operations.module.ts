@@ -10,8 +10,9 @@ import { OperationsMetrics } from './operations.metrics.js';
 import { OperationsService } from './operations.service.js';
 
 /**
- * Operators' and finance's views across modules: capacity history, settlement runs, receivable
- * aging and pending withdrawals as JSON and CSV, and money gauges for Prometheus. Owns no tables.
+ * Operators' and finance's views across modules: capacity history, settlement runs
+ * and pending withdrawals as JSON and CSV (the receivable aging is settlement's, beside its
+ * reconciliation), and money gauges for Prometheus. Owns no tables.
  */
 @Module({
   imports: [CapacityModule, ContractsModule, LedgerModule, MarketModule, PayoutsModule, SettlementModule],

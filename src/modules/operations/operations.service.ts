@@ -6,8 +6,7 @@ import { HashrateReportsService } from '../capacity/hashrate-reports.service.js'
 import { formatThs } from '../../common/money/units.js';
 import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
 import { WithdrawalReviewService } from '../payouts/withdrawal-review.service.js';
-import { ReconciliationService } from '../settlement/reconciliation.service.js';
-import { SettlementRunsService } from '../settlement/settlement-runs.service.js';
+import { SettlementRunsService } from '../settlement/runs/settlement-runs.service.js';
 import { PENDING_WITHDRAWAL_STATUSES } from './dto/operations.dto.js';
 
 export const MAX_RANGE_DAYS = 366;
@@ -23,7 +22,7 @@ const utilisationBps = (sold: bigint, online: bigint) => (online === 0n ? null :
 const pct = (bps: number | null) => (bps === null ? null : (bps / 100).toFixed(2));
 
 /**
- * The operations views: capacity history for operators; settlement runs, receivable aging and
+ * The operations views: capacity history for operators; settlement runs and
  * pending withdrawals for finance (JSON and CSV). Read-only, through the owners' services.
  */
 @Injectable()
@@ -33,7 +32,6 @@ export class OperationsService {
     private readonly hashrateReports: HashrateReportsService,
     private readonly sales: ContractsSettlementService,
     private readonly runs: SettlementRunsService,
-    private readonly reconciliation: ReconciliationService,
     private readonly withdrawals: WithdrawalReviewService,
   ) {}
 
@@ -111,27 +109,6 @@ export class OperationsService {
       waitingReason: r.waitingReason ?? '',
       error: r.error ?? '',
     }));
-  }
-
-  /** Per pool: what it still owes as of a day, by age (payouts clear the oldest earnings first). */
-  async receivableAging(asOf: string) {
-    const rows = await this.reconciliation.receivableAging(asOf);
-    const view = rows.map((r) => ({
-      poolId: r.poolId,
-      poolName: r.poolName,
-      asOf: r.asOf,
-      days0To7Sats: r.days0To7Sats.toString(),
-      days8To30Sats: r.days8To30Sats.toString(),
-      days31To60Sats: r.days31To60Sats.toString(),
-      days61To90Sats: r.days61To90Sats.toString(),
-      over90DaysSats: r.over90DaysSats.toString(),
-      outstandingSats: r.outstandingSats.toString(),
-      outstandingBtc: formatBtc(r.outstandingSats),
-      paidToDateSats: r.paidSats.toString(),
-      oldestOpenDay: r.oldestOpenDay,
-    }));
-    const total = rows.reduce((s, r) => s + r.outstandingSats, 0n);
-    return { asOf, totalOutstandingSats: total.toString(), totalOutstandingBtc: formatBtc(total), rows: view };
   }
 
   /** Withdrawals not finished yet (requested, approved, batched, broadcast), oldest first. */

@@ -4,7 +4,7 @@ import { Roles } from '../../common/auth/roles.js';
 import { ReqContext, type RequestContext } from '../../common/http/request-context.js';
 import { RecordDifficultyDto, RecordPriceDto } from '../market/dto/market.dto.js';
 import { MarketService } from '../market/market.service.js';
-import { parseCsvRows } from './csv-import.js';
+import { parseCsvRows } from '../../common/csv/csv.js';
 
 /**
  * CSV imports of market data (the JSON routes are the market module's): every row is checked

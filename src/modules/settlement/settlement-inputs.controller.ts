@@ -3,10 +3,10 @@ import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../../common/auth/roles.js';
 import { ReqContext, type RequestContext } from '../../common/http/request-context.js';
-import { parseCsvRows } from './csv-import.js';
+import { parseCsvRows } from '../../common/csv/csv.js';
 import { RecordPoolEarningsDto, RecordPoolPayoutDto } from './dto/settlement.dto.js';
-import { SettlementInputsService } from './settlement-inputs.service.js';
-import { SettlementRunsService } from './settlement-runs.service.js';
+import { SettlementInputsService } from './inputs/settlement-inputs.service.js';
+import { SettlementRunsService } from './runs/settlement-runs.service.js';
 
 const toEarnings = (d: RecordPoolEarningsDto) => ({ poolId: d.poolId.toLowerCase(), day: d.day, amountSats: BigInt(d.amountSats), reference: d.reference });
 const toPayout = (d: RecordPoolPayoutDto) => ({ poolId: d.poolId.toLowerCase(), txid: d.txid.toLowerCase(), vout: d.vout, amountSats: BigInt(d.amountSats), receivedAt: new Date(d.receivedAt) });

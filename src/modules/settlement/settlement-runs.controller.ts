@@ -1,20 +1,17 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../../common/auth/roles.js';
 import { CurrentUser, type AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { ReqContext, type RequestContext } from '../../common/http/request-context.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { formatBtc, formatUsd } from '../../common/money/units.js';
 import { DEFAULT_PAGE_SIZE } from '../../common/pagination/cursor.js';
-import { ContractSettlementsService } from './contract-settlements.service.js';
-import { toCsv } from './csv-import.js';
-import { ContractSettlementsQueryDto, ListRunsQueryDto, ReconciliationQueryDto, TriggerRunsDto } from './dto/settlement.dto.js';
-import { RECONCILIATION_COLUMNS, ReconciliationService } from './reconciliation.service.js';
-import { SettlementRunsService } from './settlement-runs.service.js';
-import type { RunRow } from './settlement.repository.js';
+import { ContractSettlementsQueryDto, ListRunsQueryDto, TriggerRunsDto } from './dto/settlement.dto.js';
+import type { SettlementRun } from './entities/settlement-run.entity.js';
+import { SettlementRunsService } from './runs/settlement-runs.service.js';
+import { ContractSettlementsService } from './views/contract-settlements.service.js';
 
-export const runView = (r: RunRow) => ({
+export const runView = (r: SettlementRun) => ({
   id: r.id,
   poolId: r.poolId,
   day: r.day,
@@ -56,7 +53,6 @@ export const runView = (r: RunRow) => ({
 export class SettlementRunsController {
   constructor(
     private readonly runs: SettlementRunsService,
-    private readonly reconciliation: ReconciliationService,
     private readonly contractDays: ContractSettlementsService,
   ) {}
 
@@ -76,17 +72,6 @@ export class SettlementRunsController {
   async list(@Query() query: ListRunsQueryDto) {
     const page = await this.runs.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
     return { items: page.items.map(runView), nextCursor: page.nextCursor };
-  }
-
-  /** Per pool per day: earnings against expected FPPS, where every sat went, payouts and the receivable. JSON, or CSV with format=csv or Accept: text/csv. */
-  @Roles('finance', 'admin')
-  @Get('reconciliation')
-  async reconcile(@Query() query: ReconciliationQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const report = await this.reconciliation.report(query.from, query.to);
-    const wantsCsv = query.format === 'csv' || (query.format === undefined && (request.headers.accept ?? '').includes('text/csv'));
-    if (!wantsCsv) return report;
-    void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="reconciliation-${query.from}-${query.to}.csv"`);
-    return toCsv(report.rows, [...RECONCILIATION_COLUMNS]);
   }
 
   /** A customer's contract, day by day: each settlement, and why a day is not settled yet. Another customer's contract is 404. */

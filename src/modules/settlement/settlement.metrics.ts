@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricValue } from '../../common/metrics/metric-value.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
-import type { RunRow } from './settlement.repository.js';
+import type { SettlementRun } from './entities/settlement-run.entity.js';
 
 /** Settlement's Prometheus metrics: runs, durations, and the two alerts (missing earnings, shortfall). */
 @Injectable()
@@ -35,7 +35,7 @@ export class SettlementMetrics {
     });
   }
 
-  runCompleted(run: RunRow): void {
+  runCompleted(run: SettlementRun): void {
     this.runsCompleted.inc();
     this.contractsSettled.inc(run.contractCount);
     if (run.durationMs !== null) this.runDuration.observe(run.durationMs / 1000);

@@ -5,36 +5,51 @@ import { CapacityModule } from '../capacity/capacity.module.js';
 import { ContractsModule } from '../contracts/contracts.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
-import { ContractSettlementsService } from './contract-settlements.service.js';
-import { SettlementProcessor, SettlementSweeper } from './jobs/settlement.job.js';
+import { SettlementEngineRepository } from './engine/settlement-engine.repository.js';
+import { SettlementEngine } from './engine/settlement-engine.service.js';
+import { SettlementStatesRepository } from './engine/settlement-states.repository.js';
+import { SettlementInputsRepository } from './inputs/settlement-inputs.repository.js';
+import { SettlementInputsService } from './inputs/settlement-inputs.service.js';
 import { MarketImportController } from './market-import.controller.js';
-import { ReconciliationRepository } from './reconciliation.repository.js';
-import { ReconciliationService } from './reconciliation.service.js';
-import { SettlementEngine } from './settlement-engine.service.js';
-import { SETTLEMENT_FLOW_PRODUCER, SettlementFlowService } from './settlement-flow.service.js';
+import { ReconciliationController } from './reconciliation.controller.js';
+import { SETTLEMENT_FLOW_PRODUCER, SettlementFlowService } from './runs/settlement-flow.service.js';
+import { SettlementProcessor, SettlementSweeper } from './runs/settlement.job.js';
+import { SettlementRunsRepository } from './runs/settlement-runs.repository.js';
+import { SettlementRunsService } from './runs/settlement-runs.service.js';
 import { SettlementInputsController } from './settlement-inputs.controller.js';
-import { SettlementInputsRepository } from './settlement-inputs.repository.js';
-import { SettlementInputsService } from './settlement-inputs.service.js';
 import { SettlementRunsController } from './settlement-runs.controller.js';
-import { SettlementRunsService } from './settlement-runs.service.js';
 import { SettlementMetrics } from './settlement.metrics.js';
-import { SettlementRepository } from './settlement.repository.js';
+import { ContractSettlementsRepository } from './views/contract-settlements.repository.js';
+import { ContractSettlementsService } from './views/contract-settlements.service.js';
+import { ReconciliationRepository } from './views/reconciliation.repository.js';
+import { ReconciliationService } from './views/reconciliation.service.js';
 
 const CSV_BODY_LIMIT = 8 * 1024 * 1024;
 
-/** Daily settlement: inputs, runs, the set-based split, reconciliation and the customer's view. */
+/**
+ * Daily settlement, in rooms: inputs/ (pool earnings and payouts), runs/ (trigger, refresh,
+ * sweep, flows, the job), engine/ (prepare, chunks, finalize: the set-based split) and views/
+ * (reconciliation, receivable aging, the customer's view).
+ */
 @Module({
   imports: [BullModule.registerFlowProducer({ name: SETTLEMENT_FLOW_PRODUCER }), CapacityModule, ContractsModule, LedgerModule, MarketModule],
-  controllers: [SettlementInputsController, SettlementRunsController, MarketImportController],
+  controllers: [SettlementInputsController, SettlementRunsController, ReconciliationController, MarketImportController],
   providers: [
-    SettlementRepository,
+    // inputs: what pools report and pay
     SettlementInputsRepository,
     SettlementInputsService,
-    SettlementEngine,
+    // runs: trigger, refresh, sweep, flows
+    SettlementRunsRepository,
     SettlementFlowService,
     SettlementRunsService,
+    // engine: prepare, chunks, finalize
+    SettlementEngineRepository,
+    SettlementStatesRepository,
+    SettlementEngine,
+    // views: reconciliation, receivable aging, the customer's days
     ReconciliationRepository,
     ReconciliationService,
+    ContractSettlementsRepository,
     ContractSettlementsService,
     SettlementMetrics,
   ],

@@ -20,18 +20,6 @@ export class DayRangeQueryDto {
   format?: ExportFormat;
 }
 
-export class AgingQueryDto {
-  @ApiPropertyOptional({ example: '2024-04-30', description: 'As of this UTC day (default: today)' })
-  @IsOptional()
-  @IsUtcDay()
-  asOf?: string;
-
-  @ApiPropertyOptional({ enum: FORMATS })
-  @IsOptional()
-  @IsIn(FORMATS)
-  format?: ExportFormat;
-}
-
 export const PENDING_WITHDRAWAL_STATUSES = ['requested', 'approved', 'batched', 'broadcast'] as const;
 
 export class PendingWithdrawalsQueryDto {

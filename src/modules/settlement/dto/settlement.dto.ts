@@ -99,6 +99,18 @@ export class ReconciliationQueryDto {
   format?: 'json' | 'csv';
 }
 
+export class ReceivableAgingQueryDto {
+  @ApiPropertyOptional({ example: '2024-04-30', description: 'As of this UTC day (default: today)' })
+  @IsOptional()
+  @IsUtcDay()
+  asOf?: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv'] })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
 export class ContractSettlementsQueryDto {
   @ApiPropertyOptional({ example: '2026-04-01', description: 'First day shown (default: 31 days before to)' })
   @IsOptional()

@@ -34,6 +34,13 @@ export class ContractSettlementState {
   @DecimalColumn(40, 0, { name: 'undelivered_ghs_ppm_days', default: 0 })
   undeliveredGhsPpmDays: string;
 
+  /**
+   * The contract's arrears grace days (a term fixed at purchase), copied with its first state:
+   * whether it is paused on a day is decided from this row alone.
+   */
+  @Column({ type: 'integer', name: 'arrears_grace_days' })
+  arrearsGraceDays: number;
+
   /** Whole days the contract's end day has been extended by. */
   @Column({ type: 'integer', name: 'extension_days', default: 0 })
   extensionDays: number;

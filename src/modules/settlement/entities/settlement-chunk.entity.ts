@@ -13,6 +13,8 @@ import { BigIntColumn } from '../../../common/money/columns.js';
   'ck_settlement_chunks_customer_arrays',
   'cardinality(customer_ids) = cardinality(customer_net_sats) AND cardinality(customer_ids) = cardinality(customer_arrears_delta_micro_usd)',
 )
+// The finalizer credits a done chunk's customers from its arrays alone: a done chunk has them.
+@Check('ck_settlement_chunks_done_kept', `status <> 'done' OR customer_ids IS NOT NULL`)
 export class SettlementChunk {
   @PrimaryColumn({ type: 'bigint', name: 'run_id' })
   runId: string;

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
 import { RecordDifficultyDto, RecordPriceDto } from '../../market/dto/market.dto.js';
 import { MarketService } from '../../market/market.service.js';
-import { parseCsvRows } from '../../settlement/csv-import.js';
+import { parseCsvRows } from '../../../common/csv/csv.js';
 import { bundledMarketHistoryPath, modelledFeesPerBlockSats, type MarketDay } from './market-history.js';
 
 export interface MarketImportResult {

@@ -7,8 +7,8 @@ import { dailySchedule, type JobSchedule } from '../../../common/queue/job-sched
 import { JOBS, QUEUES } from '../../../common/queue/queue-names.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
-import { SettlementEngine } from '../settlement-engine.service.js';
-import { SettlementRunsService } from '../settlement-runs.service.js';
+import { SettlementEngine } from '../engine/settlement-engine.service.js';
+import { SettlementRunsService } from './settlement-runs.service.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const runId = z.string().regex(/^\d+$/);

@@ -1,9 +1,10 @@
 import { InjectFlowProducer, InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { FlowJob, FlowProducer, Queue } from 'bullmq';
-import { JOBS, QUEUES } from '../../common/queue/queue-names.js';
-import { chunkJobId, dayJobId, runJobId, summaryJobId } from './settlement-ids.js';
-import type { ChunkRow, RunRow } from './settlement.repository.js';
+import { JOBS, QUEUES } from '../../../common/queue/queue-names.js';
+import type { SettlementRun } from '../entities/settlement-run.entity.js';
+import { chunkJobId, dayJobId, runJobId, summaryJobId } from '../settlement-ids.js';
+import type { ChunkRow } from './settlement-runs.repository.js';
 
 export const SETTLEMENT_FLOW_PRODUCER = 'settlement';
 
@@ -29,7 +30,7 @@ export class SettlementFlowService {
    * The day's flow for one generation: the day summary as parent, a finalize job per run as its
    * children, and each run's chunks under its finalize job.
    */
-  async addDayFlow(day: string, generation: number, runs: { run: RunRow; chunks: ChunkRow[] }[]): Promise<number> {
+  async addDayFlow(day: string, generation: number, runs: { run: SettlementRun; chunks: ChunkRow[] }[]): Promise<number> {
     if (runs.length === 0) return 0;
     const flow: FlowJob = {
       name: JOBS.settlement.summarizeDay,
@@ -54,7 +55,7 @@ export class SettlementFlowService {
   }
 
   /** Retries the run's jobs that failed for good (transient errors past their attempts). */
-  async retryFailedJobs(run: RunRow, chunks: ChunkRow[]): Promise<number> {
+  async retryFailedJobs(run: SettlementRun, chunks: ChunkRow[]): Promise<number> {
     let retried = 0;
     for (const id of [runJobId(run), ...chunks.filter((c) => c.status !== 'done').map((c) => chunkJobId(run, c.chunkNo))]) {
       const job = await this.queue.getJob(id);

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../../common/clock/clock.js';
-import { formatBtc, formatUsd } from '../../common/money/units.js';
-import { addDays, utcDayOf } from '../../common/clock/utc-day.js';
-import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
-import { daysBetween } from './settlement-runs.service.js';
-import { SettlementRepository, type ContractSettlementRow, type RunRow } from './settlement.repository.js';
-import { ContractNotFoundError } from './settlement.errors.js';
+import { Clock } from '../../../common/clock/clock.js';
+import { formatBtc, formatUsd } from '../../../common/money/units.js';
+import { addDays, utcDayOf } from '../../../common/clock/utc-day.js';
+import { ContractsSettlementService } from '../../contracts/contracts-settlement.service.js';
+import type { RunStatus } from '../entities/settlement-run.entity.js';
+import { daysBetween } from '../runs/settlement-runs.service.js';
+import { ContractNotFoundError } from '../settlement.errors.js';
+import { ContractSettlementsRepository, type ContractSettlementRow } from './contract-settlements.repository.js';
 
 export const FLAG_PAUSED = 1;
 export const FLAG_IN_ARREARS = 2;
@@ -33,7 +34,7 @@ const rowView = (r: ContractSettlementRow) => ({
 @Injectable()
 export class ContractSettlementsService {
   constructor(
-    private readonly repository: SettlementRepository,
+    private readonly repository: ContractSettlementsRepository,
     private readonly contracts: ContractsSettlementService,
     private readonly clock: Clock,
   ) {}
@@ -47,17 +48,13 @@ export class ContractSettlementsService {
     const firstWanted = query.from ?? addDays(last, 1 - limit);
     const first = firstWanted > contract.startDay ? firstWanted : contract.startDay;
     const days = first <= last ? daysBetween(first, last).slice(-limit) : [];
-    const rows = days.length ? await this.repository.settlementsOfContract(contract.poolId, contractId, days) : [];
-    const runs = days.length ? await this.repository.runsOfPoolBetween(contract.poolId, days[0], days[days.length - 1]) : [];
-    const state = await this.repository.contractState(contractId);
+    const { state, runStatus, settlements } = await this.repository.contractDays(contract.poolId, contractId, days);
     const byDay = new Map<string, ContractSettlementRow[]>();
-    for (const r of rows) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
-    const runByDay = new Map<string, RunRow>();
-    for (const r of runs) if (r.seq === 0) runByDay.set(r.day, r);
+    for (const r of settlements) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
     const items = [...days].reverse().map((day) => {
       const settled = byDay.get(day);
       if (settled) return { day, settled: true, settlements: settled.map(rowView) };
-      return { day, settled: false, reason: this.reason(runByDay.get(day), state, day) };
+      return { day, settled: false, reason: this.reason(runStatus.get(day), state) };
     });
     return {
       contract: {
@@ -69,12 +66,12 @@ export class ContractSettlementsService {
   }
 
   /** Why a day shows no paid settlement: only a completed run's own attempt counts as paid. */
-  private reason(run: RunRow | undefined, state: { arrearsMicroUsd: bigint } | null, _day: string): string {
-    if (!run || run.status === 'waiting' || run.status === 'overdue') return 'waiting for pool data';
-    if (run.status === 'failed') return 'not paid yet: the settlement of this day failed and finance is retrying it';
-    if (run.status === 'running') return 'not paid yet: being settled';
-    if (state && state.arrearsMicroUsd > 0n && run.status === 'completed') return 'paused for arrears';
-    if (run.status === 'completed') return 'not delivered on this day';
+  private reason(status: RunStatus | undefined, state: { arrearsMicroUsd: bigint } | null): string {
+    if (!status || status === 'waiting' || status === 'overdue') return 'waiting for pool data';
+    if (status === 'failed') return 'not paid yet: the settlement of this day failed and finance is retrying it';
+    if (status === 'running') return 'not paid yet: being settled';
+    if (state && state.arrearsMicroUsd > 0n && status === 'completed') return 'paused for arrears';
+    if (status === 'completed') return 'not delivered on this day';
     return 'run pending';
   }
 }

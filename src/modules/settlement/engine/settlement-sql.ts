@@ -1,4 +1,4 @@
-import { embed, type SqlSource } from '../../common/sql/sql-source.js';
+import { embed, type SqlSource } from '../../../common/sql/sql-source.js';
 
 /**
  * The set-based SQL of one settlement run. Nothing here loops over contracts in the process:
@@ -6,7 +6,7 @@ import { embed, type SqlSource } from '../../common/sql/sql-source.js';
  * settlements of a whole customer-id range in one INSERT ... SELECT and keeps what each of
  * those customers is owed. The arithmetic is settlement-math.ts, rule for rule (the specs compare them).
  *
- * Columns the contracts source must return (see SettlementContracts.inForceSource):
+ * Columns the contracts source must return (see ContractsSettlementService.inForceSource):
  * contract_id uuid, customer_id uuid, product_id uuid, hashrate_ghs bigint,
  * electricity_fee_usd_per_th_day numeric, management_fee_bps int, uptime_guarantee_bps int,
  * arrears_grace_days int.
@@ -115,7 +115,11 @@ export function planStatement(source: SqlSource, p: PlanParams): { sql: string; 
     SELECT wt.contracts::text AS contracts, wt.paused_contracts::text AS "pausedContracts", wt.sold::text AS sold,
            wt.r::text AS "ratioPpm", wt.house_w::text AS "houseWeight", wt.w_total::text AS "totalWeight", lo.l::text AS leftover,
            t.rem::text AS "thresholdRem", t.kind AS "thresholdKind", t.hs::text[] AS "thresholdHashrates", t.pos::text AS "thresholdPos",
-           (SELECT fl::text FROM split WHERE kind = 0) AS "houseBase", (SELECT rem::text FROM split WHERE kind = 0) AS "houseRem",
+           -- The house's planned share: its floor, plus its sat of the leftover when its remainder ranks
+           -- within it (above the threshold, or equal to a house threshold); all of it when W is 0.
+           (SELECT CASE WHEN wt.w_total = 0 THEN $3::numeric
+                        ELSE h.fl + CASE WHEN t.rem IS NOT NULL AND h.rem > 0 AND (h.rem > t.rem OR (h.rem = t.rem AND t.kind = 0)) THEN 1 ELSE 0 END
+                   END FROM split h WHERE h.kind = 0)::text AS "housePlannedSats",
            (SELECT count(*) FROM written)::int AS groups
       FROM weights wt CROSS JOIN leftover lo LEFT JOIN threshold t ON true`;
   return { sql, params };

@@ -1,18 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { Clock } from '../../common/clock/clock.js';
-import type { RequestContext } from '../../common/http/request-context.js';
-import { formatBtc } from '../../common/money/units.js';
-import { TransactionRunner } from '../../database/transaction.js';
-import { AuditService } from '../audit/audit.service.js';
-import { CapacityService } from '../capacity/capacity.service.js';
-import { HashrateReportsService } from '../capacity/hashrate-reports.service.js';
-import { utcDayOf } from '../../common/clock/utc-day.js';
-import { platformAccount } from '../ledger/ledger.accounts.js';
-import { LedgerService } from '../ledger/ledger.service.js';
-import { MarketService } from '../market/market.service.js';
-import { SettlementInputsRepository, type EarningsRow, type PayoutRow } from './settlement-inputs.repository.js';
-import { EarningsInFutureError, PoolNotFoundError, PoolPayoutConflictError } from './settlement.errors.js';
+import type { EntityManager } from 'typeorm';
+import { Clock } from '../../../common/clock/clock.js';
+import type { RequestContext } from '../../../common/http/request-context.js';
+import { formatBtc } from '../../../common/money/units.js';
+import { TransactionRunner } from '../../../database/transaction.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { CapacityService } from '../../capacity/capacity.service.js';
+import { HashrateReportsService } from '../../capacity/hashrate-reports.service.js';
+import { utcDayOf } from '../../../common/clock/utc-day.js';
+import { platformAccount } from '../../ledger/ledger.accounts.js';
+import { LedgerService } from '../../ledger/ledger.service.js';
+import { MarketService } from '../../market/market.service.js';
+import type { PoolEarning } from '../entities/pool-earning.entity.js';
+import type { PoolPayout } from '../entities/pool-payout.entity.js';
+import { EarningsInFutureError, PoolNotFoundError, PoolPayoutConflictError } from '../settlement.errors.js';
+import { SettlementInputsRepository } from './settlement-inputs.repository.js';
 
 export interface EarningsInput {
   poolId: string;
@@ -31,11 +33,11 @@ export interface PayoutInput {
 
 export type EarningsOutcome = 'created' | 'unchanged' | 'corrected';
 
-export const earningsView = (e: EarningsRow) => ({
+export const earningsView = (e: PoolEarning) => ({
   poolId: e.poolId, day: e.day, amountSats: e.amountSats.toString(), amountBtc: formatBtc(e.amountSats), reference: e.reference, revision: e.revision,
   recordedAt: e.recordedAt, updatedAt: e.updatedAt,
 });
-export const payoutView = (p: PayoutRow) => ({
+export const payoutView = (p: PoolPayout) => ({
   id: p.id, poolId: p.poolId, txid: p.txid, vout: p.vout, amountSats: p.amountSats.toString(), amountBtc: formatBtc(p.amountSats), receivedAt: p.receivedAt,
   recordedAt: p.recordedAt,
 });
@@ -58,7 +60,6 @@ export interface RunInputs {
 @Injectable()
 export class SettlementInputsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: SettlementInputsRepository,
     private readonly capacity: CapacityService,
@@ -138,7 +139,7 @@ export class SettlementInputsService {
     });
   }
 
-  findEarnings(poolId: string, day: string): Promise<EarningsRow | null> {
+  findEarnings(poolId: string, day: string): Promise<PoolEarning | null> {
     return this.repository.findEarnings(poolId, day);
   }
 
@@ -163,9 +164,5 @@ export class SettlementInputsService {
       deliveredGhs: report ? BigInt(report.deliveredGhs) : null,
       onlineGhs,
     };
-  }
-
-  get manager(): EntityManager {
-    return this.dataSource.manager;
   }
 }

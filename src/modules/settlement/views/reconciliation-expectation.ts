@@ -1,6 +1,6 @@
-import { formatDecimal } from '../../common/money/decimal.js';
-import { divide } from '../../common/money/rounding.js';
-import { expectedSatsPerDayRatio, type Ratio } from '../market/yield-math.js';
+import { formatDecimal } from '../../../common/money/decimal.js';
+import { divide } from '../../../common/money/rounding.js';
+import { expectedSatsPerDayRatio, type Ratio } from '../../market/yield-math.js';
 
 export interface DayExpectationInput {
   /** Delivered hash rate that day, GH/s. */

@@ -1,22 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../common/clock/clock.js';
-import type { AuditActor } from '../audit/audit.service.js';
-import { AuditService } from '../audit/audit.service.js';
-import { decodeCursor, toPage } from '../../common/pagination/cursor.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
-import { tryAdvisoryLock } from '../../database/advisory-lock.js';
-import { TransactionRunner } from '../../database/transaction.js';
-import { addDays, utcDayOf } from '../../common/clock/utc-day.js';
-import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
-import type { RunStatus } from './entities/settlement-run.entity.js';
-import { SettlementEngine } from './settlement-engine.service.js';
+import { Clock } from '../../../common/clock/clock.js';
+import type { AuditActor } from '../../audit/audit.service.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { decodeCursor, toPage } from '../../../common/pagination/cursor.js';
+import { APP_CONFIG } from '../../../config/config.module.js';
+import type { AppConfig } from '../../../config/config.schema.js';
+import { tryAdvisoryLock } from '../../../database/advisory-lock.js';
+import { TransactionRunner } from '../../../database/transaction.js';
+import { addDays, utcDayOf } from '../../../common/clock/utc-day.js';
+import { ContractsSettlementService } from '../../contracts/contracts-settlement.service.js';
+import type { RunStatus, SettlementRun } from '../entities/settlement-run.entity.js';
+import { SettlementEngine } from '../engine/settlement-engine.service.js';
+import { SettlementInputsService } from '../inputs/settlement-inputs.service.js';
+import { SettlementMetrics } from '../settlement.metrics.js';
+import { EarningsInFutureError, RangeTooLongError } from '../settlement.errors.js';
 import { SettlementFlowService } from './settlement-flow.service.js';
-import { SettlementInputsService } from './settlement-inputs.service.js';
-import { SettlementMetrics } from './settlement.metrics.js';
-import { SettlementRepository, type RunRow } from './settlement.repository.js';
-import { EarningsInFutureError, RangeTooLongError } from './settlement.errors.js';
+import { SettlementRunsRepository } from './settlement-runs.repository.js';
 
 export const MAX_TRIGGER_DAYS = 366;
 
@@ -36,9 +36,10 @@ export class SettlementRunsService {
   private readonly logger = new Logger(SettlementRunsService.name);
 
   constructor(
+    // Only for the sweep's session advisory lock (see sweep()).
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
-    private readonly repository: SettlementRepository,
+    private readonly repository: SettlementRunsRepository,
     private readonly engine: SettlementEngine,
     private readonly flows: SettlementFlowService,
     private readonly inputs: SettlementInputsService,
@@ -52,17 +53,17 @@ export class SettlementRunsService {
   /**
    * Finance (or the scheduler) asks for days to settle: opens a run per (pool, day) that needs
    * one, re-arms failed runs when asked explicitly (planned again under a new attempt, or resumed
-   * when its customers' crediting had begun; see SettlementRepository.retryRun), opens
+   * when its customers' crediting had begun; see SettlementRunsRepository.retryRun), opens
    * adjustment runs for corrected earnings, and kicks every day with work ready. Returns the
    * runs of those days.
    */
-  async trigger(from: string, to: string, actor: AuditActor, requestId: string | null, explicit: boolean): Promise<RunRow[]> {
+  async trigger(from: string, to: string, actor: AuditActor, requestId: string | null, explicit: boolean): Promise<SettlementRun[]> {
     const today = utcDayOf(this.clock.now());
     if (to >= today || from > to) throw new EarningsInFutureError();
     const days = daysBetween(from, to);
     if (days.length > MAX_TRIGGER_DAYS) throw new RangeTooLongError(MAX_TRIGGER_DAYS);
     const triggeredBy = actor.userId ?? 'system';
-    const resumed: RunRow[] = [];
+    const resumed: SettlementRun[] = [];
     for (const day of days) {
       const pools = new Set([...(await this.contracts.poolsWithContractsOn(day)), ...(await this.inputs.poolsWithEarningsOn(day))]);
       for (const poolId of [...pools].sort()) {
@@ -133,11 +134,7 @@ export class SettlementRunsService {
 
   /** Kicks a worker for every given day that has a pending run. */
   async kickReadyDays(days: string[]): Promise<void> {
-    const rows: { day: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT day::text AS day FROM settlement_runs WHERE status = 'pending' AND day = ANY($1::date[]) ORDER BY 1`,
-      [days],
-    );
-    for (const { day } of rows) await this.flows.kickDay(day);
+    for (const day of await this.repository.daysWithPendingRuns(days)) await this.flows.kickDay(day);
   }
 
   /** The settle-day job: prepares the day's pending runs into a new flow generation and starts the flow. */
@@ -164,11 +161,8 @@ export class SettlementRunsService {
     const run = await this.repository.findRun(runId);
     if (!run) return;
     await this.refresh(run.poolId, run.day);
-    const next: { day: string }[] = await this.dataSource.query(
-      `SELECT day::text AS day FROM settlement_runs WHERE pool_id = $1 AND status = 'pending' ORDER BY day, seq LIMIT 1`,
-      [run.poolId],
-    );
-    if (next[0]) await this.flows.kickDay(next[0].day);
+    const next = await this.repository.nextPendingDay(run.poolId);
+    if (next) await this.flows.kickDay(next);
   }
 
   /**
@@ -217,7 +211,7 @@ export class SettlementRunsService {
     return toPage(rows, filter.limit, (r) => [r.day, r.poolId, r.seq]);
   }
 
-  private updateOverdueGauge(open: RunRow[]): void {
+  private updateOverdueGauge(open: SettlementRun[]): void {
     this.metrics.earningsOverdue.reset();
     const counts = new Map<string, number>();
     for (const run of open) if (run.status === 'overdue') counts.set(run.poolId, (counts.get(run.poolId) ?? 0) + 1);
