@@ -17,10 +17,17 @@ module.exports = {
       to: { path: '^src/modules/' },
     },
     {
+      name: 'database-is-infrastructure',
+      severity: 'error',
+      comment: 'src/database (transactions, data access) imports no module: the composition root (src/app) owns the entity list and the DataSource.',
+      from: { path: '^src/database/' },
+      to: { path: '^src/(modules|app)/' },
+    },
+    {
       name: 'only-ledger-writes-postings',
       severity: 'error',
       comment: 'Only the ledger module writes postings and balances.',
-      from: { path: '^src/', pathNot: '^src/(modules/ledger/|database/entities\\.ts$)' },
+      from: { path: '^src/', pathNot: '^src/(modules/ledger/|app/entities\\.ts$)' },
       to: { path: '^src/modules/ledger/(entities/|ledger\\.repository\\.ts$)' },
     },
   ],

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { buildDataSourceOptions } from '../app/data-source-options.js';
 import { LedgerIntegrityService } from '../modules/ledger/ledger-integrity.service.js';
 
 /**
