@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { createHash } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -118,7 +118,6 @@ export class ContractPurchaseService {
   private readonly rechecks: Counter;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: ContractsRepository,
     private readonly ledger: LedgerService,
@@ -242,7 +241,7 @@ export class ContractPurchaseService {
   }
 
   private async groupTransaction(manager: EntityManager, productId: string, group: Waiting[], state: GroupState, lockFirst: boolean): Promise<Outcome[]> {
-    const read = await this.repository.readForGroup(manager, productId, group.map((w) => ({ customerId: w.user.userId, idempotencyKey: w.idempotencyKey })), lockFirst);
+    const read = await this.repository.readForGroup(productId, group.map((w) => ({ customerId: w.user.userId, idempotencyKey: w.idempotencyKey })), lockFirst, manager);
     if (!read) return group.map((waiting) => ({ waiting, kind: 'refused', error: productNotFound() }));
     const { terms, bought } = read;
     const now = this.clock.now();
@@ -289,9 +288,9 @@ export class ContractPurchaseService {
     });
     if (accepted.length === 0) return outcomes;
     await this.audit.recordMany(manager, accepted.map((a) => this.auditRecord(a.waiting, a.purchase, startDay, a.entryId)));
-    const contracts = await this.repository.insertContracts(manager, { terms, now, startDay, purchases: accepted.map((a) => a.purchase) });
+    const contracts = await this.repository.insertContracts({ terms, now, startDay, purchases: accepted.map((a) => a.purchase) }, manager);
     // Last: the product's row lock is held from here to the commit only.
-    if (!(await this.repository.reserveCapacity(manager, terms, now, accepted.map((a) => a.purchase.hashrateGhs)))) {
+    if (!(await this.repository.reserveCapacity(terms, now, accepted.map((a) => a.purchase.hashrateGhs), manager))) {
       if (lockFirst) throw new Error('the product refused a group its locked row had room for');
       throw new ProductChangedError();
     }
@@ -339,7 +338,7 @@ export class ContractPurchaseService {
   }
 
   private async findReplay(w: PurchaseRequest): Promise<PurchaseResult | null> {
-    const existing = await this.repository.findByKey(this.dataSource.manager, w.user.userId, w.idempotencyKey);
+    const existing = await this.repository.findByKey(w.user.userId, w.idempotencyKey);
     if (!existing) return null;
     if (existing.requestFingerprint !== w.fingerprint) throw new IdempotencyKeyReusedError();
     return { contract: contractView(existing), replayed: true };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { ContractStatus } from './entities/contract.entity.js';
 
 /** A contract as the API and services see it. */
@@ -85,7 +86,9 @@ interface PgQueryRunner {
 /** SQL for contracts. The purchase path talks to the transaction's pg connection directly (it is the hottest path). */
 @Injectable()
 export class ContractsRepository {
-  private async client(manager: EntityManager): Promise<pg.ClientBase> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private async client(manager: EntityManager = this.dataSource.manager): Promise<pg.ClientBase> {
     return (manager.queryRunner as unknown as PgQueryRunner).connect();
   }
 
@@ -97,10 +100,7 @@ export class ContractsRepository {
    * Null when there is no such product.
    */
   async readForGroup(
-    manager: EntityManager,
-    productId: string,
-    keys: { customerId: string; idempotencyKey: string }[],
-    lock: boolean,
+    productId: string, keys: { customerId: string; idempotencyKey: string }[], lock: boolean, manager: EntityManager = this.dataSource.manager,
   ): Promise<{ terms: ProductTerms; bought: Set<string> } | null> {
     const client = await this.client(manager);
     const { rows } = await client.query<
@@ -141,7 +141,7 @@ export class ContractsRepository {
    * transaction. The foreign key check takes only a key-share lock on the product's row, which
    * never waits for another group's reservation.
    */
-  async insertContracts(manager: EntityManager, group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }): Promise<ContractRow[]> {
+  async insertContracts(group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
     const t = group.terms;
     const p = group.purchases;
     const client = await this.client(manager);
@@ -178,7 +178,7 @@ export class ContractsRepository {
    * row lock is the only one purchases of one product share, so it comes last and is held
    * for this statement and the commit only.
    */
-  async reserveCapacity(manager: EntityManager, terms: ProductTerms, now: Date, hashrates: bigint[]): Promise<boolean> {
+  async reserveCapacity(terms: ProductTerms, now: Date, hashrates: bigint[], manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const total = hashrates.reduce((sum, h) => sum + h, 0n);
     const smallest = hashrates.reduce((min, h) => (h < min ? h : min));
     const largest = hashrates.reduce((max, h) => (h > max ? h : max));
@@ -199,18 +199,18 @@ export class ContractsRepository {
     return result.rowCount === 1;
   }
 
-  async findByKey(manager: EntityManager, customerId: string, idempotencyKey: string): Promise<ContractRow | null> {
+  async findByKey(customerId: string, idempotencyKey: string, manager: EntityManager = this.dataSource.manager): Promise<ContractRow | null> {
     const rows: RawContract[] = await manager.query(`SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.customer_id = $1 AND c.idempotency_key = $2`, [customerId, idempotencyKey]);
     return rows[0] ? toContract(rows[0]) : null;
   }
 
-  async find(manager: EntityManager, id: string, lock = false): Promise<ContractRow | null> {
+  async find(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<ContractRow | null> {
     const rows: RawContract[] = await manager.query(`SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toContract(rows[0]) : null;
   }
 
   /** A customer's contracts, newest first, keyset-paginated on (created_at to the millisecond, id). */
-  async listForCustomer(manager: EntityManager, customerId: string, page: { before?: [string, string]; limit: number; status?: ContractStatus }): Promise<ContractRow[]> {
+  async listForCustomer(customerId: string, page: { before?: [string, string]; limit: number; status?: ContractStatus }, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
     const rows: RawContract[] = await manager.query(
       `SELECT ${CONTRACT_COLUMNS} FROM contracts c
         WHERE c.customer_id = $1
@@ -223,7 +223,7 @@ export class ContractsRepository {
     return rows.map(toContract);
   }
 
-  async statusHistory(manager: EntityManager, contractId: string): Promise<StatusChangeRow[]> {
+  async statusHistory(contractId: string, manager: EntityManager = this.dataSource.manager): Promise<StatusChangeRow[]> {
     return manager.query(
       `SELECT from_status AS "fromStatus", to_status AS "toStatus", changed_at AS "changedAt", actor_id AS "actorId", reason
          FROM contract_status_changes WHERE contract_id = $1 ORDER BY id`,
@@ -236,7 +236,7 @@ export class ContractsRepository {
    * day it is no longer delivered (stopped_on: today, or its start day if later), and returns
    * its hash rate to the product.
    */
-  async close(manager: EntityManager, contract: ContractRow, to: ContractStatus, now: Date, actorId: string | null, reason: string): Promise<void> {
+  async close(contract: ContractRow, to: ContractStatus, now: Date, actorId: string | null, reason: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `WITH moved AS (
          UPDATE contracts SET status = $2, status_changed_at = $3, stopped_on = greatest(start_day, ($3::timestamptz AT TIME ZONE 'UTC')::date)
@@ -251,7 +251,7 @@ export class ContractsRepository {
   }
 
   /** Pending contracts whose start day has come become active (set-based). Returns how many moved. */
-  async activateDue(manager: EntityManager, today: string, now: Date): Promise<number> {
+  async activateDue(today: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const rows: { n: number }[] = await manager.query(
       `WITH moved AS (
          UPDATE contracts SET status = 'active', status_changed_at = $2 WHERE status = 'pending' AND start_day <= $1::date RETURNING id
@@ -269,7 +269,7 @@ export class ContractsRepository {
    * Active and paused contracts past their end day complete and give their hash rate back to
    * their products (set-based: one statement whatever the count). Returns how many moved.
    */
-  async completeEnded(manager: EntityManager, today: string, now: Date): Promise<number> {
+  async completeEnded(today: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     // Products first, in id order, as an operator's termination locks its product before its
     // contracts. NO KEY UPDATE (what the counter update takes anyway) lets purchases' foreign key
     // checks through; purchases lock no existing contract, so they never wait on this in a cycle.
@@ -298,7 +298,7 @@ export class ContractsRepository {
   }
 
   /** Live contracts of a product, locked, for an operator's termination. */
-  async lockLiveForProduct(manager: EntityManager, productId: string): Promise<ContractRow[]> {
+  async lockLiveForProduct(productId: string, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
     const rows: RawContract[] = await manager.query(
       `SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.product_id = $1 AND c.status IN ('pending', 'active', 'paused') ORDER BY c.id FOR UPDATE`,
       [productId],
@@ -311,7 +311,7 @@ export class ContractsRepository {
    * contract is no longer delivered from today (or its start day if later): the days before it
    * stay its own, and settle whenever their earnings arrive.
    */
-  async terminate(manager: EntityManager, ids: string[], now: Date, actorId: string, reason: string): Promise<number> {
+  async terminate(ids: string[], now: Date, actorId: string, reason: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const rows: { n: number }[] = await manager.query(
       `WITH target AS (
          SELECT id, status FROM contracts WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'active', 'paused')
@@ -334,7 +334,7 @@ export class ContractsRepository {
   }
 
   /** Hash rate of live contracts per product, recomputed from contracts (a check of the sold counters). */
-  async liveHashrateByProduct(manager: EntityManager): Promise<Map<string, bigint>> {
+  async liveHashrateByProduct(manager: EntityManager = this.dataSource.manager): Promise<Map<string, bigint>> {
     const rows: { productId: string; total: string }[] = await manager.query(
       `SELECT product_id AS "productId", SUM(hashrate_ghs)::text AS total FROM contracts WHERE status IN ('pending', 'active', 'paused') GROUP BY product_id`,
     );

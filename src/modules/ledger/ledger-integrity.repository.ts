@@ -1,4 +1,6 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Currency } from '../../common/money/units.js';
 
 export interface TrialBalanceRow {
@@ -42,12 +44,23 @@ export interface UnbalancedEntryRow {
 }
 
 /**
- * Read-only, whole-ledger queries for finance and for the check command. Not injectable on
- * purpose: the CLI uses it without Nest, and the service hands it the manager to read with.
+ * Read-only, whole-ledger queries for finance and for the check command (which builds it
+ * without Nest, from its own DataSource); the service reads them inside one snapshot.
  */
+@Injectable()
 export class LedgerIntegrityRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** One REPEATABLE READ, read-only transaction: every figure of a report sees the same ledger. */
+  snapshot<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      return work(manager);
+    });
+  }
+
   /** Every balance grouped by currency and account (platform accounts one by one, customers per bucket). */
-  async trialBalance(manager: EntityManager): Promise<TrialBalanceRow[]> {
+  async trialBalance(manager: EntityManager = this.dataSource.manager): Promise<TrialBalanceRow[]> {
     const rows: { currency: Currency; kind: 'platform' | 'customer'; account: string; accounts: string; balance: string }[] = await manager.query(
       `SELECT a.currency, CASE WHEN a.customer_id IS NULL THEN 'platform' ELSE 'customer' END AS kind, a.name AS account,
               count(*) FILTER (WHERE b.shard = 0) AS accounts, sum(b.balance_minor)::text AS balance
@@ -62,7 +75,7 @@ export class LedgerIntegrityRepository {
    * Postings of the entries of the given types summed per type, currency and account (customer
    * buckets summed over customers), with how many distinct accounts took part.
    */
-  async flowsByEntryType(manager: EntityManager, types: string[]): Promise<EntryTypeFlowRow[]> {
+  async flowsByEntryType(types: string[], manager: EntityManager = this.dataSource.manager): Promise<EntryTypeFlowRow[]> {
     const rows: { type: string; currency: Currency; kind: 'platform' | 'customer'; account: string; accounts: string; amount: string }[] = await manager.query(
       `SELECT e.type, a.currency, CASE WHEN a.customer_id IS NULL THEN 'platform' ELSE 'customer' END AS kind, a.name AS account,
               count(DISTINCT a.id) AS accounts, sum(p.amount_minor)::text AS amount
@@ -78,7 +91,7 @@ export class LedgerIntegrityRepository {
   }
 
   /** Balance rows whose balance or sequence differs from what their postings add up to. */
-  async balanceDrift(manager: EntityManager, limit: number): Promise<DriftRow[]> {
+  async balanceDrift(limit: number, manager: EntityManager = this.dataSource.manager): Promise<DriftRow[]> {
     const rows: { account_id: string; shard: number; balance_minor: string; postings_sum: string; seq: string; postings: string }[] = await manager.query(
       `SELECT b.account_id, b.shard, b.balance_minor, coalesce(p.total, 0)::text AS postings_sum, b.seq, coalesce(p.n, 0) AS postings
          FROM ledger_balances b
@@ -101,7 +114,7 @@ export class LedgerIntegrityRepository {
   }
 
   /** Postings whose balance-after is not the running sum of their account shard's chain. */
-  async chainBreaks(manager: EntityManager, limit: number): Promise<ChainBreakRow[]> {
+  async chainBreaks(limit: number, manager: EntityManager = this.dataSource.manager): Promise<ChainBreakRow[]> {
     const rows: { account_id: string; shard: number; account_seq: string; balance_after_minor: string; running: string }[] = await manager.query(
       `SELECT account_id, shard, account_seq, balance_after_minor, running::text
          FROM (SELECT account_id, shard, account_seq, balance_after_minor,
@@ -122,7 +135,7 @@ export class LedgerIntegrityRepository {
   }
 
   /** Entries whose postings do not sum to zero in some currency. */
-  async unbalancedEntries(manager: EntityManager, limit: number): Promise<UnbalancedEntryRow[]> {
+  async unbalancedEntries(limit: number, manager: EntityManager = this.dataSource.manager): Promise<UnbalancedEntryRow[]> {
     const rows: { entry_id: string; currency: string; total: string }[] = await manager.query(
       `SELECT entry_id, currency, sum(amount_minor)::text AS total
          FROM ledger_postings GROUP BY entry_id, currency HAVING sum(amount_minor) <> 0
@@ -133,7 +146,7 @@ export class LedgerIntegrityRepository {
   }
 
   /** Entries without postings, and postings whose currency is not their account's. */
-  async malformed(manager: EntityManager, limit: number): Promise<{ emptyEntries: string[]; currencyMismatches: string[] }> {
+  async malformed(limit: number, manager: EntityManager = this.dataSource.manager): Promise<{ emptyEntries: string[]; currencyMismatches: string[] }> {
     const empty: { id: string }[] = await manager.query(
       `SELECT e.id FROM ledger_entries e WHERE NOT EXISTS (SELECT 1 FROM ledger_postings p WHERE p.entry_id = e.id) ORDER BY e.id LIMIT $1`,
       [limit],

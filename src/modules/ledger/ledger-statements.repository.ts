@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Currency } from '../../common/money/units.js';
 
 export interface CustomerPostingRow {
@@ -58,8 +59,10 @@ interface RawPosting {
 /** Customer-facing reads of the journal: ledger pages and monthly statements. */
 @Injectable()
 export class LedgerStatementsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /** Newest first across the customer's accounts, keyset on (posted_at, entry, line). */
-  async findCustomerPostings(manager: EntityManager, filter: PostingPageFilter): Promise<CustomerPostingRow[]> {
+  async findCustomerPostings(filter: PostingPageFilter, manager: EntityManager = this.dataSource.manager): Promise<CustomerPostingRow[]> {
     const rows: RawPosting[] = await manager.query(
       `SELECT p.entry_id, p.line_no, p.posted_at::text AS posted_at_key, p.posted_at, e.type, e.reference,
               p.currency, a.name AS bucket, p.amount_minor, p.balance_after_minor
@@ -92,7 +95,7 @@ export class LedgerStatementsRepository {
    * Opening (everything before `from`) and closing (everything before `to`) per account,
    * each summed from postings on its own; run inside one snapshot with the movements.
    */
-  async findStatementAccounts(manager: EntityManager, customerId: string, from: Date, to: Date): Promise<StatementAccountRow[]> {
+  async findStatementAccounts(customerId: string, from: Date, to: Date, manager: EntityManager = this.dataSource.manager): Promise<StatementAccountRow[]> {
     const rows: { account_id: string; currency: Currency; name: string; opening: string; closing: string }[] = await manager.query(
       `SELECT a.id AS account_id, a.currency, a.name,
               coalesce(sum(p.amount_minor) FILTER (WHERE p.posted_at < $2), 0)::text AS opening,
@@ -107,7 +110,7 @@ export class LedgerStatementsRepository {
   }
 
   /** Movements in [from, to), per account in the order they were applied. */
-  async findStatementMovements(manager: EntityManager, customerId: string, from: Date, to: Date): Promise<StatementMovementRow[]> {
+  async findStatementMovements(customerId: string, from: Date, to: Date, manager: EntityManager = this.dataSource.manager): Promise<StatementMovementRow[]> {
     const rows: { account_id: string; entry_id: string; posted_at: Date; type: string; reference: string | null; amount_minor: string }[] =
       await manager.query(
         `SELECT p.account_id, p.entry_id, p.posted_at, e.type, e.reference, p.amount_minor

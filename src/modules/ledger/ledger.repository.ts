@@ -186,7 +186,7 @@ export class LedgerRepository {
    * Locks the balance rows of many customers in one currency with one statement, in account
    * order (the order postings lock them in, so it cannot deadlock with them).
    */
-  async lockManyCustomerBalances(manager: EntityManager, customerIds: string[], currency: Currency): Promise<(BalanceRow & { customerId: string })[]> {
+  async lockManyCustomerBalances(customerIds: string[], currency: Currency, manager: EntityManager = this.dataSource.manager): Promise<(BalanceRow & { customerId: string })[]> {
     const rows: { customer_id: string; account_id: string; currency: Currency; name: string; balance_minor: string }[] = await manager.query(
       `SELECT a.customer_id, a.id AS account_id, a.currency, a.name, b.balance_minor
          FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 export interface OutboxRow {
   id: string;
@@ -11,12 +12,14 @@ export interface OutboxRow {
 
 @Injectable()
 export class OutboxRepository {
-  async insert(manager: EntityManager, topic: string, payload: Record<string, unknown>): Promise<string> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(topic: string, payload: Record<string, unknown>, manager: EntityManager = this.dataSource.manager): Promise<string> {
     const rows: { id: string }[] = await manager.query(`INSERT INTO outbox (topic, payload) VALUES ($1, $2) RETURNING id`, [topic, payload]);
     return rows[0].id;
   }
 
-  async findByTopicPrefix(manager: EntityManager, prefix: string, limit: number): Promise<OutboxRow[]> {
+  async findByTopicPrefix(prefix: string, limit: number, manager: EntityManager = this.dataSource.manager): Promise<OutboxRow[]> {
     return manager.query(
       `SELECT id, topic, payload, created_at AS "createdAt", dispatched_at AS "dispatchedAt"
          FROM outbox WHERE topic LIKE $1 || '%' ORDER BY id DESC LIMIT $2`,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { big } from './sql-rows.js';
 
 export interface AutoPayoutSettingRecord {
@@ -27,7 +28,9 @@ const SETTING_COLUMNS = `s.user_id AS "userId", s.address_id AS "addressId", a.a
 /** SQL for auto_payout_settings and the daily selection of due payouts. */
 @Injectable()
 export class AutoPayoutRepository {
-  async upsert(manager: EntityManager, userId: string, addressId: string, thresholdSats: bigint, now: Date): Promise<void> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async upsert(userId: string, addressId: string, thresholdSats: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `INSERT INTO auto_payout_settings (user_id, address_id, threshold_sats, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id) DO UPDATE SET address_id = EXCLUDED.address_id, threshold_sats = EXCLUDED.threshold_sats, updated_at = EXCLUDED.updated_at`,
@@ -35,7 +38,7 @@ export class AutoPayoutRepository {
     );
   }
 
-  async find(manager: EntityManager, userId: string): Promise<AutoPayoutSettingRecord | undefined> {
+  async find(userId: string, manager: EntityManager = this.dataSource.manager): Promise<AutoPayoutSettingRecord | undefined> {
     const rows: RawSetting[] = await manager.query(
       `SELECT ${SETTING_COLUMNS} FROM auto_payout_settings s JOIN payout_addresses a ON a.id = s.address_id WHERE s.user_id = $1`,
       [userId],
@@ -43,14 +46,14 @@ export class AutoPayoutRepository {
     return rows[0] && { ...rows[0], thresholdSats: big(rows[0].thresholdSats) };
   }
 
-  async delete(manager: EntityManager, userId: string): Promise<AutoPayoutSettingRecord | undefined> {
-    const before = await this.find(manager, userId);
+  async delete(userId: string, manager: EntityManager = this.dataSource.manager): Promise<AutoPayoutSettingRecord | undefined> {
+    const before = await this.find(userId, manager);
     if (before) await manager.query(`DELETE FROM auto_payout_settings WHERE user_id = $1`, [userId]);
     return before;
   }
 
   /** Removing an address stops automatic payouts to it. */
-  async deleteForAddress(manager: EntityManager, addressId: string): Promise<number> {
+  async deleteForAddress(addressId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const result = await manager.query(`DELETE FROM auto_payout_settings WHERE address_id = $1`, [addressId]);
     return (result as [unknown[], number])[1];
   }
@@ -59,7 +62,7 @@ export class AutoPayoutRepository {
    * Set-based: every customer with a usable auto-payout address and no automatic withdrawal
    * for `day` yet, in one query (keyset by user id for very large customer bases).
    */
-  async dueCandidates(manager: EntityManager, day: string, now: Date, afterUserId: string | null, limit: number): Promise<AutoPayoutCandidate[]> {
+  async dueCandidates(day: string, now: Date, afterUserId: string | null, limit: number, manager: EntityManager = this.dataSource.manager): Promise<AutoPayoutCandidate[]> {
     const rows: (Omit<AutoPayoutCandidate, 'thresholdSats'> & { thresholdSats: string })[] = await manager.query(
       `SELECT s.user_id AS "userId", s.address_id AS "addressId", a.address, s.threshold_sats AS "thresholdSats"
          FROM auto_payout_settings s

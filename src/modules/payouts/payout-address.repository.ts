@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PayoutAddress } from './entities/payout-address.entity.js';
 import { returnedRows } from './sql-rows.js';
 
@@ -9,8 +10,10 @@ const COLUMNS = `id, user_id AS "userId", address, address_type AS "addressType"
 /** SQL for payout_addresses (the whitelist). */
 @Injectable()
 export class PayoutAddressRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /** Undefined when the customer already has this address on the whitelist. */
-  async insert(manager: EntityManager, row: Omit<PayoutAddress, 'id' | 'removedAt'>): Promise<PayoutAddress | undefined> {
+  async insert(row: Omit<PayoutAddress, 'id' | 'removedAt'>, manager: EntityManager = this.dataSource.manager): Promise<PayoutAddress | undefined> {
     const rows = await manager.query(
       `INSERT INTO payout_addresses (user_id, address, address_type, network, label, created_at, usable_from)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -21,12 +24,12 @@ export class PayoutAddressRepository {
     return returnedRows<PayoutAddress>(rows)[0];
   }
 
-  async listActive(manager: EntityManager, userId: string): Promise<PayoutAddress[]> {
+  async listActive(userId: string, manager: EntityManager = this.dataSource.manager): Promise<PayoutAddress[]> {
     return manager.query(`SELECT ${COLUMNS} FROM payout_addresses WHERE user_id = $1 AND removed_at IS NULL ORDER BY created_at, id`, [userId]);
   }
 
   /** Locks the row FOR SHARE so a concurrent removal waits for the withdrawal that uses it. */
-  async findActiveForUse(manager: EntityManager, userId: string, by: { id: string } | { address: string }): Promise<PayoutAddress | undefined> {
+  async findActiveForUse(userId: string, by: { id: string } | { address: string }, manager: EntityManager = this.dataSource.manager): Promise<PayoutAddress | undefined> {
     const [column, value] = 'id' in by ? ['id', by.id] : ['address', by.address];
     const rows: PayoutAddress[] = await manager.query(
       `SELECT ${COLUMNS} FROM payout_addresses WHERE user_id = $1 AND ${column} = $2 AND removed_at IS NULL FOR SHARE`,
@@ -35,7 +38,7 @@ export class PayoutAddressRepository {
     return rows[0];
   }
 
-  async softRemove(manager: EntityManager, userId: string, id: string, now: Date): Promise<PayoutAddress | undefined> {
+  async softRemove(userId: string, id: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<PayoutAddress | undefined> {
     const rows = await manager.query(
       `UPDATE payout_addresses SET removed_at = $3 WHERE id = $2 AND user_id = $1 AND removed_at IS NULL RETURNING ${COLUMNS}`,
       [userId, id, now],

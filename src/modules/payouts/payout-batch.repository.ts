@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { BatchStatus, WithdrawalStatus } from './withdrawal-state.js';
 import { big, returnedRows } from './sql-rows.js';
 import { type WithdrawalRecord, WITHDRAWAL_COLUMNS, toWithdrawal } from './withdrawal.repository.js';
@@ -44,11 +45,13 @@ function toBatch(row: RawBatch): BatchRecord {
 /** SQL for payout_batches and their items; every multi-row step is one set-based statement. */
 @Injectable()
 export class PayoutBatchRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /**
    * Locks the oldest approved withdrawals (approval order), skipping rows another batch
    * creation holds, so two finance users batching at once get disjoint sets.
    */
-  async lockApproved(manager: EntityManager, limit: number): Promise<string[]> {
+  async lockApproved(limit: number, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `SELECT id FROM withdrawals WHERE status = 'approved' ORDER BY approved_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
@@ -57,11 +60,11 @@ export class PayoutBatchRepository {
   }
 
   /** Locks the named withdrawals (in id order, so concurrent callers cannot deadlock). */
-  async lockWithdrawals(manager: EntityManager, ids: string[]): Promise<{ id: string; status: WithdrawalStatus }[]> {
+  async lockWithdrawals(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<{ id: string; status: WithdrawalStatus }[]> {
     return manager.query(`SELECT id, status FROM withdrawals WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 
-  async insertBatch(manager: EntityManager, createdBy: string, now: Date, ids: string[]): Promise<BatchRecord> {
+  async insertBatch(createdBy: string, now: Date, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<BatchRecord> {
     const rows: RawBatch[] = await manager.query(
       `INSERT INTO payout_batches AS b (status, withdrawal_count, total_net_sats, total_amount_sats, created_by, created_at)
        SELECT 'exported', count(*), sum(net_sats), sum(amount_sats), $2, $3 FROM withdrawals WHERE id = ANY($1::uuid[])
@@ -75,7 +78,7 @@ export class PayoutBatchRepository {
    * Adds the withdrawals to the batch and moves them to batched in two statements. The
    * partial unique index on live items refuses a withdrawal already in a live batch.
    */
-  async addItems(manager: EntityManager, batchId: string, ids: string[], now: Date): Promise<number> {
+  async addItems(batchId: string, ids: string[], now: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     await manager.query(
       `INSERT INTO payout_batch_items (batch_id, withdrawal_id, address, net_sats)
        SELECT $1, id, address, net_sats FROM withdrawals WHERE id = ANY($2::uuid[])`,
@@ -88,12 +91,12 @@ export class PayoutBatchRepository {
     return (result as [unknown, number])[1];
   }
 
-  async findBatch(manager: EntityManager, id: string, lock = false): Promise<BatchRecord | undefined> {
+  async findBatch(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<BatchRecord | undefined> {
     const rows: RawBatch[] = await manager.query(`SELECT ${BATCH_COLUMNS} FROM payout_batches b WHERE b.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     return rows[0] && toBatch(rows[0]);
   }
 
-  async pageBatches(manager: EntityManager, query: { status?: BatchStatus; before?: { createdAt: string; id: string }; limit: number }): Promise<BatchRecord[]> {
+  async pageBatches(query: { status?: BatchStatus; before?: { createdAt: string; id: string }; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<BatchRecord[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const bind = (value: unknown) => {
@@ -110,7 +113,7 @@ export class PayoutBatchRepository {
     return rows.map(toBatch);
   }
 
-  async items(manager: EntityManager, batchId: string): Promise<BatchItemRecord[]> {
+  async items(batchId: string, manager: EntityManager = this.dataSource.manager): Promise<BatchItemRecord[]> {
     const rows: (Omit<BatchItemRecord, 'netSats' | 'amountSats'> & { netSats: string; amountSats: string })[] = await manager.query(
       `SELECT i.withdrawal_id AS "withdrawalId", w.user_id AS "userId", i.address, i.net_sats AS "netSats",
               w.amount_sats AS "amountSats", i.released_at AS "releasedAt"
@@ -123,11 +126,7 @@ export class PayoutBatchRepository {
 
   /** Conditional batch transition; undefined when the batch is not in one of `from`. */
   async transitionBatch(
-    manager: EntityManager,
-    id: string,
-    from: readonly BatchStatus[],
-    to: BatchStatus,
-    set: { txid?: string; broadcast_by?: string; broadcast_at?: Date; resolved_by?: string; resolved_at?: Date; fail_reason?: string },
+    id: string, from: readonly BatchStatus[], to: BatchStatus, set: { txid?: string; broadcast_by?: string; broadcast_at?: Date; resolved_by?: string; resolved_at?: Date; fail_reason?: string }, manager: EntityManager = this.dataSource.manager,
   ): Promise<BatchRecord | undefined> {
     const params: unknown[] = [id, [...from], to];
     const assignments = Object.entries(set).map(([column, value]) => {
@@ -144,11 +143,7 @@ export class PayoutBatchRepository {
 
   /** Moves every withdrawal of the batch from `from` to `to` in one statement. */
   async transitionBatchWithdrawals(
-    manager: EntityManager,
-    batchId: string,
-    from: readonly WithdrawalStatus[],
-    to: WithdrawalStatus,
-    now: Date,
+    batchId: string, from: readonly WithdrawalStatus[], to: WithdrawalStatus, now: Date, manager: EntityManager = this.dataSource.manager,
   ): Promise<WithdrawalRecord[]> {
     const rows = await manager.query(
       `UPDATE withdrawals w SET status = $3, status_changed_at = $4 WHERE w.batch_id = $1 AND w.status = ANY($2::text[]) RETURNING ${WITHDRAWAL_COLUMNS}`,
@@ -158,7 +153,7 @@ export class PayoutBatchRepository {
   }
 
   /** A failed batch lets go of its withdrawals: they leave the live-batch unique index. */
-  async releaseItems(manager: EntityManager, batchId: string, now: Date): Promise<void> {
+  async releaseItems(batchId: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`UPDATE payout_batch_items SET released_at = $2 WHERE batch_id = $1 AND released_at IS NULL`, [batchId, now]);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { WithdrawalStatus } from './withdrawal-state.js';
 import { big, returnedRows } from './sql-rows.js';
 
@@ -84,13 +85,15 @@ export interface TransitionSet {
 /** SQL for withdrawals and the per-day usage that enforces the daily limit. */
 @Injectable()
 export class WithdrawalRepository {
-  async findByIdempotencyKey(manager: EntityManager, userId: string, key: string): Promise<WithdrawalRecord | undefined> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async findByIdempotencyKey(userId: string, key: string, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
     const rows: RawWithdrawal[] = await manager.query(`SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals w WHERE w.user_id = $1 AND w.idempotency_key = $2`, [userId, key]);
     return rows[0] && toWithdrawal(rows[0]);
   }
 
   /** Inserts a requested withdrawal; an automatic one for a (customer, day) that exists returns undefined. */
-  async insert(manager: EntityManager, w: NewWithdrawal): Promise<WithdrawalRecord | undefined> {
+  async insert(w: NewWithdrawal, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
     const rows = await manager.query(
       `INSERT INTO withdrawals AS w (user_id, address_id, address, amount_sats, fee_sats, net_sats, status, source, auto_day,
          request_day, idempotency_key, request_hash, requires_second_approval, requested_at, status_changed_at)
@@ -111,7 +114,7 @@ export class WithdrawalRepository {
    * in one statement: the row lock makes concurrent requests queue, so two can never pass
    * the limit together. Returns the new total, or undefined when the limit would be passed.
    */
-  async addDailyUsage(manager: EntityManager, userId: string, day: string, amountSats: bigint, limitSats: bigint, now: Date): Promise<bigint | undefined> {
+  async addDailyUsage(userId: string, day: string, amountSats: bigint, limitSats: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<bigint | undefined> {
     if (amountSats > limitSats) return undefined;
     const rows: { total: string }[] = await manager.query(
       `INSERT INTO withdrawal_daily_usage AS u (user_id, day, amount_sats, updated_at) VALUES ($1, $2, $3, $5)
@@ -124,7 +127,7 @@ export class WithdrawalRepository {
   }
 
   /** Gives back a released withdrawal's amount to the usage of the day it was requested. */
-  async subtractDailyUsage(manager: EntityManager, userId: string, day: string, amountSats: bigint, now: Date): Promise<void> {
+  async subtractDailyUsage(userId: string, day: string, amountSats: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `UPDATE withdrawal_daily_usage SET amount_sats = amount_sats - $3, updated_at = $4 WHERE user_id = $1 AND day = $2`,
       [userId, day, amountSats.toString(), now],
@@ -132,7 +135,7 @@ export class WithdrawalRepository {
   }
 
   /** The set-based form for a failed batch: one statement, amounts summed per (customer, day). */
-  async subtractDailyUsageMany(manager: EntityManager, withdrawals: readonly Pick<WithdrawalRecord, 'userId' | 'requestDay' | 'amountSats'>[], now: Date): Promise<void> {
+  async subtractDailyUsageMany(withdrawals: readonly Pick<WithdrawalRecord, 'userId' | 'requestDay' | 'amountSats'>[], now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (withdrawals.length === 0) return;
     await manager.query(
       `UPDATE withdrawal_daily_usage u SET amount_sats = u.amount_sats - d.total, updated_at = $4
@@ -144,12 +147,12 @@ export class WithdrawalRepository {
     );
   }
 
-  async dailyUsage(manager: EntityManager, userId: string, day: string): Promise<bigint> {
+  async dailyUsage(userId: string, day: string, manager: EntityManager = this.dataSource.manager): Promise<bigint> {
     const rows: { total: string }[] = await manager.query(`SELECT amount_sats AS total FROM withdrawal_daily_usage WHERE user_id = $1 AND day = $2`, [userId, day]);
     return rows[0] ? big(rows[0].total) : 0n;
   }
 
-  async findById(manager: EntityManager, id: string, options: { userId?: string; lock?: boolean } = {}): Promise<WithdrawalRecord | undefined> {
+  async findById(id: string, options: { userId?: string; lock?: boolean } = {}, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
     const params: unknown[] = [id];
     let where = 'w.id = $1';
     if (options.userId) {
@@ -161,7 +164,7 @@ export class WithdrawalRepository {
   }
 
   /** Newest first, keyset-paginated on (requested_at, id); fetches limit + 1 rows. */
-  async page(manager: EntityManager, query: WithdrawalPageQuery): Promise<WithdrawalRecord[]> {
+  async page(query: WithdrawalPageQuery, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const bind = (value: unknown) => {
@@ -184,13 +187,7 @@ export class WithdrawalRepository {
    * given): a conditional UPDATE, so two concurrent transitions cannot both succeed.
    */
   async transition(
-    manager: EntityManager,
-    id: string,
-    from: readonly WithdrawalStatus[],
-    to: WithdrawalStatus,
-    now: Date,
-    set: TransitionSet = {},
-    userId?: string,
+    id: string, from: readonly WithdrawalStatus[], to: WithdrawalStatus, now: Date, set: TransitionSet = {}, userId?: string, manager: EntityManager = this.dataSource.manager,
   ): Promise<WithdrawalRecord | undefined> {
     const params: unknown[] = [id, [...from], to, now];
     const assignments = Object.entries(set).map(([column, value]) => {
@@ -211,7 +208,7 @@ export class WithdrawalRepository {
   }
 
   /** First of two approvals: recorded while the withdrawal stays requested. */
-  async recordFirstApproval(manager: EntityManager, id: string, approverId: string, now: Date): Promise<WithdrawalRecord | undefined> {
+  async recordFirstApproval(id: string, approverId: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
     const rows = await manager.query(
       `UPDATE withdrawals w SET first_approver_id = $2, first_approved_at = $3
        WHERE w.id = $1 AND w.status = 'requested' AND w.first_approver_id IS NULL RETURNING ${WITHDRAWAL_COLUMNS}`,
