@@ -13,7 +13,7 @@ import { PayoutGuard, type RequestContext } from './payout-guard.js';
 import { PayoutLedger } from './payout-ledger.js';
 import { PayoutNotifier } from './payout-notifier.js';
 import { PayoutsErrors } from './payouts.errors.js';
-import { utcDay } from './sql-rows.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { WithdrawalRequestService } from './withdrawal-request.service.js';
 import { WithdrawalRepository } from './withdrawal.repository.js';
 
@@ -87,7 +87,7 @@ export class AutoPayoutService {
    * (balance read, reservation), so one customer's problem never stops everyone else's payouts.
    * Re-running a day creates nothing twice. Balances below the threshold carry over untouched.
    */
-  async run(day: string = utcDay(this.clock.now())): Promise<AutoPayoutRunSummary> {
+  async run(day: string = utcDayOf(this.clock.now())): Promise<AutoPayoutRunSummary> {
     const summary: AutoPayoutRunSummary = { day, candidates: 0, created: 0, belowThreshold: 0, skipped: [] };
     let after: string | null = null;
     for (;;) {
@@ -101,7 +101,7 @@ export class AutoPayoutService {
           const created = await this.transactions.run(async (manager) => {
             const available = await this.ledger.availableSats(manager, candidate.userId);
             if (available < candidate.thresholdSats) return 'below_threshold' as const;
-            const used = await this.withdrawals.dailyUsage(candidate.userId, utcDay(now), manager);
+            const used = await this.withdrawals.dailyUsage(candidate.userId, utcDayOf(now), manager);
             const room = this.config.WITHDRAWAL_DAILY_LIMIT_SATS - used;
             // The whole balance (no dust left behind), capped by what the daily limit still allows.
             const amountSats = available < room ? available : room;

@@ -2,24 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BatchStatus, WithdrawalStatus } from './withdrawal-state.js';
-import { big, returnedRows } from './sql-rows.js';
-import { type WithdrawalRecord, WITHDRAWAL_COLUMNS, toWithdrawal } from './withdrawal.repository.js';
+import { affectedCount, columnsOf, mapRows, queryEntities, resultRows } from '../../database/data-access.js';
+import { PayoutBatchItem } from './entities/payout-batch-item.entity.js';
+import { PayoutBatch } from './entities/payout-batch.entity.js';
+import { Withdrawal } from './entities/withdrawal.entity.js';
+import { type WithdrawalRecord, toWithdrawals, withdrawalColumns } from './withdrawal.repository.js';
 
-export interface BatchRecord {
-  id: string;
-  status: BatchStatus;
-  withdrawalCount: number;
-  totalNetSats: bigint;
-  totalAmountSats: bigint;
-  txid: string | null;
-  createdBy: string;
-  createdAt: Date;
-  broadcastBy: string | null;
-  broadcastAt: Date | null;
-  resolvedBy: string | null;
-  resolvedAt: Date | null;
-  failReason: string | null;
-}
+export type BatchRecord = PayoutBatch;
 
 /** One line of the export handed to the signing wallet. */
 export interface BatchItemRecord {
@@ -29,17 +18,6 @@ export interface BatchItemRecord {
   netSats: bigint;
   amountSats: bigint;
   releasedAt: Date | null;
-}
-
-const BATCH_COLUMNS = `b.id, b.status, b.withdrawal_count AS "withdrawalCount", b.total_net_sats AS "totalNetSats",
-  b.total_amount_sats AS "totalAmountSats", b.txid, b.created_by AS "createdBy", b.created_at AS "createdAt",
-  b.broadcast_by AS "broadcastBy", b.broadcast_at AS "broadcastAt", b.resolved_by AS "resolvedBy",
-  b.resolved_at AS "resolvedAt", b.fail_reason AS "failReason"`;
-
-type RawBatch = Omit<BatchRecord, 'totalNetSats' | 'totalAmountSats'> & { totalNetSats: string; totalAmountSats: string };
-
-function toBatch(row: RawBatch): BatchRecord {
-  return { ...row, totalNetSats: big(row.totalNetSats), totalAmountSats: big(row.totalAmountSats) };
 }
 
 /** SQL for payout_batches and their items; every multi-row step is one set-based statement. */
@@ -65,13 +43,15 @@ export class PayoutBatchRepository {
   }
 
   async insertBatch(createdBy: string, now: Date, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<BatchRecord> {
-    const rows: RawBatch[] = await manager.query(
+    const [batch] = await queryEntities(
+      manager,
+      PayoutBatch,
       `INSERT INTO payout_batches AS b (status, withdrawal_count, total_net_sats, total_amount_sats, created_by, created_at)
        SELECT 'exported', count(*), sum(net_sats), sum(amount_sats), $2, $3 FROM withdrawals WHERE id = ANY($1::uuid[])
-       RETURNING ${BATCH_COLUMNS}`,
+       RETURNING ${columnsOf(manager, PayoutBatch, 'b')}`,
       [ids, createdBy, now],
     );
-    return toBatch(rows[0]);
+    return batch;
   }
 
   /**
@@ -88,12 +68,12 @@ export class PayoutBatchRepository {
       `UPDATE withdrawals SET status = 'batched', batch_id = $1, status_changed_at = $3 WHERE id = ANY($2::uuid[]) AND status = 'approved'`,
       [batchId, ids, now],
     );
-    return (result as [unknown, number])[1];
+    return affectedCount(result);
   }
 
   async findBatch(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<BatchRecord | undefined> {
-    const rows: RawBatch[] = await manager.query(`SELECT ${BATCH_COLUMNS} FROM payout_batches b WHERE b.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-    return rows[0] && toBatch(rows[0]);
+    const [batch] = await queryEntities(manager, PayoutBatch, `SELECT ${columnsOf(manager, PayoutBatch, 'b')} FROM payout_batches b WHERE b.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    return batch;
   }
 
   async pageBatches(query: { status?: BatchStatus; before?: { createdAt: string; id: string }; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<BatchRecord[]> {
@@ -106,22 +86,35 @@ export class PayoutBatchRepository {
     if (query.status) conditions.push(`b.status = ${bind(query.status)}`);
     if (query.before) conditions.push(`(b.created_at, b.id) < (${bind(query.before.createdAt)}::timestamptz, ${bind(query.before.id)}::uuid)`);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows: RawBatch[] = await manager.query(
-      `SELECT ${BATCH_COLUMNS} FROM payout_batches b ${where} ORDER BY b.created_at DESC, b.id DESC LIMIT ${bind(query.limit + 1)}`,
+    return queryEntities(
+      manager,
+      PayoutBatch,
+      `SELECT ${columnsOf(manager, PayoutBatch, 'b')} FROM payout_batches b ${where} ORDER BY b.created_at DESC, b.id DESC LIMIT ${bind(query.limit + 1)}`,
       params,
     );
-    return rows.map(toBatch);
   }
 
   async items(batchId: string, manager: EntityManager = this.dataSource.manager): Promise<BatchItemRecord[]> {
-    const rows: (Omit<BatchItemRecord, 'netSats' | 'amountSats'> & { netSats: string; amountSats: string })[] = await manager.query(
-      `SELECT i.withdrawal_id AS "withdrawalId", w.user_id AS "userId", i.address, i.net_sats AS "netSats",
-              w.amount_sats AS "amountSats", i.released_at AS "releasedAt"
-         FROM payout_batch_items i JOIN withdrawals w ON w.id = i.withdrawal_id
-        WHERE i.batch_id = $1 ORDER BY i.withdrawal_id`,
-      [batchId],
+    // The item's own columns and two of its withdrawal's (their names do not collide), each
+    // mapped from its entity.
+    const raw = resultRows<Record<string, unknown>>(
+      await manager.query(
+        `SELECT ${columnsOf(manager, PayoutBatchItem, 'i', ['withdrawalId', 'address', 'netSats', 'releasedAt'])},
+                ${columnsOf(manager, Withdrawal, 'w', ['userId', 'amountSats'])}
+           FROM payout_batch_items i JOIN withdrawals w ON w.id = i.withdrawal_id
+          WHERE i.batch_id = $1 ORDER BY i.withdrawal_id`,
+        [batchId],
+      ),
     );
-    return rows.map((r) => ({ ...r, netSats: big(r.netSats), amountSats: big(r.amountSats) }));
+    const withdrawals = mapRows(manager, Withdrawal, raw);
+    return mapRows(manager, PayoutBatchItem, raw).map((item, i) => ({
+      withdrawalId: item.withdrawalId,
+      userId: withdrawals[i].userId,
+      address: item.address,
+      netSats: item.netSats,
+      amountSats: withdrawals[i].amountSats,
+      releasedAt: item.releasedAt,
+    }));
   }
 
   /** Conditional batch transition; undefined when the batch is not in one of `from`. */
@@ -133,12 +126,13 @@ export class PayoutBatchRepository {
       params.push(value);
       return `, ${column} = $${params.length}`;
     });
-    const rows = await manager.query(
-      `UPDATE payout_batches b SET status = $3${assignments.join('')} WHERE b.id = $1 AND b.status = ANY($2::text[]) RETURNING ${BATCH_COLUMNS}`,
+    const [batch] = await queryEntities(
+      manager,
+      PayoutBatch,
+      `UPDATE payout_batches b SET status = $3${assignments.join('')} WHERE b.id = $1 AND b.status = ANY($2::text[]) RETURNING ${columnsOf(manager, PayoutBatch, 'b')}`,
       params,
     );
-    const row = returnedRows<RawBatch>(rows)[0];
-    return row && toBatch(row);
+    return batch;
   }
 
   /** Moves every withdrawal of the batch from `from` to `to` in one statement. */
@@ -146,10 +140,10 @@ export class PayoutBatchRepository {
     batchId: string, from: readonly WithdrawalStatus[], to: WithdrawalStatus, now: Date, manager: EntityManager = this.dataSource.manager,
   ): Promise<WithdrawalRecord[]> {
     const rows = await manager.query(
-      `UPDATE withdrawals w SET status = $3, status_changed_at = $4 WHERE w.batch_id = $1 AND w.status = ANY($2::text[]) RETURNING ${WITHDRAWAL_COLUMNS}`,
+      `UPDATE withdrawals w SET status = $3, status_changed_at = $4 WHERE w.batch_id = $1 AND w.status = ANY($2::text[]) RETURNING ${withdrawalColumns(manager)}`,
       [batchId, [...from], to, now],
     );
-    return returnedRows<Parameters<typeof toWithdrawal>[0]>(rows).map(toWithdrawal);
+    return toWithdrawals(manager, resultRows(rows));
   }
 
   /** A failed batch lets go of its withdrawals: they leave the live-batch unique index. */

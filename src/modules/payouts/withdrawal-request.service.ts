@@ -15,7 +15,7 @@ import { PayoutGuard, type RequestContext } from './payout-guard.js';
 import { PayoutLedger } from './payout-ledger.js';
 import { PayoutNotifier } from './payout-notifier.js';
 import { PayoutsErrors } from './payouts.errors.js';
-import { utcDay } from './sql-rows.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { type WithdrawalRecord, WithdrawalRepository } from './withdrawal.repository.js';
 import type { WithdrawalStatus } from './withdrawal-state.js';
 
@@ -108,7 +108,7 @@ export class WithdrawalRequestService {
     if (address.usableFrom.getTime() > now.getTime()) throw PayoutsErrors.addressTimeLocked(address.usableFrom);
     await this.guard.assertAccountUnlocked(input.userId, manager);
 
-    const day = utcDay(now);
+    const day = utcDayOf(now);
     const usage = await this.withdrawals.addDailyUsage(input.userId, day, input.amountSats, this.config.WITHDRAWAL_DAILY_LIMIT_SATS, now, manager);
     if (usage === undefined) {
       const used = await this.withdrawals.dailyUsage(input.userId, day, manager);
