@@ -66,6 +66,22 @@ export async function queryEntities<T extends ObjectLiteral>(db: Db, target: Ent
   return mapRows(db, target, resultRows<Record<string, unknown>>(await db.query(sql, params)));
 }
 
+/**
+ * Rows of a join, each mapped by every entity named (see mapRows): `[entry, posting, account]`
+ * per row, each side's properties from its own metadata. Select each side's columns with
+ * columnsOf(..., alias, only) so no two sides give a column the same name.
+ */
+export function mapJoined<A extends ObjectLiteral, B extends ObjectLiteral>(db: Db, targets: [EntityTarget<A>, EntityTarget<B>], raw: readonly Record<string, unknown>[]): [A, B][];
+export function mapJoined<A extends ObjectLiteral, B extends ObjectLiteral, C extends ObjectLiteral>(
+  db: Db,
+  targets: [EntityTarget<A>, EntityTarget<B>, EntityTarget<C>],
+  raw: readonly Record<string, unknown>[],
+): [A, B, C][];
+export function mapJoined(db: Db, targets: EntityTarget<ObjectLiteral>[], raw: readonly Record<string, unknown>[]): ObjectLiteral[][] {
+  const sides = targets.map((target) => mapRows(db, target, raw));
+  return raw.map((_, i) => sides.map((side) => side[i]));
+}
+
 /** How one field of a row that is no entity is read from what pg returns. */
 export interface Field<V> {
   from(raw: unknown): V;

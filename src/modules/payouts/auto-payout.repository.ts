@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { affectedCount, columnsOf, mapRows, resultRows } from '../../database/data-access.js';
+import { affectedCount, columnsOf, mapJoined, resultRows } from '../../database/data-access.js';
 import { AutoPayoutSetting } from './entities/auto-payout-setting.entity.js';
 import { PayoutAddress } from './entities/payout-address.entity.js';
 
@@ -29,12 +29,11 @@ function settingColumns(manager: EntityManager, only?: readonly (keyof AutoPayou
 
 async function querySettings(manager: EntityManager, sql: string, params: unknown[]): Promise<AutoPayoutSettingRecord[]> {
   const raw = resultRows<Record<string, unknown>>(await manager.query(sql, params));
-  const addresses = mapRows(manager, PayoutAddress, raw);
-  return mapRows(manager, AutoPayoutSetting, raw).map((s, i) => ({
+  return mapJoined(manager, [AutoPayoutSetting, PayoutAddress], raw).map(([s, a]) => ({
     userId: s.userId,
     addressId: s.addressId,
-    address: addresses[i].address,
-    usableFrom: addresses[i].usableFrom,
+    address: a.address,
+    usableFrom: a.usableFrom,
     thresholdSats: s.thresholdSats,
     updatedAt: s.updatedAt,
   }));

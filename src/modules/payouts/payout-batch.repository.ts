@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BatchStatus, WithdrawalStatus } from './withdrawal-state.js';
-import { affectedCount, columnsOf, mapRows, queryEntities, resultRows } from '../../database/data-access.js';
+import { affectedCount, columnsOf, mapJoined, queryEntities, resultRows } from '../../database/data-access.js';
 import { PayoutBatchItem } from './entities/payout-batch-item.entity.js';
 import { PayoutBatch } from './entities/payout-batch.entity.js';
 import { Withdrawal } from './entities/withdrawal.entity.js';
@@ -95,8 +95,6 @@ export class PayoutBatchRepository {
   }
 
   async items(batchId: string, manager: EntityManager = this.dataSource.manager): Promise<BatchItemRecord[]> {
-    // The item's own columns and two of its withdrawal's (their names do not collide), each
-    // mapped from its entity.
     const raw = resultRows<Record<string, unknown>>(
       await manager.query(
         `SELECT ${columnsOf(manager, PayoutBatchItem, 'i', ['withdrawalId', 'address', 'netSats', 'releasedAt'])},
@@ -106,13 +104,12 @@ export class PayoutBatchRepository {
         [batchId],
       ),
     );
-    const withdrawals = mapRows(manager, Withdrawal, raw);
-    return mapRows(manager, PayoutBatchItem, raw).map((item, i) => ({
+    return mapJoined(manager, [PayoutBatchItem, Withdrawal], raw).map(([item, withdrawal]) => ({
       withdrawalId: item.withdrawalId,
-      userId: withdrawals[i].userId,
+      userId: withdrawal.userId,
       address: item.address,
       netSats: item.netSats,
-      amountSats: withdrawals[i].amountSats,
+      amountSats: withdrawal.amountSats,
       releasedAt: item.releasedAt,
     }));
   }
