@@ -1,60 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ContractStatus } from './entities/contract.entity.js';
+import { columnsOf, field, mapRows, pgClient, queryEntities, queryRows, rowShape } from '../../database/data-access.js';
+import { ContractStatusChange } from './entities/contract-status-change.entity.js';
+import { Contract, type ContractStatus } from './entities/contract.entity.js';
+import { Product } from './entities/product.entity.js';
 
-/** A contract as the API and services see it. */
-export interface ContractRow {
-  id: string;
-  customerId: string;
-  productId: string;
-  poolId: string;
-  hashrateGhs: bigint;
-  termDays: number;
-  startDay: string;
-  endDay: string;
-  status: ContractStatus;
-  statusChangedAt: Date;
-  /** First day no longer delivered, for a cancelled or terminated contract. */
-  stoppedOn: string | null;
-  pricePaidMicroUsd: bigint;
-  upfrontPriceUsdPerTh: string;
-  electricityFeeUsdPerThDay: string;
-  managementFeeBps: number;
-  uptimeGuaranteeBps: number;
-  arrearsGraceDays: number;
-  idempotencyKey: string;
-  requestFingerprint: string;
-  createdAt: Date;
-}
+const CONTRACT_PROPS = [
+  'id', 'customerId', 'productId', 'poolId', 'hashrateGhs', 'termDays', 'startDay', 'endDay', 'status', 'statusChangedAt', 'stoppedOn',
+  'pricePaidMicroUsd', 'upfrontPriceUsdPerTh', 'electricityFeeUsdPerThDay', 'managementFeeBps', 'uptimeGuaranteeBps', 'arrearsGraceDays',
+  'idempotencyKey', 'requestFingerprint', 'createdAt',
+] as const satisfies readonly (keyof Contract)[];
 
-export interface StatusChangeRow {
-  fromStatus: ContractStatus | null;
-  toStatus: ContractStatus;
-  changedAt: Date;
-  actorId: string | null;
-  reason: string;
-}
+/** A contract as the API and services see it (stoppedOn: first day no longer delivered, for a cancelled or terminated one). */
+export type ContractRow = Pick<Contract, (typeof CONTRACT_PROPS)[number]>;
+
+const STATUS_CHANGE_PROPS = ['fromStatus', 'toStatus', 'changedAt', 'actorId', 'reason'] as const satisfies readonly (keyof ContractStatusChange)[];
+
+export type StatusChangeRow = Pick<ContractStatusChange, (typeof STATUS_CHANGE_PROPS)[number]>;
+
+const TERMS_PROPS = [
+  'id', 'poolId', 'status', 'termDays', 'upfrontPriceUsdPerTh', 'electricityFeeUsdPerThDay', 'managementFeeBps', 'uptimeGuaranteeBps',
+  'arrearsGraceDays', 'minPurchaseGhs', 'maxPurchaseGhs', 'capacityAllocatedGhs', 'soldGhs', 'salesStartAt', 'salesEndAt',
+] as const satisfies readonly (keyof Product)[];
 
 /** The product's terms a purchase prices from, read without a lock and re-checked by the reserving UPDATE. */
-export interface ProductTerms {
-  id: string;
-  poolId: string;
-  status: string;
-  termDays: number;
-  upfrontPriceUsdPerTh: string;
-  electricityFeeUsdPerThDay: string;
-  managementFeeBps: number;
-  uptimeGuaranteeBps: number;
-  arrearsGraceDays: number;
-  minPurchaseGhs: bigint;
-  maxPurchaseGhs: bigint;
-  capacityAllocatedGhs: bigint;
-  soldGhs: bigint;
-  salesStartAt: Date;
-  salesEndAt: Date | null;
-}
+export type ProductTerms = Pick<Product, (typeof TERMS_PROPS)[number]>;
 
 /** One purchase of a group written by insertContracts. */
 export interface GroupPurchase {
@@ -66,30 +37,19 @@ export interface GroupPurchase {
   requestFingerprint: string;
 }
 
-const CONTRACT_COLUMNS = `
-  c.id, c.customer_id AS "customerId", c.product_id AS "productId", c.pool_id AS "poolId", c.hashrate_ghs::text AS "hashrateGhs",
-  c.term_days AS "termDays", c.start_day::text AS "startDay", c.end_day::text AS "endDay", c.status, c.status_changed_at AS "statusChangedAt",
-  c.stopped_on::text AS "stoppedOn",
-  c.price_paid_micro_usd::text AS "pricePaidMicroUsd", c.upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
-  c.electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", c.management_fee_bps AS "managementFeeBps",
-  c.uptime_guarantee_bps AS "uptimeGuaranteeBps", c.arrears_grace_days AS "arrearsGraceDays",
-  c.idempotency_key AS "idempotencyKey", c.request_fingerprint AS "requestFingerprint", c.created_at AS "createdAt"`;
-
-type RawContract = Omit<ContractRow, 'hashrateGhs' | 'pricePaidMicroUsd'> & { hashrateGhs: string; pricePaidMicroUsd: string };
-const toContract = (r: RawContract): ContractRow => ({ ...r, hashrateGhs: BigInt(r.hashrateGhs), pricePaidMicroUsd: BigInt(r.pricePaidMicroUsd) });
-
-/** What a TypeORM Postgres query runner exposes of its pg connection. */
-interface PgQueryRunner {
-  connect(): Promise<pg.ClientBase>;
-}
+const BOUGHT = rowShape({ bought: field.as<string[]>() });
+const LIVE_HASHRATE = rowShape({ productId: field.as<string>(), total: field.bigint });
 
 /** SQL for contracts. The purchase path talks to the transaction's pg connection directly (it is the hottest path). */
 @Injectable()
 export class ContractsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /** The contract columns (alias c) for SELECT and RETURNING lists, built once: the prepared statements' text never changes. */
+  private readonly contractColumns: string;
+  private readonly termsColumns: string;
 
-  private async client(manager: EntityManager = this.dataSource.manager): Promise<pg.ClientBase> {
-    return (manager.queryRunner as unknown as PgQueryRunner).connect();
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.contractColumns = columnsOf(dataSource, Contract, 'c', CONTRACT_PROPS);
+    this.termsColumns = columnsOf(dataSource, Product, undefined, TERMS_PROPS);
   }
 
   /**
@@ -102,37 +62,20 @@ export class ContractsRepository {
   async readForGroup(
     productId: string, keys: { customerId: string; idempotencyKey: string }[], lock: boolean, manager: EntityManager = this.dataSource.manager,
   ): Promise<{ terms: ProductTerms; bought: Set<string> } | null> {
-    const client = await this.client(manager);
-    const { rows } = await client.query<
-      Omit<ProductTerms, 'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs'> &
-        Record<'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs', string> & { bought: string[] }
-    >({
+    const client = await pgClient(manager);
+    const { rows } = await client.query({
       // Named: each connection plans the group's statements once, not on every group.
       name: lock ? 'hm_contracts_read_group_locked_v1' : 'hm_contracts_read_group_v1',
-      text: `SELECT id, pool_id AS "poolId", status, term_days AS "termDays", upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
-              electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", management_fee_bps AS "managementFeeBps",
-              uptime_guarantee_bps AS "uptimeGuaranteeBps", arrears_grace_days AS "arrearsGraceDays",
-              min_purchase_ghs::text AS "minPurchaseGhs", max_purchase_ghs::text AS "maxPurchaseGhs",
-              capacity_allocated_ghs::text AS "capacityAllocatedGhs", sold_ghs::text AS "soldGhs",
-              sales_start_at AS "salesStartAt", sales_end_at AS "salesEndAt",
+      text: `SELECT ${this.termsColumns},
               ARRAY(SELECT c.customer_id || ':' || c.idempotency_key FROM contracts c
                      WHERE (c.customer_id, c.idempotency_key) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))) AS bought
          FROM products WHERE id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
       values: [productId, keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
     });
-    const r = rows[0];
-    if (!r) return null;
-    const { bought, ...terms } = r;
-    return {
-      terms: {
-        ...terms,
-        minPurchaseGhs: BigInt(r.minPurchaseGhs),
-        maxPurchaseGhs: BigInt(r.maxPurchaseGhs),
-        capacityAllocatedGhs: BigInt(r.capacityAllocatedGhs),
-        soldGhs: BigInt(r.soldGhs),
-      },
-      bought: new Set(bought),
-    };
+    if (rows.length === 0) return null;
+    const [terms] = mapRows(manager, Product, rows) as ProductTerms[];
+    const [{ bought }] = BOUGHT.map(rows);
+    return { terms, bought: new Set(bought) };
   }
 
   /**
@@ -144,8 +87,8 @@ export class ContractsRepository {
   async insertContracts(group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
     const t = group.terms;
     const p = group.purchases;
-    const client = await this.client(manager);
-    const result = await client.query<RawContract>({
+    const client = await pgClient(manager);
+    const result = await client.query({
       name: 'hm_contracts_insert_group_v1',
       text: `WITH contract AS (
          INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
@@ -160,14 +103,14 @@ export class ContractsRepository {
          INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
          SELECT id, NULL, 'pending', $11::timestamptz, customer_id, 'purchased' FROM contract
        )
-       SELECT ${CONTRACT_COLUMNS} FROM contract c`,
+       SELECT ${this.contractColumns} FROM contract c`,
       values: [
         p.map((x) => x.id), p.map((x) => x.customerId), p.map((x) => x.hashrateGhs.toString()), p.map((x) => x.pricePaidMicroUsd.toString()),
         p.map((x) => x.idempotencyKey), p.map((x) => x.requestFingerprint),
         t.id, t.poolId, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
       ],
     });
-    return result.rows.map(toContract);
+    return mapRows(manager, Contract, result.rows) as ContractRow[];
   }
 
   /**
@@ -182,7 +125,7 @@ export class ContractsRepository {
     const total = hashrates.reduce((sum, h) => sum + h, 0n);
     const smallest = hashrates.reduce((min, h) => (h < min ? h : min));
     const largest = hashrates.reduce((max, h) => (h > max ? h : max));
-    const client = await this.client(manager);
+    const client = await pgClient(manager);
     const result = await client.query({
       name: 'hm_contracts_reserve_v1',
       text: `UPDATE products SET sold_ghs = sold_ghs + $2::bigint
@@ -200,19 +143,21 @@ export class ContractsRepository {
   }
 
   async findByKey(customerId: string, idempotencyKey: string, manager: EntityManager = this.dataSource.manager): Promise<ContractRow | null> {
-    const rows: RawContract[] = await manager.query(`SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.customer_id = $1 AND c.idempotency_key = $2`, [customerId, idempotencyKey]);
-    return rows[0] ? toContract(rows[0]) : null;
+    const [contract] = await queryEntities(manager, Contract, `SELECT ${this.contractColumns} FROM contracts c WHERE c.customer_id = $1 AND c.idempotency_key = $2`, [customerId, idempotencyKey]);
+    return contract ?? null;
   }
 
   async find(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<ContractRow | null> {
-    const rows: RawContract[] = await manager.query(`SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
-    return rows[0] ? toContract(rows[0]) : null;
+    const [contract] = await queryEntities(manager, Contract, `SELECT ${this.contractColumns} FROM contracts c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    return contract ?? null;
   }
 
   /** A customer's contracts, newest first, keyset-paginated on (created_at to the millisecond, id). */
   async listForCustomer(customerId: string, page: { before?: [string, string]; limit: number; status?: ContractStatus }, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
-    const rows: RawContract[] = await manager.query(
-      `SELECT ${CONTRACT_COLUMNS} FROM contracts c
+    return queryEntities(
+      manager,
+      Contract,
+      `SELECT ${this.contractColumns} FROM contracts c
         WHERE c.customer_id = $1
           AND ($2::text IS NULL OR c.status = $2)
           AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', c.created_at), c.id) < ($3::timestamptz, $4::uuid))
@@ -220,12 +165,13 @@ export class ContractsRepository {
         LIMIT $5`,
       [customerId, page.status ?? null, page.before?.[0] ?? null, page.before?.[1] ?? null, page.limit + 1],
     );
-    return rows.map(toContract);
   }
 
   async statusHistory(contractId: string, manager: EntityManager = this.dataSource.manager): Promise<StatusChangeRow[]> {
-    return manager.query(
-      `SELECT from_status AS "fromStatus", to_status AS "toStatus", changed_at AS "changedAt", actor_id AS "actorId", reason
+    return queryEntities(
+      manager,
+      ContractStatusChange,
+      `SELECT ${columnsOf(manager, ContractStatusChange, undefined, STATUS_CHANGE_PROPS)}
          FROM contract_status_changes WHERE contract_id = $1 ORDER BY id`,
       [contractId],
     );
@@ -299,11 +245,12 @@ export class ContractsRepository {
 
   /** Live contracts of a product, locked, for an operator's termination. */
   async lockLiveForProduct(productId: string, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
-    const rows: RawContract[] = await manager.query(
-      `SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.product_id = $1 AND c.status IN ('pending', 'active', 'paused') ORDER BY c.id FOR UPDATE`,
+    return queryEntities(
+      manager,
+      Contract,
+      `SELECT ${this.contractColumns} FROM contracts c WHERE c.product_id = $1 AND c.status IN ('pending', 'active', 'paused') ORDER BY c.id FOR UPDATE`,
       [productId],
     );
-    return rows.map(toContract);
   }
 
   /**
@@ -335,9 +282,11 @@ export class ContractsRepository {
 
   /** Hash rate of live contracts per product, recomputed from contracts (a check of the sold counters). */
   async liveHashrateByProduct(manager: EntityManager = this.dataSource.manager): Promise<Map<string, bigint>> {
-    const rows: { productId: string; total: string }[] = await manager.query(
+    const rows = await queryRows(
+      manager,
+      LIVE_HASHRATE,
       `SELECT product_id AS "productId", SUM(hashrate_ghs)::text AS total FROM contracts WHERE status IN ('pending', 'active', 'paused') GROUP BY product_id`,
     );
-    return new Map(rows.map((r) => [r.productId, BigInt(r.total)]));
+    return new Map(rows.map((r) => [r.productId, r.total]));
   }
 }

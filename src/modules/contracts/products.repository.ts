@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { field, queryRows, rowShape, type RowOf } from '../../database/data-access.js';
 import { Product } from './entities/product.entity.js';
 
+const POOL_SALES_ROW = { poolId: field.as<string>(), allocatedGhs: field.bigint, soldGhs: field.bigint, availableGhs: field.bigint, productCount: field.as<number>() };
+const POOL_SALES = rowShape(POOL_SALES_ROW);
+const TOTAL = rowShape({ total: field.bigint });
+
 /** Per-pool sales figures, GH/s. */
-export interface PoolSales {
-  poolId: string;
-  allocatedGhs: bigint;
-  soldGhs: bigint;
-  availableGhs: bigint;
-  productCount: number;
-}
+export type PoolSales = RowOf<typeof POOL_SALES_ROW>;
 
 /**
  * A product's effective allocation: once its sales window has closed, only what it sold stays
@@ -44,11 +43,13 @@ export class ProductsRepository {
 
   /** Sum of the effective allocations of the pool's products at `now`, leaving out `excludeId`. */
   async poolAllocationGhs(poolId: string, now: Date, excludeId: string | null, manager: EntityManager = this.dataSource.manager): Promise<bigint> {
-    const rows: { total: string }[] = await manager.query(
+    const [row] = await queryRows(
+      manager,
+      TOTAL,
       `SELECT COALESCE(SUM(${effectiveAllocation('$1')}), 0)::text AS total FROM products p WHERE p.pool_id = $2 AND ($3::uuid IS NULL OR p.id <> $3::uuid)`,
       [now, poolId, excludeId],
     );
-    return BigInt(rows[0].total);
+    return row.total;
   }
 
   /** Products on sale at `now` with hash rate left to sell (at least their minimum purchase), newest first. */
@@ -74,7 +75,9 @@ export class ProductsRepository {
 
   /** Allocated, sold and still-for-sale hash rate per pool at `now`. */
   async salesByPool(now: Date, manager: EntityManager = this.dataSource.manager): Promise<PoolSales[]> {
-    const rows: { poolId: string; allocatedGhs: string; soldGhs: string; availableGhs: string; productCount: number }[] = await manager.query(
+    return queryRows(
+      manager,
+      POOL_SALES,
       `SELECT p.pool_id AS "poolId",
               SUM(${effectiveAllocation('$1')})::text AS "allocatedGhs",
               SUM(p.sold_ghs)::text AS "soldGhs",
@@ -83,6 +86,5 @@ export class ProductsRepository {
          FROM products p GROUP BY p.pool_id`,
       [now],
     );
-    return rows.map((r) => ({ poolId: r.poolId, allocatedGhs: BigInt(r.allocatedGhs), soldGhs: BigInt(r.soldGhs), availableGhs: BigInt(r.availableGhs), productCount: r.productCount }));
   }
 }
