@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { field, queryRows, rowShape, type RowShape } from '../../database/data-access.js';
 import { Fleet, type FleetStatus } from './entities/fleet.entity.js';
 import { FleetStatusChange } from './entities/fleet-status-change.entity.js';
 import { MinerModel } from './entities/miner-model.entity.js';
@@ -61,15 +62,17 @@ const POOL_FIGURES_SQL = `
     LEFT JOIN fleets f ON f.pool_id = p.id
     LEFT JOIN miner_models m ON m.id = f.miner_model_id`;
 
-type Raw<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
-
-function toSiteFigures(row: Raw<SiteFigures>): SiteFigures {
-  return { ...row, installedGhs: BigInt(row.installedGhs), onlineGhs: BigInt(row.onlineGhs) };
-}
-
-function toPoolFigures(row: Raw<PoolFigures>): PoolFigures {
-  return { ...row, installedGhs: BigInt(row.installedGhs), onlineGhs: BigInt(row.onlineGhs) };
-}
+const text = field.as<string>();
+const SITE_FIGURES: RowShape<SiteFigures> = rowShape({
+  siteId: text, name: text, powerCapacityKw: text, electricityPriceUsdPerKwh: text, installedGhs: field.bigint, onlineGhs: field.bigint, powerDrawKw: text, fleetCount: field.as<number>(),
+});
+const POOL_FIGURES: RowShape<PoolFigures> = rowShape({
+  poolId: text, name: text, payoutScheme: text, feeBps: field.as<number>(), payoutAddress: text, stratumEndpoint: text,
+  installedGhs: field.bigint, onlineGhs: field.bigint, fleetCount: field.as<number>(),
+});
+const POOL_POWER_COST: RowShape<PoolPowerCost> = rowShape({ hashrateGhs: field.bigint, weightedCost: text });
+const ONLINE_GHS = rowShape({ ghs: field.bigint });
+const POOL_DAY = rowShape({ poolId: text, day: text, installedGhs: field.bigint, onlineGhs: field.bigint });
 
 /** SQL for sites, miner models, pools and fleets. Every method runs on the manager it is given. */
 @Injectable()
@@ -139,8 +142,7 @@ export class CapacityRepository {
   }
 
   async siteFigures(manager: EntityManager = this.dataSource.manager): Promise<SiteFigures[]> {
-    const rows: Raw<SiteFigures>[] = await manager.query(`${SITE_FIGURES_SQL} GROUP BY s.id ORDER BY s.name`);
-    return rows.map(toSiteFigures);
+    return queryRows(manager, SITE_FIGURES, `${SITE_FIGURES_SQL} GROUP BY s.id ORDER BY s.name`);
   }
 
   // ---- miner models
@@ -207,13 +209,14 @@ export class CapacityRepository {
 
   async poolFigures(poolIds?: string[], manager: EntityManager = this.dataSource.manager): Promise<PoolFigures[]> {
     const where = poolIds ? 'WHERE p.id = ANY($1::uuid[])' : '';
-    const rows: Raw<PoolFigures>[] = await manager.query(`${POOL_FIGURES_SQL} ${where} GROUP BY p.id ORDER BY p.name`, poolIds ? [poolIds] : []);
-    return rows.map(toPoolFigures);
+    return queryRows(manager, POOL_FIGURES, `${POOL_FIGURES_SQL} ${where} GROUP BY p.id ORDER BY p.name`, poolIds ? [poolIds] : []);
   }
 
   /** Hash-rate-weighted electricity cost of every fleet pointed at the pool (installed, whatever the status). */
   async poolPowerCost(poolId: string, manager: EntityManager = this.dataSource.manager): Promise<PoolPowerCost> {
-    const rows: { hashrateGhs: string; weightedCost: string }[] = await manager.query(
+    const [cost] = await queryRows(
+      manager,
+      POOL_POWER_COST,
       `SELECT COALESCE(SUM(f.unit_count::bigint * m.hashrate_ghs), 0)::text AS "hashrateGhs",
               COALESCE(SUM(f.unit_count::numeric * m.hashrate_ghs * m.efficiency_j_per_th * s.electricity_price_usd_per_kwh), 0)::text AS "weightedCost"
          FROM fleets f
@@ -222,7 +225,7 @@ export class CapacityRepository {
         WHERE f.pool_id = $1`,
       [poolId],
     );
-    return { hashrateGhs: BigInt(rows[0].hashrateGhs), weightedCost: rows[0].weightedCost };
+    return cost;
   }
 
   // ---- fleets
@@ -273,7 +276,9 @@ export class CapacityRepository {
    * history: each fleet counts for the seconds it was online that day.
    */
   async onlineGhsOn(poolId: string, day: string, manager: EntityManager = this.dataSource.manager): Promise<bigint> {
-    const rows: { ghs: string }[] = await manager.query(
+    const [online] = await queryRows(
+      manager,
+      ONLINE_GHS,
       `WITH f AS (
          SELECT f.id, f.unit_count::bigint * m.hashrate_ghs AS ghs
            FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id WHERE f.pool_id = $1
@@ -290,12 +295,14 @@ export class CapacityRepository {
          FROM win w JOIN f ON f.id = w.fleet_id WHERE w.b > w.a`,
       [poolId, day],
     );
-    return BigInt(rows[0].ghs);
+    return online.ghs;
   }
 
   /** Every pool's installed and online hash rate averaged over each UTC day of a range, GH/s (set-based onlineGhsOn). */
   async onlineByPoolDay(from: string, to: string, manager: EntityManager = this.dataSource.manager): Promise<{ poolId: string; day: string; installedGhs: bigint; onlineGhs: bigint }[]> {
-    const rows: { pool_id: string; day: string; installed: string; online: string }[] = await manager.query(
+    return queryRows(
+      manager,
+      POOL_DAY,
       `WITH f AS (
          SELECT f.id, f.pool_id, f.unit_count::bigint * m.hashrate_ghs AS ghs
            FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id
@@ -320,11 +327,10 @@ export class CapacityRepository {
            FROM f JOIN days ON EXISTS (SELECT 1 FROM fleet_status_changes c WHERE c.fleet_id = f.id AND c.changed_at < (days.day + 1)::timestamp AT TIME ZONE 'UTC')
           GROUP BY f.pool_id, days.day
        )
-       SELECT i.pool_id, i.day::text AS day, i.ghs::text AS installed, coalesce(o.ghs, 0)::text AS online
+       SELECT i.pool_id AS "poolId", i.day::text AS day, i.ghs::text AS "installedGhs", coalesce(o.ghs, 0)::text AS "onlineGhs"
          FROM installed i LEFT JOIN online o ON o.pool_id = i.pool_id AND o.day = i.day
         ORDER BY i.day, i.pool_id`,
       [from, to],
     );
-    return rows.map((r) => ({ poolId: r.pool_id, day: r.day, installedGhs: BigInt(r.installed), onlineGhs: BigInt(r.online) }));
   }
 }
