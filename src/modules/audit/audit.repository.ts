@@ -40,8 +40,8 @@ export class AuditRepository {
   }
 
   /** Newest first, keyset-paginated on id; every filter is optional. */
-  async findPage(filter: AuditFilter): Promise<AuditEntry[]> {
-    const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a');
+  async findPage(filter: AuditFilter, manager: EntityManager = this.dataSource.manager): Promise<AuditEntry[]> {
+    const qb = manager.getRepository(AuditEntry).createQueryBuilder('a');
     if (filter.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: filter.actorId });
     if (filter.entityType) qb.andWhere('a.entity_type = :entityType', { entityType: filter.entityType });
     if (filter.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: filter.entityId });
