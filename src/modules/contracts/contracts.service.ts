@@ -7,14 +7,14 @@ import { AuditService } from '../audit/audit.service.js';
 import { utcDayOf } from '../../common/clock/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService } from '../ledger/ledger.service.js';
-import { ContractPurchaseService, type PurchaseResult } from './contract-purchase.service.js';
+import { ContractPurchaseService, type PurchaseResult } from './purchase/contract-purchase.service.js';
 import { contractHistoryView, contractView } from './contract.views.js';
 import { IdempotencyKeyRequiredError, NotCancellableError, contractNotFound } from './contracts.errors.js';
 import { ContractsRepository, type ContractRow } from './contracts.repository.js';
 import type { ContractListQueryDto, PurchaseContractDto } from './dto/contract.dto.js';
 import { parseThs } from '../../common/money/units.js';
 
-export type { PurchaseResult } from './contract-purchase.service.js';
+export type { PurchaseResult } from './purchase/contract-purchase.service.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
