@@ -5,7 +5,7 @@ import type { RequestContext } from '../../common/http/request-context.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
 import { utcDayOf } from '../../common/clock/utc-day.js';
-import type { RecordDifficultyDto, RecordPriceDto } from './dto/market.dto.js';
+import type { RecordDifficultyDto, RecordPriceDto } from './market.inputs.js';
 import { MarketDataConflictError } from './market.errors.js';
 import { MarketRepository, type DifficultyRow, type PriceRow } from './market.repository.js';
 import { expectedSatsPerThDay } from './yield-math.js';
