@@ -38,6 +38,20 @@ export default tseslint.config(
     },
   },
   {
+    // Raw rows are mapped once, by src/database/data-access.ts (entity metadata and its
+    // transformers, or a row shape declared once): no repository converts a column by hand.
+    // Settlement's repositories are excluded until the settlement owner converts them.
+    files: ['src/modules/**/*.repository.ts'],
+    ignores: ['src/modules/settlement/**', 'src/modules/contracts/contracts-settlement.*'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.name='BigInt']", message: 'Map rows with columnsOf + queryEntities (entity rows) or rowShape (sums, counts) from src/database/data-access.ts.' },
+        { selector: "CallExpression[callee.name='Number']", message: 'Map rows with columnsOf + queryEntities (entity rows) or rowShape (sums, counts) from src/database/data-access.ts.' },
+      ],
+    },
+  },
+  {
     files: ['test/**', '**/*.spec.ts', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
