@@ -182,7 +182,8 @@ export class LedgerRepository {
         [customerIds, currency],
       ),
     );
-    return mapJoined(manager, [LedgerAccount, LedgerBalance], raw).map(([account, balance]) => ({ ...toBalanceRow([account, balance]), customerId: account.customerId as string }));
+    // Customer accounts only (the WHERE above): customer_id is never null here.
+    return mapJoined(manager, [LedgerAccount, LedgerBalance], raw).map((row) => ({ ...toBalanceRow(row), customerId: row[0].customerId as string }));
   }
 
   /** Entries and their postings by idempotency keys (keys never posted are absent). */
