@@ -20,6 +20,38 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // Services hold no SQL and no DataSource: a repository takes the manager it is given (last,
+    // optional) and defaults to its own DataSource. Settlement's services are excluded until the
+    // settlement owner converts them; remove the ignore below then.
+    files: ['src/**/*.service.ts'],
+    ignores: ['src/modules/settlement/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'typeorm', importNames: ['DataSource'], message: 'Services hold no DataSource: move the SQL to the repository, which takes the manager (last, optional).' },
+            { name: '@nestjs/typeorm', importNames: ['InjectDataSource'], message: 'Services hold no DataSource: move the SQL to the repository, which takes the manager (last, optional).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Raw rows are mapped once, by src/database/data-access.ts (entity metadata and its
+    // transformers, or a row shape declared once): no repository converts a column by hand.
+    // Settlement's repositories are excluded until the settlement owner converts them.
+    files: ['src/modules/**/*.repository.ts'],
+    ignores: ['src/modules/settlement/**', 'src/modules/contracts/contracts-settlement.*'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.name='BigInt']", message: 'Map rows with columnsOf + queryEntities (entity rows) or rowShape (sums, counts) from src/database/data-access.ts.' },
+        { selector: "CallExpression[callee.name='Number']", message: 'Map rows with columnsOf + queryEntities (entity rows) or rowShape (sums, counts) from src/database/data-access.ts.' },
+      ],
+    },
+  },
+  {
     files: ['test/**', '**/*.spec.ts', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

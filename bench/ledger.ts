@@ -8,7 +8,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app/app.module.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runMigrations } from '../src/database/migrate.js';
+import { runMigrations } from '../src/app/migrate.js';
 import { withDatabaseName } from '../src/database/test-database-guard.js';
 import { benchDatabaseName } from './bench-database.js';
 import { SYSTEM_ACTOR } from '../src/modules/audit/audit.service.js';

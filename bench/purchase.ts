@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { runMigrations } from '../src/database/migrate.js';
+import { runMigrations } from '../src/app/migrate.js';
 import { withDatabaseName } from '../src/database/test-database-guard.js';
 import { benchDatabaseName } from './bench-database.js';
 

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createWorkerContext } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runMigrations } from '../src/database/migrate.js';
+import { runMigrations } from '../src/app/migrate.js';
 import { ReconciliationService } from '../src/modules/settlement/views/reconciliation.service.js';
 import { seedReconciliation } from '../seeds/reconciliation-seed.js';
 import { benchDatabaseName } from './bench-database.js';

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createWorkerContext } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runMigrations } from '../src/database/migrate.js';
+import { runMigrations } from '../src/app/migrate.js';
 import { ContractsSettlementRepository } from '../src/modules/contracts/contracts-settlement.repository.js';
 import { SettlementRunsService } from '../src/modules/settlement/runs/settlement-runs.service.js';
 import { planStatement, thresholdContractStatement } from '../src/modules/settlement/engine/settlement-sql.js';

@@ -7,7 +7,7 @@ import { shutDown } from './app/shutdown.js';
 import { JobHandlerCheckError } from './common/queue/job-handler-check.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { DependencyUnreachableError, checkDependencies, ensureDatabaseExists } from './database/preflight.js';
-import { runMigrations } from './database/migrate.js';
+import { runMigrations } from './app/migrate.js';
 import { demoOnStart } from './modules/simulation/demo/demo-on-start.js';
 
 const ROLES: readonly ProcessRole[] = ['api', 'worker', 'all'];

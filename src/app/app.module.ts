@@ -15,7 +15,7 @@ import { WorkerRuntimeModule } from '../common/queue/worker-runtime.module.js';
 import { redisOptionsFromUrl } from '../common/queue/redis-options.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { buildDataSourceOptions } from './data-source-options.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { PoolShutdown } from '../database/pool-shutdown.js';
 import { PostgresSockets } from '../database/postgres-sockets.js';

@@ -10,7 +10,6 @@ import { LedgerModule } from '../modules/ledger/ledger.module.js';
 import { MetricsModule } from '../common/metrics/metrics.module.js';
 import { QueueModule } from '../common/queue/queue.module.js';
 import { CapacityModule, CapacityWorkerModule } from '../modules/capacity/capacity.module.js';
-import { CapacityViewModule } from '../modules/capacity-view/capacity-view.module.js';
 import { ContractsModule, ContractsWorkerModule } from '../modules/contracts/contracts.module.js';
 import { MarketModule } from '../modules/market/market.module.js';
 import { OutboxModule } from '../modules/outbox/outbox.module.js';
@@ -21,7 +20,7 @@ import { OperationsModule } from '../modules/operations/operations.module.js';
 /** Domain modules: HTTP controllers and services (loaded by every role). */
 export const FEATURE_MODULES: (Type | DynamicModule)[] = [MetricsModule, QueueModule, HealthModule, AuditModule, AuthModule, CustomersModule, LedgerModule];
 FEATURE_MODULES.push(PayoutsModule);
-FEATURE_MODULES.push(OutboxModule, CapacityModule, MarketModule, ContractsModule, CapacityViewModule);
+FEATURE_MODULES.push(OutboxModule, CapacityModule, MarketModule, ContractsModule);
 
 /** Modules holding BullMQ processors and schedulers (loaded by the worker and all roles). */
 export const WORKER_MODULES: (Type | DynamicModule)[] = [AuthJobsModule];

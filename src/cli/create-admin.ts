@@ -7,7 +7,7 @@ import { Clock, SystemClock } from '../common/clock/clock.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ConfigModule } from '../config/config.module.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { buildDataSourceOptions } from '../app/data-source-options.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { DependencyUnreachableError, checkDependencies } from '../database/preflight.js';
 import { AuditModule } from '../modules/audit/audit.module.js';

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { buildDataSourceOptions } from '../app/data-source-options.js';
+import { LedgerIntegrityRepository } from '../modules/ledger/ledger-integrity.repository.js';
 import { LedgerIntegrityService } from '../modules/ledger/ledger-integrity.service.js';
 
 /**
@@ -15,7 +16,7 @@ async function main(): Promise<number> {
   await dataSource.initialize();
   try {
     const started = Date.now();
-    const report = await new LedgerIntegrityService(dataSource).check();
+    const report = await new LedgerIntegrityService(new LedgerIntegrityRepository(dataSource)).check();
     const took = `${Date.now() - started} ms`;
     if (report.ok) {
       process.stdout.write(`ledger check: ok (${report.checked.accounts} accounts, currencies ${report.checked.currencies.join(', ') || 'none'}, ${took})\n`);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { runMigrations } from '../database/migrate.js';
+import { runMigrations } from '../app/migrate.js';
 import { DependencyUnreachableError, checkDependencies, ensureDatabaseExists } from '../database/preflight.js';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL. */

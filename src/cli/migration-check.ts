@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/load-config.js';
-import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { buildDataSourceOptions } from '../app/data-source-options.js';
 import { withDatabaseName } from '../database/test-database-guard.js';
 import { compareCatalogue, DATABASE_CATALOGUE_SQL, databaseEntries, readCatalogue } from './function-catalogue.js';
 

@@ -5,7 +5,7 @@ import { Command, CommandFactory, CommandRunner, Option } from 'nest-commander';
 import { join } from 'node:path';
 import { createWorkerContext } from '../app/create-app.js';
 import { ConfigError, loadConfig, loadConfigWith } from '../config/load-config.js';
-import { runMigrations } from '../database/migrate.js';
+import { runMigrations } from '../app/migrate.js';
 import { checkDependencies, DependencyUnreachableError } from '../database/preflight.js';
 import { isUtcDay } from '../common/clock/utc-day.js';
 import { SimulationService } from '../modules/simulation/sim/simulation.service.js';

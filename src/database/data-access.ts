@@ -1,12 +1,14 @@
 import type pg from 'pg';
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { bigintTransformer } from '../common/money/bigint.transformer.js';
 
 /**
  * The one small data-access layer every repository uses with raw SQL: column lists and row
  * mapping derived from entity metadata and its transformers (so no repository writes an
- * aliased column list or a BigInt(...) by hand), the rows of a TypeORM query result, the pg
- * connection behind a manager, and per-statement settings.
+ * aliased column list or a BigInt(...) by hand), the shape of rows that are no entity
+ * (aggregates) declared once, the rows of a TypeORM query result, the pg connection behind a
+ * manager, and per-statement settings.
  */
 
 /** Either a transaction's manager or the DataSource (autocommit). */
@@ -62,6 +64,64 @@ export function mapRows<T extends ObjectLiteral>(db: Db, target: EntityTarget<T>
 /** Runs the statement and maps its rows to the entity (see mapRows). */
 export async function queryEntities<T extends ObjectLiteral>(db: Db, target: EntityTarget<T>, sql: string, params: unknown[] = []): Promise<T[]> {
   return mapRows(db, target, resultRows<Record<string, unknown>>(await db.query(sql, params)));
+}
+
+/**
+ * Rows of a join, each mapped by every entity named (see mapRows): `[entry, posting, account]`
+ * per row, each side's properties from its own metadata. Select each side's columns with
+ * columnsOf(..., alias, only) so no two sides give a column the same name.
+ */
+export function mapJoined<A extends ObjectLiteral, B extends ObjectLiteral>(db: Db, targets: [EntityTarget<A>, EntityTarget<B>], raw: readonly Record<string, unknown>[]): [A, B][];
+export function mapJoined<A extends ObjectLiteral, B extends ObjectLiteral, C extends ObjectLiteral>(
+  db: Db,
+  targets: [EntityTarget<A>, EntityTarget<B>, EntityTarget<C>],
+  raw: readonly Record<string, unknown>[],
+): [A, B, C][];
+export function mapJoined(db: Db, targets: EntityTarget<ObjectLiteral>[], raw: readonly Record<string, unknown>[]): ObjectLiteral[][] {
+  const sides = targets.map((target) => mapRows(db, target, raw));
+  return raw.map((_, i) => sides.map((side) => side[i]));
+}
+
+/** How one field of a row that is no entity is read from what pg returns. */
+export interface Field<V> {
+  from(raw: unknown): V;
+}
+
+/**
+ * The field kinds of non-entity rows: `bigint` money and hash rate through the entities'
+ * bigint transformer (never a JS number), counts (a Postgres bigint count, small by
+ * construction) as numbers, and everything pg already types (text, uuid, int, boolean,
+ * timestamptz as Date, day text, numeric as an exact string) as it comes.
+ */
+export const field = {
+  bigint: { from: (raw) => bigintTransformer.from(raw) as bigint } as Field<bigint>,
+  bigintOrNull: { from: (raw) => (raw === null || raw === undefined ? null : (bigintTransformer.from(raw) as bigint)) } as Field<bigint | null>,
+  count: { from: (raw) => Number(raw) } as Field<number>,
+  as: <V>(): Field<V> => ({ from: (raw) => raw as V }),
+};
+
+export type RowOf<S extends Record<string, Field<unknown>>> = { [K in keyof S]: S[K] extends Field<infer V> ? V : never };
+
+/** A non-entity row declared once: each key is the column name the SQL gives it (`AS "onlineGhs"`). */
+export interface RowShape<T> {
+  map(raw: readonly Record<string, unknown>[]): T[];
+}
+
+export function rowShape<S extends Record<string, Field<unknown>>>(fields: S): RowShape<RowOf<S>> {
+  const keys = Object.keys(fields);
+  return {
+    map: (raw) =>
+      raw.map((row) => {
+        const out: Record<string, unknown> = {};
+        for (const key of keys) out[key] = fields[key].from(row[key]);
+        return out as RowOf<S>;
+      }),
+  };
+}
+
+/** Runs the statement and maps its rows to the declared shape (see rowShape). */
+export async function queryRows<T>(db: Db | Queryable, shape: RowShape<T>, sql: string, params: unknown[] = []): Promise<T[]> {
+  return shape.map(resultRows<Record<string, unknown>>(await db.query(sql, params)));
 }
 
 /** Rows of a TypeORM query() result: UPDATE/DELETE ... RETURNING yields [rows, count], the rest rows. */

@@ -47,4 +47,21 @@ export class TransactionRunner {
       }
     }
   }
+
+  /**
+   * Runs `work` holding a session-level advisory lock named `lockName` on a connection of its
+   * own (work that spans many transactions, serialised across processes); released afterwards,
+   * also when the work fails.
+   */
+  async exclusively<T>(lockName: string, work: () => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtext($1))`, [lockName]);
+      return await work();
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [lockName]).catch(() => undefined);
+      await runner.release();
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { tryAdvisoryLock } from '../../src/database/advisory-lock.js';
-import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
+import { buildDataSourceOptions } from '../../src/app/data-source-options.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 /**

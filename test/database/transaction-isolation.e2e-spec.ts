@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
+import { buildDataSourceOptions } from '../../src/app/data-source-options.js';
 import { TransactionRunner } from '../../src/database/transaction.js';
 import { createTestDatabase } from '../support/test-database.js';
 

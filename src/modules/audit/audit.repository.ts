@@ -19,7 +19,7 @@ export interface AuditFilter {
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(manager: EntityManager, entry: Omit<AuditEntry, 'id' | 'occurredAt'>): Promise<void> {
+  async insert(entry: Omit<AuditEntry, 'id' | 'occurredAt'>, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `INSERT INTO audit_log (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -27,7 +27,7 @@ export class AuditRepository {
     );
   }
 
-  async insertMany(manager: EntityManager, entries: Omit<AuditEntry, 'id' | 'occurredAt'>[]): Promise<void> {
+  async insertMany(entries: Omit<AuditEntry, 'id' | 'occurredAt'>[], manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `INSERT INTO audit_log (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])`,
@@ -40,8 +40,8 @@ export class AuditRepository {
   }
 
   /** Newest first, keyset-paginated on id; every filter is optional. */
-  async findPage(filter: AuditFilter): Promise<AuditEntry[]> {
-    const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a');
+  async findPage(filter: AuditFilter, manager: EntityManager = this.dataSource.manager): Promise<AuditEntry[]> {
+    const qb = manager.getRepository(AuditEntry).createQueryBuilder('a');
     if (filter.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: filter.actorId });
     if (filter.entityType) qb.andWhere('a.entity_type = :entityType', { entityType: filter.entityType });
     if (filter.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: filter.entityId });

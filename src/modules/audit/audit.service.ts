@@ -34,7 +34,7 @@ export class AuditService {
 
   /** Appends one entry inside the caller's transaction, so the change and its record commit together. */
   async record(manager: EntityManager, record: AuditRecord): Promise<void> {
-    await this.repository.insert(manager, {
+    await this.repository.insert({
       actorId: record.actor.userId,
       actorRole: record.actor.role,
       action: record.action,
@@ -43,14 +43,13 @@ export class AuditService {
       before: snapshot(record.before),
       after: snapshot(record.after),
       requestId: record.requestId ?? null,
-    });
+    }, manager);
   }
 
   /** Appends many entries in one statement inside the caller's transaction (a group of purchases). */
   async recordMany(manager: EntityManager, records: AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.repository.insertMany(
-      manager,
       records.map((record) => ({
         actorId: record.actor.userId,
         actorRole: record.actor.role,
@@ -60,7 +59,7 @@ export class AuditService {
         before: snapshot(record.before),
         after: snapshot(record.after),
         requestId: record.requestId ?? null,
-      })),
+      })), manager,
     );
   }
 

@@ -32,13 +32,13 @@ export class AdminAccountsService {
   ): Promise<UserProfile> {
     const passwordHash = await this.hasher.hash(input.password);
     return this.transactions.run(async (manager) => {
-      const user = await this.users.insertIfEmailFree(manager, {
+      const user = await this.users.insertIfEmailFree({
         email: normalizeEmail(input.email),
         passwordHash,
         role: input.role,
         displayName: input.displayName ?? null,
         now: this.clock.now(),
-      });
+      }, manager);
       if (!user) throw AuthErrors.emailTaken();
       await this.audit.record(manager, {
         actor: admin,
@@ -63,11 +63,11 @@ export class AdminAccountsService {
     for (let i = 0; i < customers.length; i += 1000) {
       const batch = customers.slice(i, i + 1000).map((c) => ({ email: normalizeEmail(c.email), displayName: c.displayName ?? null }));
       await this.transactions.run(async (manager) => {
-        const created = await this.users.insertCustomersIfEmailFree(manager, batch, passwordHash, this.clock.now());
+        const created = await this.users.insertCustomersIfEmailFree(batch, passwordHash, this.clock.now(), manager);
         for (const user of created) {
           await this.audit.record(manager, { actor, action: 'user.created', entityType: 'user', entityId: user.id, after: { email: user.email, role: 'customer', source: 'seed' } });
         }
-        for (const user of await this.users.findCustomerIds(manager, batch.map((c) => c.email))) ids.set(user.email, user.id);
+        for (const user of await this.users.findCustomerIds(batch.map((c) => c.email), manager)) ids.set(user.email, user.id);
       });
     }
     return ids;
@@ -88,12 +88,12 @@ export class AdminAccountsService {
       // Two processes starting together must not both create one.
       await this.users.lockAdminBootstrap(manager);
       if (options.onlyIfNoAdmin && (await this.users.anyAdminExists(manager))) return { created: false, reason: 'an admin already exists' };
-      const existing = await this.users.findByEmail(manager, email);
+      const existing = await this.users.findByEmail(email, manager);
       if (existing) {
         if (existing.role !== 'admin') throw AuthErrors.adminEmailTaken();
         return { created: false, userId: existing.id, reason: 'this admin already exists' };
       }
-      const user = await this.users.insertIfEmailFree(manager, { email, passwordHash, role: 'admin', displayName: null, now: this.clock.now() });
+      const user = await this.users.insertIfEmailFree({ email, passwordHash, role: 'admin', displayName: null, now: this.clock.now() }, manager);
       if (!user) throw AuthErrors.emailTaken();
       await this.audit.record(manager, {
         actor: SYSTEM_ACTOR,

@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -39,7 +37,6 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** Public sign-up: always a customer. The account and its audit entry commit together. */
@@ -47,13 +44,13 @@ export class AuthService {
     await this.limiter.hit({ bucket: 'register-ip', describe: 'from this address', limit: this.config.REGISTER_IP_RATE_LIMIT_PER_HOUR, windowMs: 3_600_000 }, meta.ip);
     const passwordHash = await this.hasher.hash(input.password);
     return this.transactions.run(async (manager) => {
-      const user = await this.users.insertIfEmailFree(manager, {
+      const user = await this.users.insertIfEmailFree({
         email: normalizeEmail(input.email),
         passwordHash,
         role: 'customer',
         displayName: input.displayName ?? null,
         now: this.clock.now(),
-      });
+      }, manager);
       if (!user) throw AuthErrors.emailTaken();
       await this.audit.record(manager, {
         actor: { userId: user.id, role: 'customer' },
@@ -77,7 +74,7 @@ export class AuthService {
     await this.limiter.hit({ bucket: 'login-ip', describe: 'from this address', limit: this.config.LOGIN_IP_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 }, meta.ip);
     await this.limiter.hit({ bucket: 'login-email', describe: 'for this account', limit: this.config.LOGIN_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 }, email);
 
-    const user = await this.users.findByEmail(this.dataSource.manager, email);
+    const user = await this.users.findByEmail(email);
     const ok = user ? await this.hasher.verify(user.passwordHash, input.password) : await this.hasher.verifyAgainstNothing(input.password);
     if (!user || !ok) throw AuthErrors.invalidCredentials();
     if (user.status !== 'active') throw AuthErrors.accountDisabled();
@@ -97,7 +94,7 @@ export class AuthService {
    */
   async changePassword(caller: AuthenticatedUser, input: { currentPassword: string; newPassword: string; totpCode?: string }, meta: RequestMeta): Promise<void> {
     await this.limiter.hit({ bucket: 'password-user', describe: 'for this account', limit: this.config.LOGIN_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 }, caller.userId);
-    const user = await this.users.findById(this.dataSource.manager, caller.userId);
+    const user = await this.users.findById(caller.userId);
     if (!user) throw AuthErrors.userNotFound();
     if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) throw AuthErrors.invalidCredentials();
     const newHash = await this.hasher.hash(input.newPassword);
@@ -108,7 +105,7 @@ export class AuthService {
       }
       const now = this.clock.now();
       const lockUntil = new Date(now.getTime() + this.config.WITHDRAWAL_LOCK_HOURS * 3_600_000);
-      await this.users.updatePassword(manager, user.id, newHash, lockUntil, now);
+      await this.users.updatePassword(user.id, newHash, lockUntil, now, manager);
       await this.tokens.revokeAllOfUser(manager, user.id, 'password_change');
       await this.audit.record(manager, {
         actor: caller,

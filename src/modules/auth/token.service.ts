@@ -41,7 +41,7 @@ export class TokenService {
     const now = this.clock.now();
     const refreshToken = generateRefreshToken();
     const expiresAt = new Date(now.getTime() + this.config.REFRESH_TTL_DAYS * 86_400_000);
-    await this.tokens.insert(manager, { userId: user.id, familyId, tokenHash: hashRefreshToken(refreshToken), createdAt: now, expiresAt });
+    await this.tokens.insert({ userId: user.id, familyId, tokenHash: hashRefreshToken(refreshToken), createdAt: now, expiresAt }, manager);
     const accessToken = await this.jwt.sign({ userId: user.id, role: user.role, email: user.email });
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.JWT_ACCESS_TTL_SECONDS, refreshToken, refreshTokenExpiresAt: expiresAt };
   }
@@ -53,20 +53,20 @@ export class TokenService {
   async rotate(presented: string): Promise<TokenPair> {
     const outcome = await this.transactions.run(async (manager) => {
       const now = this.clock.now();
-      const stored = await this.tokens.findByHashForUpdate(manager, hashRefreshToken(presented));
+      const stored = await this.tokens.findByHashForUpdate(hashRefreshToken(presented), manager);
       const decision = decideRefresh(stored, now);
       if (!stored || decision === 'unknown' || decision === 'revoked' || decision === 'expired') return { kind: 'refused' as const };
       if (decision === 'reuse') {
-        const revoked = await this.tokens.revokeFamily(manager, stored.familyId, now, 'reuse');
+        const revoked = await this.tokens.revokeFamily(stored.familyId, now, 'reuse', manager);
         this.logger.warn(`refresh token reuse for user ${stored.userId}: family ${stored.familyId} revoked (${revoked} tokens)`);
         return { kind: 'reused' as const };
       }
-      const user = await this.users.findById(manager, stored.userId);
+      const user = await this.users.findById(stored.userId, manager);
       if (!user || user.status !== 'active') {
-        await this.tokens.revokeFamily(manager, stored.familyId, now, 'user_disabled');
+        await this.tokens.revokeFamily(stored.familyId, now, 'user_disabled', manager);
         return { kind: 'refused' as const };
       }
-      await this.tokens.markRotated(manager, stored.id, now);
+      await this.tokens.markRotated(stored.id, now, manager);
       // The role and email come from the row, so a role change takes effect at the next refresh.
       return { kind: 'rotated' as const, pair: await this.issue(manager, user, stored.familyId) };
     });
@@ -78,14 +78,14 @@ export class TokenService {
   /** Signs out the session the token belongs to (its whole family); unknown tokens are ignored. */
   async revokeFamilyOf(presented: string): Promise<void> {
     await this.transactions.run(async (manager) => {
-      const stored = await this.tokens.findByHashForUpdate(manager, hashRefreshToken(presented));
-      if (stored) await this.tokens.revokeFamily(manager, stored.familyId, this.clock.now(), 'logout');
+      const stored = await this.tokens.findByHashForUpdate(hashRefreshToken(presented), manager);
+      if (stored) await this.tokens.revokeFamily(stored.familyId, this.clock.now(), 'logout', manager);
     });
   }
 
   /** Signs the user out everywhere (password change). */
   async revokeAllOfUser(manager: EntityManager, userId: string, reason: string): Promise<void> {
-    await this.tokens.revokeAllOfUser(manager, userId, this.clock.now(), reason);
+    await this.tokens.revokeAllOfUser(userId, this.clock.now(), reason, manager);
   }
 
   /**
@@ -96,7 +96,7 @@ export class TokenService {
     const before = this.clock.now();
     let total = 0;
     for (;;) {
-      const deleted = await this.transactions.run((manager) => this.tokens.deleteExpiredBatch(manager, before, PURGE_BATCH));
+      const deleted = await this.transactions.run((manager) => this.tokens.deleteExpiredBatch(before, PURGE_BATCH, manager));
       total += deleted;
       if (deleted < PURGE_BATCH) return total;
     }

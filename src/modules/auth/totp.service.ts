@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { generateSecret, generateURI } from 'otplib';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -39,7 +38,6 @@ export class TotpService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.cipher = new TotpCipher(config.TOTP_ENCRYPTION_KEY);
   }
@@ -47,9 +45,9 @@ export class TotpService {
   /** Starts (or restarts) enrolment: a new secret, stored encrypted, not yet required. */
   async enroll(user: AuthenticatedUser): Promise<TotpEnrollment> {
     const secret = generateSecret();
-    const stored = await this.users.startTotpEnrolment(this.dataSource.manager, user.userId, this.cipher.encrypt(secret, user.userId), this.clock.now());
+    const stored = await this.users.startTotpEnrolment(user.userId, this.cipher.encrypt(secret, user.userId), this.clock.now());
     if (!stored) {
-      const existing = await this.users.findById(this.dataSource.manager, user.userId);
+      const existing = await this.users.findById(user.userId);
       throw existing ? AuthErrors.totpAlreadyEnabled() : AuthErrors.userNotFound();
     }
     return {
@@ -70,7 +68,7 @@ export class TotpService {
       }
       const now = this.clock.now();
       const lockUntil = new Date(now.getTime() + this.config.WITHDRAWAL_LOCK_HOURS * 3_600_000);
-      const enabled = await this.users.enableTotp(manager, user.userId, now, lockUntil);
+      const enabled = await this.users.enableTotp(user.userId, now, lockUntil, manager);
       if (!enabled) throw AuthErrors.totpNotEnrolled();
       await this.audit.record(manager, {
         actor: user,
@@ -101,7 +99,7 @@ export class TotpService {
   }
 
   private async checkCode(manager: EntityManager, userId: string, code: string, options: { allowPending: boolean }): Promise<UserRecord> {
-    const user = await this.users.findById(manager, userId);
+    const user = await this.users.findById(userId, manager);
     if (!user) throw AuthErrors.userNotFound();
     if (!user.totpSecretEnc) throw options.allowPending ? AuthErrors.totpNotEnrolled() : AuthErrors.totpNotEnabled();
     if (!user.totpEnabledAt && !options.allowPending) throw AuthErrors.totpNotEnabled();
@@ -111,11 +109,11 @@ export class TotpService {
     const match = await matchTotpStep(this.cipher.decrypt(user.totpSecretEnc, user.id), code, now, user.totpLastStep);
     if (match.kind === 'invalid') return this.fail(userId, now, AuthErrors.totpInvalid());
     if (match.kind === 'replayed') return this.fail(userId, now, AuthErrors.totpReplayed());
-    if (await this.users.consumeTotpStep(manager, userId, match.step, now)) return user;
+    if (await this.users.consumeTotpStep(userId, match.step, now, manager)) return user;
     // Lost the race to a concurrent use of the same code (or a lockout landed meanwhile). Not
     // counted as a failure: whoever sent it knew the code; and this transaction may now hold
     // the row lock, which the separate failure write would wait for.
-    const fresh = await this.users.findById(manager, userId);
+    const fresh = await this.users.findById(userId, manager);
     this.assertNotLocked(fresh?.totpLockedUntil ?? null, now);
     throw AuthErrors.totpReplayed();
   }
@@ -133,11 +131,7 @@ export class TotpService {
   private async fail(userId: string, now: Date, error: Error): Promise<never> {
     const lockUntil = new Date(now.getTime() + this.config.TOTP_LOCKOUT_MINUTES * 60_000);
     try {
-      await this.dataSource.transaction(async (own) => {
-        // A caller holding the user's row must not make this wait forever.
-        await own.query(`SET LOCAL lock_timeout = '2s'`);
-        await this.users.recordTotpFailure(own, userId, this.config.TOTP_MAX_FAILURES, lockUntil);
-      });
+      await this.users.recordTotpFailureOnOwnConnection(userId, this.config.TOTP_MAX_FAILURES, lockUntil);
     } catch (countError) {
       this.logger.error(`could not count a failed TOTP attempt for user ${userId}: ${(countError as Error).message}`);
     }

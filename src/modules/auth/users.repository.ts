@@ -1,63 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { columnsOf, mapRows, queryEntities, resultRows, setLocal } from '../../database/data-access.js';
 import type { Role } from '../../common/auth/roles.js';
+import { User } from './entities/user.entity.js';
 
 /** A users row as the auth module reads it (never leaves the module: see UserProfile). */
-export interface UserRecord {
-  id: string;
-  email: string;
-  passwordHash: string;
-  role: Role;
-  displayName: string | null;
-  status: 'active' | 'disabled';
-  totpSecretEnc: string | null;
-  totpEnabledAt: Date | null;
-  totpLastStep: bigint | null;
-  totpFailedAttempts: number;
-  totpLockedUntil: Date | null;
-  withdrawalsLockedUntil: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  role: Role;
-  display_name: string | null;
-  status: 'active' | 'disabled';
-  totp_secret_enc: string | null;
-  totp_enabled_at: Date | null;
-  totp_last_step: string | null;
-  totp_failed_attempts: number;
-  totp_locked_until: Date | null;
-  withdrawals_locked_until: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const toRecord = (row: UserRow): UserRecord => ({
-  id: row.id,
-  email: row.email,
-  passwordHash: row.password_hash,
-  role: row.role,
-  displayName: row.display_name,
-  status: row.status,
-  totpSecretEnc: row.totp_secret_enc,
-  totpEnabledAt: row.totp_enabled_at,
-  totpLastStep: row.totp_last_step === null ? null : BigInt(row.totp_last_step),
-  totpFailedAttempts: row.totp_failed_attempts,
-  totpLockedUntil: row.totp_locked_until,
-  withdrawalsLockedUntil: row.withdrawals_locked_until,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
-
-/** UPDATE ... RETURNING through TypeORM's query() yields [rows, count]; plain SELECT/INSERT yield rows. */
-function returned<T>(result: unknown): T[] {
-  return (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result) as T[];
-}
+export type UserRecord = User;
 
 export interface NewUser {
   email: string;
@@ -70,23 +19,27 @@ export interface NewUser {
 /** SQL for the users table. Every method runs on the manager it is given (the caller's transaction). */
 @Injectable()
 export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /** Inserts unless the email is taken (concurrent sign-ups race on the unique index, not on a read). */
-  async insertIfEmailFree(manager: EntityManager, user: NewUser): Promise<UserRecord | undefined> {
-    const rows = await manager.query<UserRow[]>(
+  async insertIfEmailFree(user: NewUser, manager: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
+    const [created] = await queryEntities(
+      manager,
+      User,
       `INSERT INTO users (email, password_hash, role, display_name, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $5)
        ON CONFLICT (email) DO NOTHING
-       RETURNING *`,
+       RETURNING ${columnsOf(manager, User)}`,
       [user.email, user.passwordHash, user.role, user.displayName, user.now],
     );
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return created;
   }
 
   /**
    * Seeding: inserts customers whose email is free in one statement (all share one password
    * hash), and returns the rows it created. Existing emails are left alone.
    */
-  async insertCustomersIfEmailFree(manager: EntityManager, users: { email: string; displayName: string | null }[], passwordHash: string, now: Date): Promise<{ id: string; email: string }[]> {
+  async insertCustomersIfEmailFree(users: { email: string; displayName: string | null }[], passwordHash: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<{ id: string; email: string }[]> {
     return manager.query(
       `INSERT INTO users (email, password_hash, role, display_name, created_at, updated_at)
        SELECT u.email, $3, 'customer', u.display_name, $4, $4 FROM unnest($1::text[], $2::text[]) AS u(email, display_name)
@@ -97,28 +50,27 @@ export class UsersRepository {
   }
 
   /** Ids of the customers among the given emails. */
-  async findCustomerIds(manager: EntityManager, emails: string[]): Promise<{ id: string; email: string }[]> {
+  async findCustomerIds(emails: string[], manager: EntityManager = this.dataSource.manager): Promise<{ id: string; email: string }[]> {
     return manager.query(`SELECT id, email FROM users WHERE email = ANY($1::text[]) AND role = 'customer'`, [emails]);
   }
 
-  async findById(manager: EntityManager, id: string): Promise<UserRecord | undefined> {
-    const rows = await manager.query<UserRow[]>(`SELECT * FROM users WHERE id = $1`, [id]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
+    const [user] = await queryEntities(manager, User, `SELECT ${columnsOf(manager, User)} FROM users WHERE id = $1`, [id]);
+    return user;
   }
 
-  async findByEmail(manager: EntityManager, email: string): Promise<UserRecord | undefined> {
-    const rows = await manager.query<UserRow[]>(`SELECT * FROM users WHERE email = $1`, [email]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+  async findByEmail(email: string, manager: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
+    const [user] = await queryEntities(manager, User, `SELECT ${columnsOf(manager, User)} FROM users WHERE email = $1`, [email]);
+    return user;
   }
 
-  async updateDisplayName(manager: EntityManager, id: string, displayName: string | null, now: Date): Promise<UserRecord | undefined> {
-    const result = await manager.query(`UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1 RETURNING *`, [id, displayName, now]);
-    const rows = returned<UserRow>(result);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+  async updateDisplayName(id: string, displayName: string | null, now: Date, manager: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
+    const [user] = await queryEntities(manager, User, `UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1 RETURNING ${columnsOf(manager, User)}`, [id, displayName, now]);
+    return user;
   }
 
   /** New password hash; withdrawals lock is extended, never shortened. */
-  async updatePassword(manager: EntityManager, id: string, passwordHash: string, withdrawalsLockedUntil: Date, now: Date): Promise<void> {
+  async updatePassword(id: string, passwordHash: string, withdrawalsLockedUntil: Date, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `UPDATE users SET password_hash = $2,
          withdrawals_locked_until = GREATEST(COALESCE(withdrawals_locked_until, $3), $3),
@@ -129,13 +81,13 @@ export class UsersRepository {
   }
 
   /** Stores a new pending secret; refused (false) once TOTP is enabled. */
-  async startTotpEnrolment(manager: EntityManager, id: string, secretEnc: string, now: Date): Promise<boolean> {
+  async startTotpEnrolment(id: string, secretEnc: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const result = await manager.query(
       `UPDATE users SET totp_secret_enc = $2, totp_last_step = NULL, totp_failed_attempts = 0, updated_at = $3
        WHERE id = $1 AND totp_enabled_at IS NULL RETURNING id`,
       [id, secretEnc, now],
     );
-    return returned(result).length === 1;
+    return resultRows(result).length === 1;
   }
 
   /**
@@ -143,7 +95,7 @@ export class UsersRepository {
    * user is not locked out. The row lock makes concurrent uses of one code race here: exactly
    * one UPDATE matches, the other finds the step already taken.
    */
-  async consumeTotpStep(manager: EntityManager, id: string, step: bigint, now: Date): Promise<boolean> {
+  async consumeTotpStep(id: string, step: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const result = await manager.query(
       `UPDATE users SET totp_last_step = $2, totp_failed_attempts = 0, updated_at = $3
        WHERE id = $1
@@ -152,43 +104,55 @@ export class UsersRepository {
        RETURNING id`,
       [id, step.toString(), now],
     );
-    return returned(result).length === 1;
+    return resultRows(result).length === 1;
   }
 
   /** One more failure; the one that reaches `maxFailures` locks until `lockUntil` and restarts the count. */
-  async recordTotpFailure(manager: EntityManager, id: string, maxFailures: number, lockUntil: Date): Promise<Date | null> {
+  async recordTotpFailure(id: string, maxFailures: number, lockUntil: Date, manager: EntityManager = this.dataSource.manager): Promise<Date | null> {
     const result = await manager.query(
       `UPDATE users SET
          totp_locked_until = CASE WHEN totp_failed_attempts + 1 >= $2 THEN $3 ELSE totp_locked_until END,
          totp_failed_attempts = CASE WHEN totp_failed_attempts + 1 >= $2 THEN 0 ELSE totp_failed_attempts + 1 END
        WHERE id = $1
-       RETURNING totp_locked_until`,
+       RETURNING ${columnsOf(manager, User, undefined, ['totpLockedUntil'])}`,
       [id, maxFailures, lockUntil],
     );
-    return returned<{ totp_locked_until: Date | null }>(result)[0]?.totp_locked_until ?? null;
+    return mapRows(manager, User, resultRows(result))[0]?.totpLockedUntil ?? null;
+  }
+
+  /**
+   * recordTotpFailure in a transaction of its own, committed whatever the caller's transaction
+   * does next; a caller holding the user's row must not make it wait forever (lock_timeout).
+   */
+  async recordTotpFailureOnOwnConnection(id: string, maxFailures: number, lockUntil: Date): Promise<Date | null> {
+    return this.dataSource.transaction(async (own) => {
+      await setLocal(own, { lock_timeout: '2s' });
+      return this.recordTotpFailure(id, maxFailures, lockUntil, own);
+    });
   }
 
   /** First accepted code: TOTP becomes required; withdrawals lock is extended, never shortened. */
-  async enableTotp(manager: EntityManager, id: string, now: Date, withdrawalsLockedUntil: Date): Promise<UserRecord | undefined> {
-    const result = await manager.query(
+  async enableTotp(id: string, now: Date, withdrawalsLockedUntil: Date, manager: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
+    const [user] = await queryEntities(
+      manager,
+      User,
       `UPDATE users SET totp_enabled_at = $2,
          withdrawals_locked_until = GREATEST(COALESCE(withdrawals_locked_until, $3), $3),
          updated_at = $2
        WHERE id = $1 AND totp_enabled_at IS NULL AND totp_secret_enc IS NOT NULL
-       RETURNING *`,
+       RETURNING ${columnsOf(manager, User)}`,
       [id, now, withdrawalsLockedUntil],
     );
-    const rows = returned<UserRow>(result);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return user;
   }
 
-  async anyAdminExists(manager: EntityManager): Promise<boolean> {
+  async anyAdminExists(manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const rows = await manager.query<{ exists: boolean }[]>(`SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin') AS exists`);
     return rows[0].exists;
   }
 
   /** Serialises first-admin creation across processes starting at the same time. */
-  async lockAdminBootstrap(manager: EntityManager): Promise<void> {
+  async lockAdminBootstrap(manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('hashmarket.create-first-admin'))`);
   }
 }

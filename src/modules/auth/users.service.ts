@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles.js';
 import { Clock } from '../../common/clock/clock.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -42,28 +41,27 @@ export class UsersService {
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** The user's own profile; AUTH.USER_NOT_FOUND (404) when the id is unknown. */
   async profile(userId: string, manager?: EntityManager): Promise<UserProfile> {
-    const user = await this.repository.findById(manager ?? this.dataSource.manager, userId);
+    const user = await this.repository.findById(userId, manager);
     if (!user) throw AuthErrors.userNotFound();
     return toProfile(user);
   }
 
   /** A user's profile by email (case-insensitive), or null. */
   async findByEmail(email: string): Promise<UserProfile | null> {
-    const user = await this.repository.findByEmail(this.dataSource.manager, email.trim().toLowerCase());
+    const user = await this.repository.findByEmail(email.trim().toLowerCase());
     return user ? toProfile(user) : null;
   }
 
   /** Changes the display name; audited when someone other than the user does it. */
   async updateDisplayName(userId: string, displayName: string, actor: { userId: string; role: Role }, requestId?: string): Promise<UserProfile> {
     return this.transactions.run(async (manager) => {
-      const before = await this.repository.findById(manager, userId);
+      const before = await this.repository.findById(userId, manager);
       if (!before) throw AuthErrors.userNotFound();
-      const after = await this.repository.updateDisplayName(manager, userId, displayName, this.clock.now());
+      const after = await this.repository.updateDisplayName(userId, displayName, this.clock.now(), manager);
       if (!after) throw AuthErrors.userNotFound();
       if (actor.userId !== userId) {
         await this.audit.record(manager, {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { field, queryRows, rowShape, type RowShape } from '../../database/data-access.js';
 import { Fleet, type FleetStatus } from './entities/fleet.entity.js';
 import { FleetStatusChange } from './entities/fleet-status-change.entity.js';
 import { MinerModel } from './entities/miner-model.entity.js';
@@ -60,44 +62,48 @@ const POOL_FIGURES_SQL = `
     LEFT JOIN fleets f ON f.pool_id = p.id
     LEFT JOIN miner_models m ON m.id = f.miner_model_id`;
 
-type Raw<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
-
-function toSiteFigures(row: Raw<SiteFigures>): SiteFigures {
-  return { ...row, installedGhs: BigInt(row.installedGhs), onlineGhs: BigInt(row.onlineGhs) };
-}
-
-function toPoolFigures(row: Raw<PoolFigures>): PoolFigures {
-  return { ...row, installedGhs: BigInt(row.installedGhs), onlineGhs: BigInt(row.onlineGhs) };
-}
+const text = field.as<string>();
+const SITE_FIGURES: RowShape<SiteFigures> = rowShape({
+  siteId: text, name: text, powerCapacityKw: text, electricityPriceUsdPerKwh: text, installedGhs: field.bigint, onlineGhs: field.bigint, powerDrawKw: text, fleetCount: field.as<number>(),
+});
+const POOL_FIGURES: RowShape<PoolFigures> = rowShape({
+  poolId: text, name: text, payoutScheme: text, feeBps: field.as<number>(), payoutAddress: text, stratumEndpoint: text,
+  installedGhs: field.bigint, onlineGhs: field.bigint, fleetCount: field.as<number>(),
+});
+const POOL_POWER_COST: RowShape<PoolPowerCost> = rowShape({ hashrateGhs: field.bigint, weightedCost: text });
+const ONLINE_GHS = rowShape({ ghs: field.bigint });
+const POOL_DAY = rowShape({ poolId: text, day: text, installedGhs: field.bigint, onlineGhs: field.bigint });
 
 /** SQL for sites, miner models, pools and fleets. Every method runs on the manager it is given. */
 @Injectable()
 export class CapacityRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   // ---- sites
-  insertSite(manager: EntityManager, site: Pick<Site, 'name' | 'powerCapacityKw' | 'electricityPriceUsdPerKwh'>): Promise<Site> {
+  insertSite(site: Pick<Site, 'name' | 'powerCapacityKw' | 'electricityPriceUsdPerKwh'>, manager: EntityManager = this.dataSource.manager): Promise<Site> {
     return manager.getRepository(Site).save(manager.getRepository(Site).create(site));
   }
 
-  findSite(manager: EntityManager, id: string, lock = false): Promise<Site | null> {
+  findSite(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<Site | null> {
     const qb = manager.getRepository(Site).createQueryBuilder('s').where('s.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write');
     return qb.getOne();
   }
 
-  listSites(manager: EntityManager): Promise<Site[]> {
+  listSites(manager: EntityManager = this.dataSource.manager): Promise<Site[]> {
     return manager.getRepository(Site).find({ order: { name: 'ASC' } });
   }
 
-  saveSite(manager: EntityManager, site: Site): Promise<Site> {
+  saveSite(site: Site, manager: EntityManager = this.dataSource.manager): Promise<Site> {
     return manager.getRepository(Site).save(site);
   }
 
-  async deleteSite(manager: EntityManager, id: string): Promise<void> {
+  async deleteSite(id: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`DELETE FROM sites WHERE id = $1`, [id]);
   }
 
   /** Power the site's fleets draw, in kW (exact numeric text), counting every installed fleet whatever its status. */
-  async sitePowerDrawKw(manager: EntityManager, siteId: string): Promise<string> {
+  async sitePowerDrawKw(siteId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {
     const rows: { drawKw: string }[] = await manager.query(
       `SELECT (COALESCE(SUM(f.unit_count::numeric * m.hashrate_ghs * m.efficiency_j_per_th), 0) / 1000000)::text AS "drawKw"
          FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id WHERE f.site_id = $1`,
@@ -111,10 +117,7 @@ export class CapacityRepository {
    * added (create, resize, move or re-model a fleet), against its capacity; exact numerics.
    */
   async projectedSiteDraw(
-    manager: EntityManager,
-    siteId: string,
-    excludeFleetId: string | null,
-    extra: { unitCount: number; minerModelId: string } | null,
+    siteId: string, excludeFleetId: string | null, extra: { unitCount: number; minerModelId: string } | null, manager: EntityManager = this.dataSource.manager,
   ): Promise<{ drawKw: string; capacityKw: string; exceeds: boolean }> {
     const rows: { drawKw: string; capacityKw: string; exceeds: boolean }[] = await manager.query(
       `WITH draw AS (
@@ -133,87 +136,87 @@ export class CapacityRepository {
   }
 
   /** True when `a` > `b`, compared exactly as numerics by Postgres. */
-  async numericGreater(manager: EntityManager, a: string, b: string): Promise<boolean> {
+  async numericGreater(a: string, b: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const rows: { greater: boolean }[] = await manager.query(`SELECT $1::numeric > $2::numeric AS greater`, [a, b]);
     return rows[0].greater;
   }
 
-  async siteFigures(manager: EntityManager): Promise<SiteFigures[]> {
-    const rows: Raw<SiteFigures>[] = await manager.query(`${SITE_FIGURES_SQL} GROUP BY s.id ORDER BY s.name`);
-    return rows.map(toSiteFigures);
+  async siteFigures(manager: EntityManager = this.dataSource.manager): Promise<SiteFigures[]> {
+    return queryRows(manager, SITE_FIGURES, `${SITE_FIGURES_SQL} GROUP BY s.id ORDER BY s.name`);
   }
 
   // ---- miner models
-  insertMinerModel(manager: EntityManager, model: Pick<MinerModel, 'name' | 'hashrateGhs' | 'efficiencyJPerTh'>): Promise<MinerModel> {
+  insertMinerModel(model: Pick<MinerModel, 'name' | 'hashrateGhs' | 'efficiencyJPerTh'>, manager: EntityManager = this.dataSource.manager): Promise<MinerModel> {
     return manager.getRepository(MinerModel).save(manager.getRepository(MinerModel).create(model));
   }
 
   /** `lock`: 'write' before changing the model, 'read' to keep its specifications fixed while a fleet uses them. */
-  findMinerModel(manager: EntityManager, id: string, lock: false | 'write' | 'read' = false): Promise<MinerModel | null> {
+  findMinerModel(id: string, lock: false | 'write' | 'read' = false, manager: EntityManager = this.dataSource.manager): Promise<MinerModel | null> {
     const qb = manager.getRepository(MinerModel).createQueryBuilder('m').where('m.id = :id', { id });
     if (lock) qb.setLock(lock === 'write' ? 'pessimistic_write' : 'pessimistic_read');
     return qb.getOne();
   }
 
-  listMinerModels(manager: EntityManager): Promise<MinerModel[]> {
+  listMinerModels(manager: EntityManager = this.dataSource.manager): Promise<MinerModel[]> {
     return manager.getRepository(MinerModel).find({ order: { name: 'ASC' } });
   }
 
-  saveMinerModel(manager: EntityManager, model: MinerModel): Promise<MinerModel> {
+  saveMinerModel(model: MinerModel, manager: EntityManager = this.dataSource.manager): Promise<MinerModel> {
     return manager.getRepository(MinerModel).save(model);
   }
 
-  async deleteMinerModel(manager: EntityManager, id: string): Promise<void> {
+  async deleteMinerModel(id: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`DELETE FROM miner_models WHERE id = $1`, [id]);
   }
 
-  async countFleetsUsingModel(manager: EntityManager, modelId: string): Promise<number> {
+  async countFleetsUsingModel(modelId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const rows: { n: number }[] = await manager.query(`SELECT COUNT(*)::int AS n FROM fleets WHERE miner_model_id = $1`, [modelId]);
     return rows[0].n;
   }
 
   // ---- pools
-  insertPool(manager: EntityManager, pool: Pick<Pool, 'name' | 'stratumEndpoint' | 'payoutScheme' | 'feeBps' | 'payoutAddress'>): Promise<Pool> {
+  insertPool(pool: Pick<Pool, 'name' | 'stratumEndpoint' | 'payoutScheme' | 'feeBps' | 'payoutAddress'>, manager: EntityManager = this.dataSource.manager): Promise<Pool> {
     return manager.getRepository(Pool).save(manager.getRepository(Pool).create(pool));
   }
 
-  findPool(manager: EntityManager, id: string, lock = false): Promise<Pool | null> {
+  findPool(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<Pool | null> {
     const qb = manager.getRepository(Pool).createQueryBuilder('p').where('p.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write');
     return qb.getOne();
   }
 
   /** Locks pools in id order (a fixed order, so two transactions locking the same pair cannot deadlock). */
-  async lockPools(manager: EntityManager, ids: string[]): Promise<string[]> {
+  async lockPools(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(`SELECT id FROM pools WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
     return rows.map((r) => r.id);
   }
 
-  listPools(manager: EntityManager): Promise<Pool[]> {
+  listPools(manager: EntityManager = this.dataSource.manager): Promise<Pool[]> {
     return manager.getRepository(Pool).find({ order: { name: 'ASC' } });
   }
 
-  savePool(manager: EntityManager, pool: Pool): Promise<Pool> {
+  savePool(pool: Pool, manager: EntityManager = this.dataSource.manager): Promise<Pool> {
     return manager.getRepository(Pool).save(pool);
   }
 
-  async deletePool(manager: EntityManager, id: string): Promise<void> {
+  async deletePool(id: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`DELETE FROM pools WHERE id = $1`, [id]);
   }
 
-  async updatePoolSetting(manager: EntityManager, poolId: string, column: 'payout_address' | 'stratum_endpoint', value: string): Promise<void> {
+  async updatePoolSetting(poolId: string, column: 'payout_address' | 'stratum_endpoint', value: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`UPDATE pools SET ${column === 'payout_address' ? 'payout_address' : 'stratum_endpoint'} = $2, updated_at = now() WHERE id = $1`, [poolId, value]);
   }
 
-  async poolFigures(manager: EntityManager, poolIds?: string[]): Promise<PoolFigures[]> {
+  async poolFigures(poolIds?: string[], manager: EntityManager = this.dataSource.manager): Promise<PoolFigures[]> {
     const where = poolIds ? 'WHERE p.id = ANY($1::uuid[])' : '';
-    const rows: Raw<PoolFigures>[] = await manager.query(`${POOL_FIGURES_SQL} ${where} GROUP BY p.id ORDER BY p.name`, poolIds ? [poolIds] : []);
-    return rows.map(toPoolFigures);
+    return queryRows(manager, POOL_FIGURES, `${POOL_FIGURES_SQL} ${where} GROUP BY p.id ORDER BY p.name`, poolIds ? [poolIds] : []);
   }
 
   /** Hash-rate-weighted electricity cost of every fleet pointed at the pool (installed, whatever the status). */
-  async poolPowerCost(manager: EntityManager, poolId: string): Promise<PoolPowerCost> {
-    const rows: { hashrateGhs: string; weightedCost: string }[] = await manager.query(
+  async poolPowerCost(poolId: string, manager: EntityManager = this.dataSource.manager): Promise<PoolPowerCost> {
+    const [cost] = await queryRows(
+      manager,
+      POOL_POWER_COST,
       `SELECT COALESCE(SUM(f.unit_count::bigint * m.hashrate_ghs), 0)::text AS "hashrateGhs",
               COALESCE(SUM(f.unit_count::numeric * m.hashrate_ghs * m.efficiency_j_per_th * s.electricity_price_usd_per_kwh), 0)::text AS "weightedCost"
          FROM fleets f
@@ -222,42 +225,41 @@ export class CapacityRepository {
         WHERE f.pool_id = $1`,
       [poolId],
     );
-    return { hashrateGhs: BigInt(rows[0].hashrateGhs), weightedCost: rows[0].weightedCost };
+    return cost;
   }
 
   // ---- fleets
-  insertFleet(manager: EntityManager, fleet: Pick<Fleet, 'name' | 'siteId' | 'minerModelId' | 'poolId' | 'unitCount' | 'status' | 'statusChangedAt'>): Promise<Fleet> {
+  insertFleet(fleet: Pick<Fleet, 'name' | 'siteId' | 'minerModelId' | 'poolId' | 'unitCount' | 'status' | 'statusChangedAt'>, manager: EntityManager = this.dataSource.manager): Promise<Fleet> {
     return manager.getRepository(Fleet).save(manager.getRepository(Fleet).create(fleet));
   }
 
-  findFleet(manager: EntityManager, id: string, lock = false): Promise<Fleet | null> {
+  findFleet(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<Fleet | null> {
     const qb = manager.getRepository(Fleet).createQueryBuilder('f').where('f.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write');
     return qb.getOne();
   }
 
-  listFleets(manager: EntityManager, filter: { poolId?: string; siteId?: string }): Promise<Fleet[]> {
+  listFleets(filter: { poolId?: string; siteId?: string }, manager: EntityManager = this.dataSource.manager): Promise<Fleet[]> {
     const qb = manager.getRepository(Fleet).createQueryBuilder('f').orderBy('f.name', 'ASC');
     if (filter.poolId) qb.andWhere('f.pool_id = :poolId', { poolId: filter.poolId });
     if (filter.siteId) qb.andWhere('f.site_id = :siteId', { siteId: filter.siteId });
     return qb.getMany();
   }
 
-  saveFleet(manager: EntityManager, fleet: Fleet): Promise<Fleet> {
+  saveFleet(fleet: Fleet, manager: EntityManager = this.dataSource.manager): Promise<Fleet> {
     return manager.getRepository(Fleet).save(fleet);
   }
 
-  async deleteFleet(manager: EntityManager, id: string): Promise<void> {
+  async deleteFleet(id: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`DELETE FROM fleets WHERE id = $1`, [id]);
   }
 
-  async moveFleetToPool(manager: EntityManager, fleetId: string, poolId: string): Promise<void> {
+  async moveFleetToPool(fleetId: string, poolId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`UPDATE fleets SET pool_id = $2, updated_at = now() WHERE id = $1`, [fleetId, poolId]);
   }
 
   async insertStatusChange(
-    manager: EntityManager,
-    change: { fleetId: string; fromStatus: FleetStatus | null; toStatus: FleetStatus; changedAt: Date; changedBy: string | null; reason: string | null },
+    change: { fleetId: string; fromStatus: FleetStatus | null; toStatus: FleetStatus; changedAt: Date; changedBy: string | null; reason: string | null }, manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     await manager.query(
       `INSERT INTO fleet_status_changes (fleet_id, from_status, to_status, changed_at, changed_by, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -265,7 +267,7 @@ export class CapacityRepository {
     );
   }
 
-  listStatusChanges(manager: EntityManager, fleetId: string): Promise<FleetStatusChange[]> {
+  listStatusChanges(fleetId: string, manager: EntityManager = this.dataSource.manager): Promise<FleetStatusChange[]> {
     return manager.getRepository(FleetStatusChange).find({ where: { fleetId }, order: { id: 'ASC' } });
   }
 
@@ -273,8 +275,10 @@ export class CapacityRepository {
    * A pool's online hash rate averaged over one UTC day (GH/s, floored), from its fleets' status
    * history: each fleet counts for the seconds it was online that day.
    */
-  async onlineGhsOn(manager: EntityManager, poolId: string, day: string): Promise<bigint> {
-    const rows: { ghs: string }[] = await manager.query(
+  async onlineGhsOn(poolId: string, day: string, manager: EntityManager = this.dataSource.manager): Promise<bigint> {
+    const [online] = await queryRows(
+      manager,
+      ONLINE_GHS,
       `WITH f AS (
          SELECT f.id, f.unit_count::bigint * m.hashrate_ghs AS ghs
            FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id WHERE f.pool_id = $1
@@ -291,12 +295,14 @@ export class CapacityRepository {
          FROM win w JOIN f ON f.id = w.fleet_id WHERE w.b > w.a`,
       [poolId, day],
     );
-    return BigInt(rows[0].ghs);
+    return online.ghs;
   }
 
   /** Every pool's installed and online hash rate averaged over each UTC day of a range, GH/s (set-based onlineGhsOn). */
-  async onlineByPoolDay(manager: EntityManager, from: string, to: string): Promise<{ poolId: string; day: string; installedGhs: bigint; onlineGhs: bigint }[]> {
-    const rows: { pool_id: string; day: string; installed: string; online: string }[] = await manager.query(
+  async onlineByPoolDay(from: string, to: string, manager: EntityManager = this.dataSource.manager): Promise<{ poolId: string; day: string; installedGhs: bigint; onlineGhs: bigint }[]> {
+    return queryRows(
+      manager,
+      POOL_DAY,
       `WITH f AS (
          SELECT f.id, f.pool_id, f.unit_count::bigint * m.hashrate_ghs AS ghs
            FROM fleets f JOIN miner_models m ON m.id = f.miner_model_id
@@ -321,11 +327,10 @@ export class CapacityRepository {
            FROM f JOIN days ON EXISTS (SELECT 1 FROM fleet_status_changes c WHERE c.fleet_id = f.id AND c.changed_at < (days.day + 1)::timestamp AT TIME ZONE 'UTC')
           GROUP BY f.pool_id, days.day
        )
-       SELECT i.pool_id, i.day::text AS day, i.ghs::text AS installed, coalesce(o.ghs, 0)::text AS online
+       SELECT i.pool_id AS "poolId", i.day::text AS day, i.ghs::text AS "installedGhs", coalesce(o.ghs, 0)::text AS "onlineGhs"
          FROM installed i LEFT JOIN online o ON o.pool_id = i.pool_id AND o.day = i.day
         ORDER BY i.day, i.pool_id`,
       [from, to],
     );
-    return rows.map((r) => ({ poolId: r.pool_id, day: r.day, installedGhs: BigInt(r.installed), onlineGhs: BigInt(r.online) }));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { CapacityRepository, type PoolFigures, type SiteFigures } from './capacity.repository.js';
 import { poolNotFound } from './capacity.errors.js';
 import type { HashrateReport } from './entities/hashrate-report.entity.js';
@@ -14,7 +14,6 @@ export type { PoolFigures, SiteFigures } from './capacity.repository.js';
 @Injectable()
 export class CapacityService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly repository: CapacityRepository,
     private readonly routingChanges: RoutingChangesService,
     private readonly hashrateReports: HashrateReportsService,
@@ -25,17 +24,17 @@ export class CapacityService {
    * fleet changes take the same lock, so an allocation checked here cannot race a fleet change.
    */
   async lockPoolCapacity(manager: EntityManager, poolId: string): Promise<PoolFigures> {
-    if (!(await this.repository.lockPools(manager, [poolId])).length) throw poolNotFound();
-    const [figures] = await this.repository.poolFigures(manager, [poolId]);
+    if (!(await this.repository.lockPools([poolId], manager)).length) throw poolNotFound();
+    const [figures] = await this.repository.poolFigures([poolId], manager);
     return figures;
   }
 
   async poolFigures(poolIds?: string[]): Promise<PoolFigures[]> {
-    return this.repository.poolFigures(this.dataSource.manager, poolIds);
+    return this.repository.poolFigures(poolIds);
   }
 
   async siteFigures(): Promise<SiteFigures[]> {
-    return this.repository.siteFigures(this.dataSource.manager);
+    return this.repository.siteFigures();
   }
 
   /**
@@ -43,7 +42,7 @@ export class CapacityService {
    * sum of J/TH x site USD/kWh x 24 h / 1000, rounded half-up to 6 decimals. Null with no fleets.
    */
   async derivedElectricityFeeUsdPerThDay(manager: EntityManager, poolId: string): Promise<string | null> {
-    const cost = await this.repository.poolPowerCost(manager, poolId);
+    const cost = await this.repository.poolPowerCost(poolId, manager);
     if (cost.hashrateGhs === 0n) return null;
     // weightedCost = sum(units x GH/s x J/TH x USD/kWh); per TH/s: / hashrateGhs; W x 24 h / 1000 = kWh/day; x 10^6 micro-USD
     if (/^0(\.0*)?$/.test(cost.weightedCost)) return formatDecimal(0n, 6);
@@ -67,16 +66,16 @@ export class CapacityService {
 
   /** A pool's online hash rate averaged over a UTC day, GH/s (settlement's house weight). */
   async onlineGhsOn(poolId: string, day: string): Promise<bigint> {
-    return this.repository.onlineGhsOn(this.dataSource.manager, poolId, day);
+    return this.repository.onlineGhsOn(poolId, day);
   }
 
   /** Installed and online (averaged over the day) hash rate of every pool on each day of a range, GH/s. */
   async onlineByPoolDay(from: string, to: string) {
-    return this.repository.onlineByPoolDay(this.dataSource.manager, from, to);
+    return this.repository.onlineByPoolDay(from, to);
   }
 
   /** Ids of every pool. */
   async poolIds(): Promise<string[]> {
-    return (await this.repository.poolFigures(this.dataSource.manager)).map((p) => p.poolId);
+    return (await this.repository.poolFigures()).map((p) => p.poolId);
   }
 }

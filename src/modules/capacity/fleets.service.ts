@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock/clock.js';
 import type { RequestContext } from '../../common/http/request-context.js';
 import { TransactionRunner } from '../../database/transaction.js';
@@ -28,7 +28,6 @@ import { RoutingChangesService } from './routing-changes.service.js';
 @Injectable()
 export class FleetsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: CapacityRepository,
     private readonly audit: AuditService,
@@ -38,23 +37,23 @@ export class FleetsService {
 
   /** The site's row lock is held: no other fleet change at this site can interleave with the check. */
   private async assertSitePower(manager: EntityManager, siteId: string, field: string, excludeFleetId: string | null, extra: { unitCount: number; minerModelId: string }) {
-    const draw = await this.repository.projectedSiteDraw(manager, siteId, excludeFleetId, extra);
+    const draw = await this.repository.projectedSiteDraw(siteId, excludeFleetId, extra, manager);
     if (draw.exceeds) throw new SitePowerExceededError(field, trimKw(draw.drawKw), trimKw(draw.capacityKw));
   }
 
   async create(ctx: RequestContext, dto: CreateFleetDto) {
     return this.tx.run(async (manager) => {
-      if (!(await this.repository.findSite(manager, dto.siteId, true))) throw siteNotFound();
-      if (!(await this.repository.lockPools(manager, [dto.poolId])).length) throw poolNotFound();
-      const model = await this.repository.findMinerModel(manager, dto.minerModelId, 'read');
+      if (!(await this.repository.findSite(dto.siteId, true, manager))) throw siteNotFound();
+      if (!(await this.repository.lockPools([dto.poolId], manager)).length) throw poolNotFound();
+      const model = await this.repository.findMinerModel(dto.minerModelId, 'read', manager);
       if (!model) throw minerModelNotFound();
       await this.assertSitePower(manager, dto.siteId, 'unitCount', null, { unitCount: dto.unitCount, minerModelId: dto.minerModelId });
       const now = this.clock.now();
       const status = dto.status ?? 'online';
       const fleet = await this.repository
-        .insertFleet(manager, { name: dto.name, siteId: dto.siteId, minerModelId: dto.minerModelId, poolId: dto.poolId, unitCount: dto.unitCount, status, statusChangedAt: now })
+        .insertFleet({ name: dto.name, siteId: dto.siteId, minerModelId: dto.minerModelId, poolId: dto.poolId, unitCount: dto.unitCount, status, statusChangedAt: now }, manager)
         .catch((e: unknown) => rethrowNameTaken(e, 'fleet', dto.name));
-      await this.repository.insertStatusChange(manager, { fleetId: fleet.id, fromStatus: null, toStatus: status, changedAt: now, changedBy: ctx.user.userId, reason: 'created' });
+      await this.repository.insertStatusChange({ fleetId: fleet.id, fromStatus: null, toStatus: status, changedAt: now, changedBy: ctx.user.userId, reason: 'created' }, manager);
       const view = fleetView(fleet, model);
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.fleet.created', entityType: 'fleet', entityId: fleet.id, after: view, requestId: ctx.requestId });
       return view;
@@ -63,18 +62,16 @@ export class FleetsService {
 
   async list(filter: FleetFilterDto) {
     await this.routingChanges.applyDue();
-    const manager = this.dataSource.manager;
-    const [fleets, models] = await Promise.all([this.repository.listFleets(manager, filter), this.repository.listMinerModels(manager)]);
+    const [fleets, models] = await Promise.all([this.repository.listFleets(filter), this.repository.listMinerModels()]);
     const byId = new Map(models.map((m) => [m.id, m]));
     return fleets.map((f) => fleetView(f, byId.get(f.minerModelId)));
   }
 
   async get(id: string) {
     await this.routingChanges.applyDue();
-    const manager = this.dataSource.manager;
-    const fleet = await this.repository.findFleet(manager, id);
+    const fleet = await this.repository.findFleet(id);
     if (!fleet) throw fleetNotFound();
-    const [model, history] = await Promise.all([this.repository.findMinerModel(manager, fleet.minerModelId), this.repository.listStatusChanges(manager, id)]);
+    const [model, history] = await Promise.all([this.repository.findMinerModel(fleet.minerModelId), this.repository.listStatusChanges(id)]);
     return { ...fleetView(fleet, model), statusHistory: history.map(statusChangeView) };
   }
 
@@ -82,7 +79,7 @@ export class FleetsService {
   async update(ctx: RequestContext, id: string, dto: UpdateFleetDto) {
     if (dto.poolId !== undefined) throw new GuardedSettingError('poolId');
     return this.tx.run(async (manager) => {
-      const fleet = await this.repository.findFleet(manager, id, true);
+      const fleet = await this.repository.findFleet(id, true, manager);
       if (!fleet) throw fleetNotFound();
       const before = fleetView(fleet);
       const siteId = dto.siteId ?? fleet.siteId;
@@ -90,10 +87,10 @@ export class FleetsService {
       const unitCount = dto.unitCount ?? fleet.unitCount;
       const physical = siteId !== fleet.siteId || minerModelId !== fleet.minerModelId || unitCount !== fleet.unitCount;
       if (physical) {
-        if (!(await this.repository.findSite(manager, siteId, true))) throw siteNotFound();
+        if (!(await this.repository.findSite(siteId, true, manager))) throw siteNotFound();
         // The pool's capacity changes with the fleet: take the pool's lock like allocations do.
-        await this.repository.lockPools(manager, [fleet.poolId]);
-        const model = await this.repository.findMinerModel(manager, minerModelId, 'read');
+        await this.repository.lockPools([fleet.poolId], manager);
+        const model = await this.repository.findMinerModel(minerModelId, 'read', manager);
         if (!model) throw minerModelNotFound();
         await this.assertSitePower(manager, siteId, dto.unitCount !== undefined ? 'unitCount' : dto.minerModelId !== undefined ? 'minerModelId' : 'siteId', id, {
           unitCount,
@@ -111,41 +108,40 @@ export class FleetsService {
   /** Online / offline / maintenance, recorded with its time; going offline lowers online capacity at once. */
   async setStatus(ctx: RequestContext, id: string, dto: SetFleetStatusDto) {
     return this.tx.run(async (manager) => {
-      const fleet = await this.repository.findFleet(manager, id, true);
+      const fleet = await this.repository.findFleet(id, true, manager);
       if (!fleet) throw fleetNotFound();
       if (fleet.status === dto.status) return { ...fleetView(fleet), changed: false };
-      await this.repository.lockPools(manager, [fleet.poolId]);
+      await this.repository.lockPools([fleet.poolId], manager);
       const before = fleetView(fleet);
       const now = this.clock.now();
-      await this.repository.insertStatusChange(manager, { fleetId: id, fromStatus: fleet.status, toStatus: dto.status, changedAt: now, changedBy: ctx.user.userId, reason: dto.reason ?? null });
+      await this.repository.insertStatusChange({ fleetId: id, fromStatus: fleet.status, toStatus: dto.status, changedAt: now, changedBy: ctx.user.userId, reason: dto.reason ?? null }, manager);
       fleet.status = dto.status;
       fleet.statusChangedAt = now;
-      const after = fleetView(await this.repository.saveFleet(manager, fleet));
+      const after = fleetView(await this.repository.saveFleet(fleet, manager));
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.fleet.status_changed', entityType: 'fleet', entityId: id, before, after: { ...after, reason: dto.reason ?? null }, requestId: ctx.requestId });
       return { ...after, changed: true };
     });
   }
 
   async statusHistory(id: string) {
-    const manager = this.dataSource.manager;
-    if (!(await this.repository.findFleet(manager, id))) throw fleetNotFound();
-    return (await this.repository.listStatusChanges(manager, id)).map(statusChangeView);
+    if (!(await this.repository.findFleet(id))) throw fleetNotFound();
+    return (await this.repository.listStatusChanges(id)).map(statusChangeView);
   }
 
   /** Only an offline fleet with no routing change history can be deleted (its status history goes with it). */
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.tx.run(async (manager) => {
-      const fleet = await this.repository.findFleet(manager, id, true);
+      const fleet = await this.repository.findFleet(id, true, manager);
       if (!fleet) throw fleetNotFound();
       if (fleet.status !== 'offline') throw new FleetOnlineError();
-      await this.repository.lockPools(manager, [fleet.poolId]);
-      await this.repository.deleteFleet(manager, id).catch((e: unknown) => rethrowInUse(e, 'The fleet', 'routing change requests'));
+      await this.repository.lockPools([fleet.poolId], manager);
+      await this.repository.deleteFleet(id, manager).catch((e: unknown) => rethrowInUse(e, 'The fleet', 'routing change requests'));
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.fleet.deleted', entityType: 'fleet', entityId: id, before: fleetView(fleet), requestId: ctx.requestId });
     });
   }
 
   private saveFleet(manager: EntityManager, fleet: Fleet): Promise<Fleet> {
-    return this.repository.saveFleet(manager, fleet).catch((e: unknown) => rethrowNameTaken(e, 'fleet', fleet.name));
+    return this.repository.saveFleet(fleet, manager).catch((e: unknown) => rethrowNameTaken(e, 'fleet', fleet.name));
   }
 }
 

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock/clock.js';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import type { RequestContext } from '../../common/http/request-context.js';
@@ -23,7 +22,6 @@ export type ReportOutcome = 'created' | 'unchanged' | 'corrected';
 @Injectable()
 export class HashrateReportsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: HashrateReportsRepository,
     private readonly capacity: CapacityRepository,
@@ -36,23 +34,23 @@ export class HashrateReportsService {
     if (dto.day > utcDayOf(now)) throw new ValidationFailedError('day', 'must not be in the future (UTC)');
     const deliveredGhs = parseThs(dto.deliveredThs, 'deliveredThs', 'non-negative');
     return this.tx.run(async (manager) => {
-      if (!(await this.capacity.findPool(manager, dto.poolId))) throw poolNotFound();
+      if (!(await this.capacity.findPool(dto.poolId, false, manager))) throw poolNotFound();
       const incoming = { poolId: dto.poolId, day: dto.day, deliveredGhs, uptimeBps: dto.uptimeBps, reportedBy: ctx.user.userId, reportedAt: now };
-      let existing = await this.repository.findForUpdate(manager, dto.poolId, dto.day);
+      let existing = await this.repository.findForUpdate(dto.poolId, dto.day, manager);
       if (!existing) {
-        const created = await this.repository.insertIfAbsent(manager, incoming);
+        const created = await this.repository.insertIfAbsent(incoming, manager);
         if (created) {
           const view = hashrateReportView(created);
           await this.audit.record(manager, { actor: ctx.user, action: 'capacity.hashrate_report.recorded', entityType: 'hashrate_report', entityId: `${dto.poolId}/${dto.day}`, after: view, requestId: ctx.requestId });
           return { outcome: 'created' as const, report: view };
         }
         // A concurrent request recorded the day first: compare with what it wrote.
-        existing = (await this.repository.findForUpdate(manager, dto.poolId, dto.day)) as HashrateReport;
+        existing = (await this.repository.findForUpdate(dto.poolId, dto.day, manager)) as HashrateReport;
       }
       if (existing.deliveredGhs === deliveredGhs && existing.uptimeBps === dto.uptimeBps) {
         return { outcome: 'unchanged' as const, report: hashrateReportView(existing) };
       }
-      const corrected = await this.repository.replace(manager, incoming);
+      const corrected = await this.repository.replace(incoming, manager);
       const view = hashrateReportView(corrected);
       await this.audit.record(manager, {
         actor: ctx.user,
@@ -68,21 +66,21 @@ export class HashrateReportsService {
   }
 
   async list(filter: HashrateReportFilterDto) {
-    return (await this.repository.list(this.dataSource.manager, { ...filter, limit: 1000 })).map(hashrateReportView);
+    return (await this.repository.list({ ...filter, limit: 1000 })).map(hashrateReportView);
   }
 
   /** Each pool's most recent report, for the capacity view and settlement. */
   async latestPerPool(): Promise<HashrateReport[]> {
-    return this.repository.latestPerPool(this.dataSource.manager);
+    return this.repository.latestPerPool();
   }
 
   /** The report for one pool and UTC day, or null (settlement reads delivered hash rate here). */
   async forDay(poolId: string, day: string): Promise<HashrateReport | null> {
-    return this.repository.findForDay(this.dataSource.manager, poolId, day);
+    return this.repository.findForDay(poolId, day);
   }
 
   /** The reports of `poolIds` on every day in [from, to], in one query (reconciliation reads a year at once). */
   async forPoolsBetween(poolIds: string[], from: string, to: string): Promise<HashrateReport[]> {
-    return this.repository.findForPoolsBetween(this.dataSource.manager, poolIds, from, to);
+    return this.repository.findForPoolsBetween(poolIds, from, to);
   }
 }

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import type { RequestContext } from '../../common/http/request-context.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -20,7 +19,6 @@ import { RoutingChangesService } from './routing-changes.service.js';
 @Injectable()
 export class PoolsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: CapacityRepository,
     private readonly audit: AuditService,
@@ -37,7 +35,7 @@ export class PoolsService {
   async create(ctx: RequestContext, dto: CreatePoolDto) {
     this.assertPayoutAddress(dto.payoutAddress, 'payoutAddress');
     return this.tx.run(async (manager) => {
-      const pool = await this.repository.insertPool(manager, dto).catch((e: unknown) => rethrowNameTaken(e, 'pool', dto.name));
+      const pool = await this.repository.insertPool(dto, manager).catch((e: unknown) => rethrowNameTaken(e, 'pool', dto.name));
       const view = poolView(pool);
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.pool.created', entityType: 'pool', entityId: pool.id, after: view, requestId: ctx.requestId });
       return view;
@@ -46,12 +44,12 @@ export class PoolsService {
 
   async list() {
     await this.routingChanges.applyDue();
-    return (await this.repository.listPools(this.dataSource.manager)).map(poolView);
+    return (await this.repository.listPools()).map(poolView);
   }
 
   async get(id: string) {
     await this.routingChanges.applyDue();
-    const pool = await this.repository.findPool(this.dataSource.manager, id);
+    const pool = await this.repository.findPool(id);
     if (!pool) throw poolNotFound();
     return { ...poolView(pool), pendingChanges: await this.routingChanges.openForPool(id) };
   }
@@ -60,13 +58,13 @@ export class PoolsService {
     if (dto.payoutAddress !== undefined) throw new GuardedSettingError('payoutAddress');
     if (dto.stratumEndpoint !== undefined) throw new GuardedSettingError('stratumEndpoint');
     return this.tx.run(async (manager) => {
-      const pool = await this.repository.findPool(manager, id, true);
+      const pool = await this.repository.findPool(id, true, manager);
       if (!pool) throw poolNotFound();
       const before = poolView(pool);
       if (dto.name !== undefined) pool.name = dto.name;
       if (dto.payoutScheme !== undefined) pool.payoutScheme = dto.payoutScheme;
       if (dto.feeBps !== undefined) pool.feeBps = dto.feeBps;
-      const saved = await this.repository.savePool(manager, pool).catch((e: unknown) => rethrowNameTaken(e, 'pool', pool.name));
+      const saved = await this.repository.savePool(pool, manager).catch((e: unknown) => rethrowNameTaken(e, 'pool', pool.name));
       const after = poolView(saved);
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.pool.updated', entityType: 'pool', entityId: id, before, after, requestId: ctx.requestId });
       return after;
@@ -76,9 +74,9 @@ export class PoolsService {
   /** Only a pool nothing refers to (fleets, products, change requests, reports) can be deleted. */
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.tx.run(async (manager) => {
-      const pool = await this.repository.findPool(manager, id, true);
+      const pool = await this.repository.findPool(id, true, manager);
       if (!pool) throw poolNotFound();
-      await this.repository.deletePool(manager, id).catch((e: unknown) => rethrowInUse(e, 'The pool', 'fleets, products, change requests or hash-rate reports'));
+      await this.repository.deletePool(id, manager).catch((e: unknown) => rethrowInUse(e, 'The pool', 'fleets, products, change requests or hash-rate reports'));
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.pool.deleted', entityType: 'pool', entityId: id, before: poolView(pool), requestId: ctx.requestId });
     });
   }

@@ -1,33 +1,36 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { RoutingChange, type RoutingChangeStatus } from './entities/routing-change.entity.js';
 
 /** SQL for routing change requests. */
 @Injectable()
 export class RoutingChangesRepository {
-  insert(manager: EntityManager, change: Omit<RoutingChange, 'id' | 'createdAt' | 'approvedBy' | 'approvedAt' | 'effectiveAt' | 'appliedAt' | 'cancelledBy' | 'cancelledAt' | 'cancelReason'>): Promise<RoutingChange> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  insert(change: Omit<RoutingChange, 'id' | 'createdAt' | 'approvedBy' | 'approvedAt' | 'effectiveAt' | 'appliedAt' | 'cancelledBy' | 'cancelledAt' | 'cancelReason'>, manager: EntityManager = this.dataSource.manager): Promise<RoutingChange> {
     const repo = manager.getRepository(RoutingChange);
     return repo.save(repo.create({ ...change, approvedBy: null, approvedAt: null, effectiveAt: null, appliedAt: null, cancelledBy: null, cancelledAt: null, cancelReason: null }));
   }
 
-  find(manager: EntityManager, id: string, lock = false): Promise<RoutingChange | null> {
+  find(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<RoutingChange | null> {
     const qb = manager.getRepository(RoutingChange).createQueryBuilder('c').where('c.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write');
     return qb.getOne();
   }
 
-  save(manager: EntityManager, change: RoutingChange): Promise<RoutingChange> {
+  save(change: RoutingChange, manager: EntityManager = this.dataSource.manager): Promise<RoutingChange> {
     return manager.getRepository(RoutingChange).save(change);
   }
 
-  list(manager: EntityManager, filter: { status?: RoutingChangeStatus; limit: number }): Promise<RoutingChange[]> {
+  list(filter: { status?: RoutingChangeStatus; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<RoutingChange[]> {
     const qb = manager.getRepository(RoutingChange).createQueryBuilder('c').orderBy('c.requested_at', 'DESC').addOrderBy('c.id', 'DESC').limit(filter.limit);
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     return qb.getMany();
   }
 
   /** Requested or approved changes, oldest first (what the capacity view shows as pending). */
-  listOpen(manager: EntityManager, poolId?: string): Promise<RoutingChange[]> {
+  listOpen(poolId?: string, manager: EntityManager = this.dataSource.manager): Promise<RoutingChange[]> {
     const qb = manager
       .getRepository(RoutingChange)
       .createQueryBuilder('c')
@@ -38,7 +41,7 @@ export class RoutingChangesRepository {
   }
 
   /** Approved changes whose effective time has passed (served by the partial index on effective_at). */
-  async findDueIds(manager: EntityManager, now: Date, limit: number): Promise<string[]> {
+  async findDueIds(now: Date, limit: number, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `SELECT id FROM routing_change_requests WHERE status = 'approved' AND effective_at <= $1 ORDER BY effective_at, id LIMIT $2`,
       [now, limit],

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock/clock.js';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import type { RequestContext } from '../../common/http/request-context.js';
@@ -45,7 +45,6 @@ export class RoutingChangesService {
   private readonly logger = new Logger(RoutingChangesService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: RoutingChangesRepository,
     private readonly capacity: CapacityRepository,
@@ -62,12 +61,12 @@ export class RoutingChangesService {
       let change: RoutingChange;
       try {
         if (dto.kind === 'fleet_pool') {
-          const fleet = await this.capacity.findFleet(manager, dto.targetId, true);
+          const fleet = await this.capacity.findFleet(dto.targetId, true, manager);
           if (!fleet) throw fleetNotFound();
           if (!UUID.test(dto.newValue)) throw new ValidationFailedError('newValue', 'must be the id of the pool the fleet moves to');
-          if (!(await this.capacity.findPool(manager, dto.newValue))) throw new ValidationFailedError('newValue', 'is not an existing pool');
+          if (!(await this.capacity.findPool(dto.newValue, false, manager))) throw new ValidationFailedError('newValue', 'is not an existing pool');
           if (dto.newValue.toLowerCase() === fleet.poolId) throw new ValidationFailedError('newValue', 'is the pool the fleet already points at');
-          change = await this.repository.insert(manager, {
+          change = await this.repository.insert({
             ...base,
             newValue: dto.newValue.toLowerCase(),
             targetKey: `fleet:${fleet.id}:pool`,
@@ -75,15 +74,15 @@ export class RoutingChangesService {
             fleetId: fleet.id,
             toPoolId: dto.newValue.toLowerCase(),
             oldValue: fleet.poolId,
-          });
+          }, manager);
         } else {
-          const pool = await this.capacity.findPool(manager, dto.targetId, true);
+          const pool = await this.capacity.findPool(dto.targetId, true, manager);
           if (!pool) throw poolNotFound();
           const current = dto.kind === 'pool_payout_address' ? pool.payoutAddress : pool.stratumEndpoint;
           this.assertNewValue(dto.kind, dto.newValue);
           if (dto.newValue === current) throw new ValidationFailedError('newValue', 'is the current value');
           const setting = dto.kind === 'pool_payout_address' ? 'payout_address' : 'stratum_endpoint';
-          change = await this.repository.insert(manager, { ...base, targetKey: `pool:${pool.id}:${setting}`, poolId: pool.id, fleetId: null, toPoolId: null, oldValue: current });
+          change = await this.repository.insert({ ...base, targetKey: `pool:${pool.id}:${setting}`, poolId: pool.id, fleetId: null, toPoolId: null, oldValue: current }, manager);
         }
       } catch (error) {
         if (sqlState(error) === '23505') throw new ChangeAlreadyOpenError();
@@ -106,7 +105,7 @@ export class RoutingChangesService {
   /** A second staff user approves: the change is scheduled for now + CAPACITY_CHANGE_DELAY_HOURS. */
   async approve(ctx: RequestContext, id: string) {
     const view = await this.tx.run(async (manager) => {
-      const change = await this.repository.find(manager, id, true);
+      const change = await this.repository.find(id, true, manager);
       if (!change) throw routingChangeNotFound();
       if (change.status !== 'requested') throw new ChangeNotOpenError(change.status, 'approved');
       if (change.requestedBy === ctx.user.userId) throw new SelfApprovalError();
@@ -116,7 +115,7 @@ export class RoutingChangesService {
       change.approvedBy = ctx.user.userId;
       change.approvedAt = now;
       change.effectiveAt = new Date(now.getTime() + Math.round(this.config.CAPACITY_CHANGE_DELAY_HOURS * 3_600_000));
-      const saved = await this.repository.save(manager, change);
+      const saved = await this.repository.save(change, manager);
       return this.record(manager, saved, 'approved', ctx.user, ctx.requestId, before);
     });
     // With no delay configured the change is due at once.
@@ -131,7 +130,7 @@ export class RoutingChangesService {
   async cancel(ctx: RequestContext, id: string, reason: string | undefined) {
     await this.applyDue();
     return this.tx.run(async (manager) => {
-      const change = await this.repository.find(manager, id, true);
+      const change = await this.repository.find(id, true, manager);
       if (!change) throw routingChangeNotFound();
       if (change.status !== 'requested' && change.status !== 'approved') throw new ChangeNotOpenError(change.status, 'cancelled');
       const before = routingChangeView(change);
@@ -139,7 +138,7 @@ export class RoutingChangesService {
       change.cancelledBy = ctx.user.userId;
       change.cancelledAt = this.clock.now();
       change.cancelReason = reason ?? null;
-      const saved = await this.repository.save(manager, change);
+      const saved = await this.repository.save(change, manager);
       return this.record(manager, saved, 'cancelled', ctx.user, ctx.requestId, before);
     });
   }
@@ -150,17 +149,17 @@ export class RoutingChangesService {
    */
   async applyDue(): Promise<number> {
     const now = this.clock.now();
-    const ids = await this.repository.findDueIds(this.dataSource.manager, now, 500);
+    const ids = await this.repository.findDueIds(now, 500);
     let applied = 0;
     for (const id of ids) {
       const done = await this.tx.run(async (manager) => {
-        const change = await this.repository.find(manager, id, true);
+        const change = await this.repository.find(id, true, manager);
         if (!change || change.status !== 'approved' || !change.effectiveAt || change.effectiveAt.getTime() > now.getTime()) return false;
         const before = routingChangeView(change);
         // Marked applied first: the pools/fleets triggers accept only a value an applied change set.
         change.status = 'applied';
         change.appliedAt = this.clock.now();
-        const saved = await this.repository.save(manager, change);
+        const saved = await this.repository.save(change, manager);
         await this.applyChange(manager, saved);
         await this.record(manager, saved, 'applied', SYSTEM_ACTOR, null, before);
         return true;
@@ -173,31 +172,31 @@ export class RoutingChangesService {
 
   private async applyChange(manager: EntityManager, change: RoutingChange): Promise<void> {
     if (change.kind === 'fleet_pool') {
-      const fleet = await this.capacity.findFleet(manager, change.fleetId as string, true);
+      const fleet = await this.capacity.findFleet(change.fleetId as string, true, manager);
       if (!fleet) throw fleetNotFound();
-      await this.capacity.lockPools(manager, [fleet.poolId, change.toPoolId as string]);
-      await this.capacity.moveFleetToPool(manager, fleet.id, change.toPoolId as string);
+      await this.capacity.lockPools([fleet.poolId, change.toPoolId as string], manager);
+      await this.capacity.moveFleetToPool(fleet.id, change.toPoolId as string, manager);
       return;
     }
-    await this.capacity.lockPools(manager, [change.poolId as string]);
-    await this.capacity.updatePoolSetting(manager, change.poolId as string, change.kind === 'pool_payout_address' ? 'payout_address' : 'stratum_endpoint', change.newValue);
+    await this.capacity.lockPools([change.poolId as string], manager);
+    await this.capacity.updatePoolSetting(change.poolId as string, change.kind === 'pool_payout_address' ? 'payout_address' : 'stratum_endpoint', change.newValue, manager);
   }
 
   async list(status: RoutingChangeStatus | undefined) {
     await this.applyDue();
-    return (await this.repository.list(this.dataSource.manager, { status, limit: 200 })).map(routingChangeView);
+    return (await this.repository.list({ status, limit: 200 })).map(routingChangeView);
   }
 
   async get(id: string) {
     await this.applyDue();
-    const change = await this.repository.find(this.dataSource.manager, id);
+    const change = await this.repository.find(id);
     if (!change) throw routingChangeNotFound();
     return routingChangeView(change);
   }
 
   /** Open (requested or approved) changes touching a pool, or all of them. */
   async openForPool(poolId?: string) {
-    return (await this.repository.listOpen(this.dataSource.manager, poolId)).map(routingChangeView);
+    return (await this.repository.listOpen(poolId)).map(routingChangeView);
   }
 
   /** Audit entry and outbox announcement for one step, in the caller's transaction. */

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { RequestContext } from '../../common/http/request-context.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -12,7 +11,6 @@ import type { CreateSiteDto, UpdateSiteDto } from './dto/site.dto.js';
 @Injectable()
 export class SitesService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: CapacityRepository,
     private readonly audit: AuditService,
@@ -20,7 +18,7 @@ export class SitesService {
 
   async create(ctx: RequestContext, dto: CreateSiteDto) {
     return this.tx.run(async (manager) => {
-      const site = await this.repository.insertSite(manager, dto).catch((e: unknown) => rethrowNameTaken(e, 'site', dto.name));
+      const site = await this.repository.insertSite(dto, manager).catch((e: unknown) => rethrowNameTaken(e, 'site', dto.name));
       const view = siteView(site);
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.site.created', entityType: 'site', entityId: site.id, after: view, requestId: ctx.requestId });
       return view;
@@ -28,11 +26,11 @@ export class SitesService {
   }
 
   async list() {
-    return (await this.repository.listSites(this.dataSource.manager)).map(siteView);
+    return (await this.repository.listSites()).map(siteView);
   }
 
   async get(id: string) {
-    const site = await this.repository.findSite(this.dataSource.manager, id);
+    const site = await this.repository.findSite(id);
     if (!site) throw siteNotFound();
     return siteView(site);
   }
@@ -40,19 +38,19 @@ export class SitesService {
   /** Lowering the power capacity is checked against the fleets' draw under the site's row lock. */
   async update(ctx: RequestContext, id: string, dto: UpdateSiteDto) {
     return this.tx.run(async (manager) => {
-      const site = await this.repository.findSite(manager, id, true);
+      const site = await this.repository.findSite(id, true, manager);
       if (!site) throw siteNotFound();
       const before = siteView(site);
       if (dto.name !== undefined) site.name = dto.name;
       if (dto.electricityPriceUsdPerKwh !== undefined) site.electricityPriceUsdPerKwh = dto.electricityPriceUsdPerKwh;
       if (dto.powerCapacityKw !== undefined) {
-        const drawKw = await this.repository.sitePowerDrawKw(manager, id);
-        if (await this.repository.numericGreater(manager, drawKw, dto.powerCapacityKw)) {
+        const drawKw = await this.repository.sitePowerDrawKw(id, manager);
+        if (await this.repository.numericGreater(drawKw, dto.powerCapacityKw, manager)) {
           throw new SitePowerExceededError('powerCapacityKw', drawKw, dto.powerCapacityKw);
         }
         site.powerCapacityKw = dto.powerCapacityKw;
       }
-      const saved = await this.repository.saveSite(manager, site).catch((e: unknown) => rethrowNameTaken(e, 'site', site.name));
+      const saved = await this.repository.saveSite(site, manager).catch((e: unknown) => rethrowNameTaken(e, 'site', site.name));
       const after = siteView(saved);
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.site.updated', entityType: 'site', entityId: id, before, after, requestId: ctx.requestId });
       return after;
@@ -61,9 +59,9 @@ export class SitesService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.tx.run(async (manager) => {
-      const site = await this.repository.findSite(manager, id, true);
+      const site = await this.repository.findSite(id, true, manager);
       if (!site) throw siteNotFound();
-      await this.repository.deleteSite(manager, id).catch((e: unknown) => rethrowInUse(e, 'The site', 'fleets'));
+      await this.repository.deleteSite(id, manager).catch((e: unknown) => rethrowInUse(e, 'The site', 'fleets'));
       await this.audit.record(manager, { actor: ctx.user, action: 'capacity.site.deleted', entityType: 'site', entityId: id, before: siteView(site), requestId: ctx.requestId });
     });
   }

@@ -29,8 +29,8 @@ export class ContractLifecycleService {
   async advance(): Promise<LifecycleResult> {
     const now = this.clock.now();
     const day = utcDayOf(now);
-    const activated = await this.tx.run((manager) => this.repository.activateDue(manager, day, now));
-    const completed = await this.tx.run((manager) => this.repository.completeEnded(manager, day, now));
+    const activated = await this.tx.run((manager) => this.repository.activateDue(day, now, manager));
+    const completed = await this.tx.run((manager) => this.repository.completeEnded(day, now, manager));
     if (activated + completed > 0) this.logger.log(`contracts on ${day}: ${activated} activated, ${completed} completed`);
     return { day, activated, completed };
   }

@@ -63,13 +63,13 @@ export class ContractTerminationService {
     const today = utcDayOf(now);
     const actor = { userId: ctx.user.userId, role: ctx.user.role };
     return this.tx.run(async (manager) => {
-      const product = await this.products.find(manager, productId, true);
+      const product = await this.products.find(productId, true, manager);
       if (!product) throw productNotFound();
       if (product.status !== 'paused') {
         product.status = 'paused';
-        await this.products.save(manager, product);
+        await this.products.save(product, manager);
       }
-      const live = await this.contracts.lockLiveForProduct(manager, productId);
+      const live = await this.contracts.lockLiveForProduct(productId, manager);
       const refunds = live.map((c) => ({ contract: c, days: undeliveredDays(c, today) })).map((r) => ({ ...r, amount: proRataRefund(r.contract, r.days) }));
       const payable = refunds.filter((r) => r.amount > 0n);
       for (let i = 0; i < payable.length; i += MAX_BULK_ENTRIES) {
@@ -89,7 +89,7 @@ export class ContractTerminationService {
           manager,
         );
       }
-      const terminated = await this.contracts.terminate(manager, live.map((c) => c.id), now, ctx.user.userId, reason);
+      const terminated = await this.contracts.terminate(live.map((c) => c.id), now, ctx.user.userId, reason, manager);
       const totalRefund = refunds.reduce((sum, r) => sum + r.amount, 0n);
       const summary = {
         productId,

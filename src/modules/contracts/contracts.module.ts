@@ -3,7 +3,8 @@ import { CapacityModule } from '../capacity/capacity.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { MarketModule } from '../market/market.module.js';
 import { ContractLifecycleService } from './contract-lifecycle.service.js';
-import { ContractPurchaseService } from './contract-purchase.service.js';
+import { ContractPurchaseService } from './purchase/contract-purchase.service.js';
+import { PurchaseGroupWriter } from './purchase/purchase-group.writer.js';
 import { ContractTerminationService } from './contract-termination.service.js';
 import { ContractsController } from './contracts.controller.js';
 import { ContractsRepository } from './contracts.repository.js';
@@ -24,7 +25,7 @@ import { ProductsService } from './products.service.js';
   imports: [CapacityModule, MarketModule, LedgerModule],
   controllers: [ProductsController, ContractsController],
   providers: [
-    ProductsRepository, ProductsService, ProductEstimateService, ContractsRepository, ContractPurchaseService, ContractsService,
+    ProductsRepository, ProductsService, ProductEstimateService, ContractsRepository, ContractPurchaseService, PurchaseGroupWriter, ContractsService,
     ContractLifecycleService, ContractTerminationService, ContractsSettlementRepository, ContractsSettlementService,
   ],
   exports: [ProductsService, ContractsService, ContractLifecycleService, ContractsSettlementService],

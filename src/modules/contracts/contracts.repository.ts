@@ -1,59 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import type pg from 'pg';
-import type { EntityManager } from 'typeorm';
-import type { ContractStatus } from './entities/contract.entity.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { columnsOf, field, mapRows, pgClient, queryEntities, queryRows, rowShape } from '../../database/data-access.js';
+import { ContractStatusChange } from './entities/contract-status-change.entity.js';
+import { Contract, type ContractStatus } from './entities/contract.entity.js';
+import { Product } from './entities/product.entity.js';
 
-/** A contract as the API and services see it. */
-export interface ContractRow {
-  id: string;
-  customerId: string;
-  productId: string;
-  poolId: string;
-  hashrateGhs: bigint;
-  termDays: number;
-  startDay: string;
-  endDay: string;
-  status: ContractStatus;
-  statusChangedAt: Date;
-  /** First day no longer delivered, for a cancelled or terminated contract. */
-  stoppedOn: string | null;
-  pricePaidMicroUsd: bigint;
-  upfrontPriceUsdPerTh: string;
-  electricityFeeUsdPerThDay: string;
-  managementFeeBps: number;
-  uptimeGuaranteeBps: number;
-  arrearsGraceDays: number;
-  idempotencyKey: string;
-  requestFingerprint: string;
-  createdAt: Date;
-}
+const CONTRACT_PROPS = [
+  'id', 'customerId', 'productId', 'poolId', 'hashrateGhs', 'termDays', 'startDay', 'endDay', 'status', 'statusChangedAt', 'stoppedOn',
+  'pricePaidMicroUsd', 'upfrontPriceUsdPerTh', 'electricityFeeUsdPerThDay', 'managementFeeBps', 'uptimeGuaranteeBps', 'arrearsGraceDays',
+  'idempotencyKey', 'requestFingerprint', 'createdAt',
+] as const satisfies readonly (keyof Contract)[];
 
-export interface StatusChangeRow {
-  fromStatus: ContractStatus | null;
-  toStatus: ContractStatus;
-  changedAt: Date;
-  actorId: string | null;
-  reason: string;
-}
+/** A contract as the API and services see it (stoppedOn: first day no longer delivered, for a cancelled or terminated one). */
+export type ContractRow = Pick<Contract, (typeof CONTRACT_PROPS)[number]>;
+
+const STATUS_CHANGE_PROPS = ['fromStatus', 'toStatus', 'changedAt', 'actorId', 'reason'] as const satisfies readonly (keyof ContractStatusChange)[];
+
+export type StatusChangeRow = Pick<ContractStatusChange, (typeof STATUS_CHANGE_PROPS)[number]>;
+
+const TERMS_PROPS = [
+  'id', 'poolId', 'status', 'termDays', 'upfrontPriceUsdPerTh', 'electricityFeeUsdPerThDay', 'managementFeeBps', 'uptimeGuaranteeBps',
+  'arrearsGraceDays', 'minPurchaseGhs', 'maxPurchaseGhs', 'capacityAllocatedGhs', 'soldGhs', 'salesStartAt', 'salesEndAt',
+] as const satisfies readonly (keyof Product)[];
 
 /** The product's terms a purchase prices from, read without a lock and re-checked by the reserving UPDATE. */
-export interface ProductTerms {
-  id: string;
-  poolId: string;
-  status: string;
-  termDays: number;
-  upfrontPriceUsdPerTh: string;
-  electricityFeeUsdPerThDay: string;
-  managementFeeBps: number;
-  uptimeGuaranteeBps: number;
-  arrearsGraceDays: number;
-  minPurchaseGhs: bigint;
-  maxPurchaseGhs: bigint;
-  capacityAllocatedGhs: bigint;
-  soldGhs: bigint;
-  salesStartAt: Date;
-  salesEndAt: Date | null;
-}
+export type ProductTerms = Pick<Product, (typeof TERMS_PROPS)[number]>;
 
 /** One purchase of a group written by insertContracts. */
 export interface GroupPurchase {
@@ -65,28 +37,19 @@ export interface GroupPurchase {
   requestFingerprint: string;
 }
 
-const CONTRACT_COLUMNS = `
-  c.id, c.customer_id AS "customerId", c.product_id AS "productId", c.pool_id AS "poolId", c.hashrate_ghs::text AS "hashrateGhs",
-  c.term_days AS "termDays", c.start_day::text AS "startDay", c.end_day::text AS "endDay", c.status, c.status_changed_at AS "statusChangedAt",
-  c.stopped_on::text AS "stoppedOn",
-  c.price_paid_micro_usd::text AS "pricePaidMicroUsd", c.upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
-  c.electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", c.management_fee_bps AS "managementFeeBps",
-  c.uptime_guarantee_bps AS "uptimeGuaranteeBps", c.arrears_grace_days AS "arrearsGraceDays",
-  c.idempotency_key AS "idempotencyKey", c.request_fingerprint AS "requestFingerprint", c.created_at AS "createdAt"`;
-
-type RawContract = Omit<ContractRow, 'hashrateGhs' | 'pricePaidMicroUsd'> & { hashrateGhs: string; pricePaidMicroUsd: string };
-const toContract = (r: RawContract): ContractRow => ({ ...r, hashrateGhs: BigInt(r.hashrateGhs), pricePaidMicroUsd: BigInt(r.pricePaidMicroUsd) });
-
-/** What a TypeORM Postgres query runner exposes of its pg connection. */
-interface PgQueryRunner {
-  connect(): Promise<pg.ClientBase>;
-}
+const BOUGHT = rowShape({ bought: field.as<string[]>() });
+const LIVE_HASHRATE = rowShape({ productId: field.as<string>(), total: field.bigint });
 
 /** SQL for contracts. The purchase path talks to the transaction's pg connection directly (it is the hottest path). */
 @Injectable()
 export class ContractsRepository {
-  private async client(manager: EntityManager): Promise<pg.ClientBase> {
-    return (manager.queryRunner as unknown as PgQueryRunner).connect();
+  /** The contract columns (alias c) for SELECT and RETURNING lists, built once: the prepared statements' text never changes. */
+  private readonly contractColumns: string;
+  private readonly termsColumns: string;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.contractColumns = columnsOf(dataSource, Contract, 'c', CONTRACT_PROPS);
+    this.termsColumns = columnsOf(dataSource, Product, undefined, TERMS_PROPS);
   }
 
   /**
@@ -97,42 +60,22 @@ export class ContractsRepository {
    * Null when there is no such product.
    */
   async readForGroup(
-    manager: EntityManager,
-    productId: string,
-    keys: { customerId: string; idempotencyKey: string }[],
-    lock: boolean,
+    productId: string, keys: { customerId: string; idempotencyKey: string }[], lock: boolean, manager: EntityManager = this.dataSource.manager,
   ): Promise<{ terms: ProductTerms; bought: Set<string> } | null> {
-    const client = await this.client(manager);
-    const { rows } = await client.query<
-      Omit<ProductTerms, 'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs'> &
-        Record<'minPurchaseGhs' | 'maxPurchaseGhs' | 'capacityAllocatedGhs' | 'soldGhs', string> & { bought: string[] }
-    >({
+    const client = await pgClient(manager);
+    const { rows } = await client.query({
       // Named: each connection plans the group's statements once, not on every group.
       name: lock ? 'hm_contracts_read_group_locked_v1' : 'hm_contracts_read_group_v1',
-      text: `SELECT id, pool_id AS "poolId", status, term_days AS "termDays", upfront_price_usd_per_th::text AS "upfrontPriceUsdPerTh",
-              electricity_fee_usd_per_th_day::text AS "electricityFeeUsdPerThDay", management_fee_bps AS "managementFeeBps",
-              uptime_guarantee_bps AS "uptimeGuaranteeBps", arrears_grace_days AS "arrearsGraceDays",
-              min_purchase_ghs::text AS "minPurchaseGhs", max_purchase_ghs::text AS "maxPurchaseGhs",
-              capacity_allocated_ghs::text AS "capacityAllocatedGhs", sold_ghs::text AS "soldGhs",
-              sales_start_at AS "salesStartAt", sales_end_at AS "salesEndAt",
+      text: `SELECT ${this.termsColumns},
               ARRAY(SELECT c.customer_id || ':' || c.idempotency_key FROM contracts c
                      WHERE (c.customer_id, c.idempotency_key) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))) AS bought
          FROM products WHERE id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
       values: [productId, keys.map((k) => k.customerId), keys.map((k) => k.idempotencyKey)],
     });
-    const r = rows[0];
-    if (!r) return null;
-    const { bought, ...terms } = r;
-    return {
-      terms: {
-        ...terms,
-        minPurchaseGhs: BigInt(r.minPurchaseGhs),
-        maxPurchaseGhs: BigInt(r.maxPurchaseGhs),
-        capacityAllocatedGhs: BigInt(r.capacityAllocatedGhs),
-        soldGhs: BigInt(r.soldGhs),
-      },
-      bought: new Set(bought),
-    };
+    if (rows.length === 0) return null;
+    const [terms] = mapRows(manager, Product, rows) as ProductTerms[];
+    const [{ bought }] = BOUGHT.map(rows);
+    return { terms, bought: new Set(bought) };
   }
 
   /**
@@ -141,11 +84,11 @@ export class ContractsRepository {
    * transaction. The foreign key check takes only a key-share lock on the product's row, which
    * never waits for another group's reservation.
    */
-  async insertContracts(manager: EntityManager, group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }): Promise<ContractRow[]> {
+  async insertContracts(group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
     const t = group.terms;
     const p = group.purchases;
-    const client = await this.client(manager);
-    const result = await client.query<RawContract>({
+    const client = await pgClient(manager);
+    const result = await client.query({
       name: 'hm_contracts_insert_group_v1',
       text: `WITH contract AS (
          INSERT INTO contracts (id, customer_id, product_id, pool_id, hashrate_ghs, term_days, start_day, end_day, status, status_changed_at,
@@ -160,14 +103,14 @@ export class ContractsRepository {
          INSERT INTO contract_status_changes (contract_id, from_status, to_status, changed_at, actor_id, reason)
          SELECT id, NULL, 'pending', $11::timestamptz, customer_id, 'purchased' FROM contract
        )
-       SELECT ${CONTRACT_COLUMNS} FROM contract c`,
+       SELECT ${this.contractColumns} FROM contract c`,
       values: [
         p.map((x) => x.id), p.map((x) => x.customerId), p.map((x) => x.hashrateGhs.toString()), p.map((x) => x.pricePaidMicroUsd.toString()),
         p.map((x) => x.idempotencyKey), p.map((x) => x.requestFingerprint),
         t.id, t.poolId, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
       ],
     });
-    return result.rows.map(toContract);
+    return mapRows(manager, Contract, result.rows) as ContractRow[];
   }
 
   /**
@@ -178,11 +121,11 @@ export class ContractsRepository {
    * row lock is the only one purchases of one product share, so it comes last and is held
    * for this statement and the commit only.
    */
-  async reserveCapacity(manager: EntityManager, terms: ProductTerms, now: Date, hashrates: bigint[]): Promise<boolean> {
+  async reserveCapacity(terms: ProductTerms, now: Date, hashrates: bigint[], manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const total = hashrates.reduce((sum, h) => sum + h, 0n);
     const smallest = hashrates.reduce((min, h) => (h < min ? h : min));
     const largest = hashrates.reduce((max, h) => (h > max ? h : max));
-    const client = await this.client(manager);
+    const client = await pgClient(manager);
     const result = await client.query({
       name: 'hm_contracts_reserve_v1',
       text: `UPDATE products SET sold_ghs = sold_ghs + $2::bigint
@@ -199,20 +142,22 @@ export class ContractsRepository {
     return result.rowCount === 1;
   }
 
-  async findByKey(manager: EntityManager, customerId: string, idempotencyKey: string): Promise<ContractRow | null> {
-    const rows: RawContract[] = await manager.query(`SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.customer_id = $1 AND c.idempotency_key = $2`, [customerId, idempotencyKey]);
-    return rows[0] ? toContract(rows[0]) : null;
+  async findByKey(customerId: string, idempotencyKey: string, manager: EntityManager = this.dataSource.manager): Promise<ContractRow | null> {
+    const [contract] = await queryEntities(manager, Contract, `SELECT ${this.contractColumns} FROM contracts c WHERE c.customer_id = $1 AND c.idempotency_key = $2`, [customerId, idempotencyKey]);
+    return contract ?? null;
   }
 
-  async find(manager: EntityManager, id: string, lock = false): Promise<ContractRow | null> {
-    const rows: RawContract[] = await manager.query(`SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
-    return rows[0] ? toContract(rows[0]) : null;
+  async find(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<ContractRow | null> {
+    const [contract] = await queryEntities(manager, Contract, `SELECT ${this.contractColumns} FROM contracts c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    return contract ?? null;
   }
 
   /** A customer's contracts, newest first, keyset-paginated on (created_at to the millisecond, id). */
-  async listForCustomer(manager: EntityManager, customerId: string, page: { before?: [string, string]; limit: number; status?: ContractStatus }): Promise<ContractRow[]> {
-    const rows: RawContract[] = await manager.query(
-      `SELECT ${CONTRACT_COLUMNS} FROM contracts c
+  async listForCustomer(customerId: string, page: { before?: [string, string]; limit: number; status?: ContractStatus }, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
+    return queryEntities(
+      manager,
+      Contract,
+      `SELECT ${this.contractColumns} FROM contracts c
         WHERE c.customer_id = $1
           AND ($2::text IS NULL OR c.status = $2)
           AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', c.created_at), c.id) < ($3::timestamptz, $4::uuid))
@@ -220,12 +165,13 @@ export class ContractsRepository {
         LIMIT $5`,
       [customerId, page.status ?? null, page.before?.[0] ?? null, page.before?.[1] ?? null, page.limit + 1],
     );
-    return rows.map(toContract);
   }
 
-  async statusHistory(manager: EntityManager, contractId: string): Promise<StatusChangeRow[]> {
-    return manager.query(
-      `SELECT from_status AS "fromStatus", to_status AS "toStatus", changed_at AS "changedAt", actor_id AS "actorId", reason
+  async statusHistory(contractId: string, manager: EntityManager = this.dataSource.manager): Promise<StatusChangeRow[]> {
+    return queryEntities(
+      manager,
+      ContractStatusChange,
+      `SELECT ${columnsOf(manager, ContractStatusChange, undefined, STATUS_CHANGE_PROPS)}
          FROM contract_status_changes WHERE contract_id = $1 ORDER BY id`,
       [contractId],
     );
@@ -236,7 +182,7 @@ export class ContractsRepository {
    * day it is no longer delivered (stopped_on: today, or its start day if later), and returns
    * its hash rate to the product.
    */
-  async close(manager: EntityManager, contract: ContractRow, to: ContractStatus, now: Date, actorId: string | null, reason: string): Promise<void> {
+  async close(contract: ContractRow, to: ContractStatus, now: Date, actorId: string | null, reason: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `WITH moved AS (
          UPDATE contracts SET status = $2, status_changed_at = $3, stopped_on = greatest(start_day, ($3::timestamptz AT TIME ZONE 'UTC')::date)
@@ -251,7 +197,7 @@ export class ContractsRepository {
   }
 
   /** Pending contracts whose start day has come become active (set-based). Returns how many moved. */
-  async activateDue(manager: EntityManager, today: string, now: Date): Promise<number> {
+  async activateDue(today: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const rows: { n: number }[] = await manager.query(
       `WITH moved AS (
          UPDATE contracts SET status = 'active', status_changed_at = $2 WHERE status = 'pending' AND start_day <= $1::date RETURNING id
@@ -269,7 +215,7 @@ export class ContractsRepository {
    * Active and paused contracts past their end day complete and give their hash rate back to
    * their products (set-based: one statement whatever the count). Returns how many moved.
    */
-  async completeEnded(manager: EntityManager, today: string, now: Date): Promise<number> {
+  async completeEnded(today: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     // Products first, in id order, as an operator's termination locks its product before its
     // contracts. NO KEY UPDATE (what the counter update takes anyway) lets purchases' foreign key
     // checks through; purchases lock no existing contract, so they never wait on this in a cycle.
@@ -298,12 +244,13 @@ export class ContractsRepository {
   }
 
   /** Live contracts of a product, locked, for an operator's termination. */
-  async lockLiveForProduct(manager: EntityManager, productId: string): Promise<ContractRow[]> {
-    const rows: RawContract[] = await manager.query(
-      `SELECT ${CONTRACT_COLUMNS} FROM contracts c WHERE c.product_id = $1 AND c.status IN ('pending', 'active', 'paused') ORDER BY c.id FOR UPDATE`,
+  async lockLiveForProduct(productId: string, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
+    return queryEntities(
+      manager,
+      Contract,
+      `SELECT ${this.contractColumns} FROM contracts c WHERE c.product_id = $1 AND c.status IN ('pending', 'active', 'paused') ORDER BY c.id FOR UPDATE`,
       [productId],
     );
-    return rows.map(toContract);
   }
 
   /**
@@ -311,7 +258,7 @@ export class ContractsRepository {
    * contract is no longer delivered from today (or its start day if later): the days before it
    * stay its own, and settle whenever their earnings arrive.
    */
-  async terminate(manager: EntityManager, ids: string[], now: Date, actorId: string, reason: string): Promise<number> {
+  async terminate(ids: string[], now: Date, actorId: string, reason: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const rows: { n: number }[] = await manager.query(
       `WITH target AS (
          SELECT id, status FROM contracts WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'active', 'paused')
@@ -334,10 +281,12 @@ export class ContractsRepository {
   }
 
   /** Hash rate of live contracts per product, recomputed from contracts (a check of the sold counters). */
-  async liveHashrateByProduct(manager: EntityManager): Promise<Map<string, bigint>> {
-    const rows: { productId: string; total: string }[] = await manager.query(
+  async liveHashrateByProduct(manager: EntityManager = this.dataSource.manager): Promise<Map<string, bigint>> {
+    const rows = await queryRows(
+      manager,
+      LIVE_HASHRATE,
       `SELECT product_id AS "productId", SUM(hashrate_ghs)::text AS total FROM contracts WHERE status IN ('pending', 'active', 'paused') GROUP BY product_id`,
     );
-    return new Map(rows.map((r) => [r.productId, BigInt(r.total)]));
+    return new Map(rows.map((r) => [r.productId, r.total]));
   }
 }

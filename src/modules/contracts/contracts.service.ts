@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage } from '../../common/pagination/cursor.js';
@@ -8,14 +7,14 @@ import { AuditService } from '../audit/audit.service.js';
 import { utcDayOf } from '../../common/clock/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService } from '../ledger/ledger.service.js';
-import { ContractPurchaseService, type PurchaseResult } from './contract-purchase.service.js';
+import { ContractPurchaseService, type PurchaseResult } from './purchase/contract-purchase.service.js';
 import { contractHistoryView, contractView } from './contract.views.js';
 import { IdempotencyKeyRequiredError, NotCancellableError, contractNotFound } from './contracts.errors.js';
 import { ContractsRepository, type ContractRow } from './contracts.repository.js';
 import type { ContractListQueryDto, PurchaseContractDto } from './dto/contract.dto.js';
 import { parseThs } from '../../common/money/units.js';
 
-export type { PurchaseResult } from './contract-purchase.service.js';
+export type { PurchaseResult } from './purchase/contract-purchase.service.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -26,7 +25,6 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 @Injectable()
 export class ContractsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: ContractsRepository,
     private readonly purchases: ContractPurchaseService,
@@ -47,16 +45,16 @@ export class ContractsService {
   async list(user: AuthenticatedUser, query: ContractListQueryDto) {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const key = decodeCursor(query.cursor, 2) as [string, string] | undefined;
-    const rows = await this.repository.listForCustomer(this.dataSource.manager, user.userId, { before: key, limit, status: query.status });
+    const rows = await this.repository.listForCustomer(user.userId, { before: key, limit, status: query.status });
     const page = toPage(rows, limit, (c) => [c.createdAt.toISOString(), c.id]);
     return { items: page.items.map(contractView), nextCursor: page.nextCursor };
   }
 
   /** A customer's own contract with its history; anyone else's id is a 404, so ids cannot be probed. */
   async get(user: AuthenticatedUser, id: string) {
-    const contract = await this.repository.find(this.dataSource.manager, id);
+    const contract = await this.repository.find(id);
     if (!contract || contract.customerId !== user.userId) throw contractNotFound();
-    const history = await this.repository.statusHistory(this.dataSource.manager, id);
+    const history = await this.repository.statusHistory(id);
     return { ...contractView(contract), history: history.map(contractHistoryView) };
   }
 
@@ -69,11 +67,11 @@ export class ContractsService {
     const now = this.clock.now();
     const today = utcDayOf(now);
     const actor = { userId: user.userId, role: user.role };
-    const seen = await this.repository.find(this.dataSource.manager, id);
+    const seen = await this.repository.find(id);
     if (!seen || seen.customerId !== user.userId) throw contractNotFound();
     return this.tx.run(async (manager) => {
       // The contract, then ledger rows, then the product (freed last, as purchases reserve last).
-      const contract = (await this.repository.find(manager, id, true)) as ContractRow;
+      const contract = (await this.repository.find(id, true, manager)) as ContractRow;
       if (contract.status === 'cancelled') return contractView(contract);
       if (contract.status !== 'pending' || today >= contract.startDay) {
         throw new NotCancellableError(contract.status === 'pending' ? `it started on ${contract.startDay}` : `it is ${contract.status}`);
@@ -95,8 +93,8 @@ export class ContractsService {
               manager,
             )
           : null;
-      await this.repository.close(manager, contract, 'cancelled', now, user.userId, 'cancelled by the customer before the start day');
-      const after = await this.repository.find(manager, id);
+      await this.repository.close(contract, 'cancelled', now, user.userId, 'cancelled by the customer before the start day', manager);
+      const after = await this.repository.find(id, false, manager);
       await this.audit.record(manager, {
         actor,
         action: 'contracts.cancelled',

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { field, queryRows, rowShape, type RowOf } from '../../database/data-access.js';
 import { Product } from './entities/product.entity.js';
 
+const POOL_SALES_ROW = { poolId: field.as<string>(), allocatedGhs: field.bigint, soldGhs: field.bigint, availableGhs: field.bigint, productCount: field.as<number>() };
+const POOL_SALES = rowShape(POOL_SALES_ROW);
+const TOTAL = rowShape({ total: field.bigint });
+
 /** Per-pool sales figures, GH/s. */
-export interface PoolSales {
-  poolId: string;
-  allocatedGhs: bigint;
-  soldGhs: bigint;
-  availableGhs: bigint;
-  productCount: number;
-}
+export type PoolSales = RowOf<typeof POOL_SALES_ROW>;
 
 /**
  * A product's effective allocation: once its sales window has closed, only what it sold stays
@@ -24,40 +24,44 @@ const LIST_KEY = `(date_trunc('milliseconds', p.created_at), p.id)`;
 /** SQL for products. */
 @Injectable()
 export class ProductsRepository {
-  insert(manager: EntityManager, product: Omit<Product, 'id' | 'createdAt' | 'updatedAt' | 'soldGhs' | 'pool'>): Promise<Product> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  insert(product: Omit<Product, 'id' | 'createdAt' | 'updatedAt' | 'soldGhs' | 'pool'>, manager: EntityManager = this.dataSource.manager): Promise<Product> {
     const repo = manager.getRepository(Product);
     return repo.save(repo.create({ ...product, soldGhs: 0n }));
   }
 
-  find(manager: EntityManager, id: string, lock = false): Promise<Product | null> {
+  find(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<Product | null> {
     const qb = manager.getRepository(Product).createQueryBuilder('p').where('p.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write');
     return qb.getOne();
   }
 
-  save(manager: EntityManager, product: Product): Promise<Product> {
+  save(product: Product, manager: EntityManager = this.dataSource.manager): Promise<Product> {
     return manager.getRepository(Product).save(product);
   }
 
   /** Sum of the effective allocations of the pool's products at `now`, leaving out `excludeId`. */
-  async poolAllocationGhs(manager: EntityManager, poolId: string, now: Date, excludeId: string | null): Promise<bigint> {
-    const rows: { total: string }[] = await manager.query(
+  async poolAllocationGhs(poolId: string, now: Date, excludeId: string | null, manager: EntityManager = this.dataSource.manager): Promise<bigint> {
+    const [row] = await queryRows(
+      manager,
+      TOTAL,
       `SELECT COALESCE(SUM(${effectiveAllocation('$1')}), 0)::text AS total FROM products p WHERE p.pool_id = $2 AND ($3::uuid IS NULL OR p.id <> $3::uuid)`,
       [now, poolId, excludeId],
     );
-    return BigInt(rows[0].total);
+    return row.total;
   }
 
   /** Products on sale at `now` with hash rate left to sell (at least their minimum purchase), newest first. */
-  async listOnSale(manager: EntityManager, now: Date, page: { before?: [string, string]; limit: number }): Promise<Product[]> {
-    return this.listWhere(manager, now, `${onSale(':now')} AND p.capacity_allocated_ghs - p.sold_ghs >= p.min_purchase_ghs`, page);
+  async listOnSale(now: Date, page: { before?: [string, string]; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<Product[]> {
+    return this.listWhere(now, `${onSale(':now')} AND p.capacity_allocated_ghs - p.sold_ghs >= p.min_purchase_ghs`, page, manager);
   }
 
-  async listAll(manager: EntityManager, now: Date, page: { before?: [string, string]; limit: number }): Promise<Product[]> {
-    return this.listWhere(manager, now, 'TRUE', page);
+  async listAll(now: Date, page: { before?: [string, string]; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<Product[]> {
+    return this.listWhere(now, 'TRUE', page, manager);
   }
 
-  private async listWhere(manager: EntityManager, now: Date, where: string, page: { before?: [string, string]; limit: number }): Promise<Product[]> {
+  private async listWhere(now: Date, where: string, page: { before?: [string, string]; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<Product[]> {
     const qb = manager
       .getRepository(Product)
       .createQueryBuilder('p')
@@ -70,8 +74,10 @@ export class ProductsRepository {
   }
 
   /** Allocated, sold and still-for-sale hash rate per pool at `now`. */
-  async salesByPool(manager: EntityManager, now: Date): Promise<PoolSales[]> {
-    const rows: { poolId: string; allocatedGhs: string; soldGhs: string; availableGhs: string; productCount: number }[] = await manager.query(
+  async salesByPool(now: Date, manager: EntityManager = this.dataSource.manager): Promise<PoolSales[]> {
+    return queryRows(
+      manager,
+      POOL_SALES,
       `SELECT p.pool_id AS "poolId",
               SUM(${effectiveAllocation('$1')})::text AS "allocatedGhs",
               SUM(p.sold_ghs)::text AS "soldGhs",
@@ -80,6 +86,5 @@ export class ProductsRepository {
          FROM products p GROUP BY p.pool_id`,
       [now],
     );
-    return rows.map((r) => ({ poolId: r.poolId, allocatedGhs: BigInt(r.allocatedGhs), soldGhs: BigInt(r.soldGhs), availableGhs: BigInt(r.availableGhs), productCount: r.productCount }));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
@@ -28,7 +28,6 @@ function effectiveAllocation(p: Pick<Product, 'salesEndAt' | 'soldGhs' | 'capaci
 @Injectable()
 export class ProductsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: ProductsRepository,
     private readonly capacity: CapacityService,
@@ -49,7 +48,7 @@ export class ProductsService {
       const fee = dto.electricityFeeUsdPerThDay ?? (await this.deriveFee(manager, dto.poolId));
       const candidate = { salesEndAt, soldGhs: 0n, capacityAllocatedGhs: allocatedGhs };
       await this.assertAllocation(manager, dto.poolId, null, 0n, effectiveAllocation(candidate, now), pool.onlineGhs, now);
-      const product = await this.repository.insert(manager, {
+      const product = await this.repository.insert({
         name: dto.name,
         poolId: dto.poolId,
         termDays: dto.termDays,
@@ -66,7 +65,7 @@ export class ProductsService {
         arrearsGraceDays: dto.arrearsGraceDays,
         status: dto.status ?? 'active',
         createdBy: ctx.user.userId,
-      });
+      }, manager);
       const view = productView(product, now);
       await this.audit.record(manager, { actor: ctx.user, action: 'products.created', entityType: 'product', entityId: product.id, after: view, requestId: ctx.requestId });
       return view;
@@ -76,12 +75,12 @@ export class ProductsService {
   /** Terms change for future purchases only; raising the effective allocation is checked against the pool. */
   async update(ctx: RequestContext, id: string, dto: UpdateProductDto) {
     const now = this.clock.now();
-    const current = await this.repository.find(this.dataSource.manager, id);
+    const current = await this.repository.find(id);
     if (!current) throw productNotFound();
     return this.tx.run(async (manager) => {
       // Lock order: pool, then product (the same order as allocation checks elsewhere).
       const pool = await this.capacity.lockPoolCapacity(manager, current.poolId);
-      const product = await this.repository.find(manager, id, true);
+      const product = await this.repository.find(id, true, manager);
       if (!product) throw productNotFound();
       const before = productView(product, now);
       const allocationBefore = effectiveAllocation(product, now);
@@ -107,7 +106,7 @@ export class ProductsService {
       if (product.capacityAllocatedGhs < product.soldGhs) throw new AllocationBelowSoldError(formatThs(product.soldGhs));
       const allocationAfter = effectiveAllocation(product, now);
       if (allocationAfter > allocationBefore) await this.assertAllocation(manager, product.poolId, id, allocationBefore, allocationAfter, pool.onlineGhs, now);
-      const saved = await this.repository.save(manager, product);
+      const saved = await this.repository.save(product, manager);
       const after = productView(saved, now);
       await this.audit.record(manager, { actor: ctx.user, action: 'products.updated', entityType: 'product', entityId: id, before, after, requestId: ctx.requestId });
       return after;
@@ -118,12 +117,12 @@ export class ProductsService {
   async setStatus(ctx: RequestContext, id: string, status: Product['status']) {
     const now = this.clock.now();
     return this.tx.run(async (manager) => {
-      const product = await this.repository.find(manager, id, true);
+      const product = await this.repository.find(id, true, manager);
       if (!product) throw productNotFound();
       if (product.status === status) return productView(product, now);
       const before = productView(product, now);
       product.status = status;
-      const after = productView(await this.repository.save(manager, product), now);
+      const after = productView(await this.repository.save(product, manager), now);
       await this.audit.record(manager, { actor: ctx.user, action: status === 'paused' ? 'products.paused' : 'products.resumed', entityType: 'product', entityId: id, before, after, requestId: ctx.requestId });
       return after;
     });
@@ -137,8 +136,7 @@ export class ProductsService {
     const hashrateGhs = query.hashrate !== undefined ? parseThs(query.hashrate, 'hashrate') : undefined;
     const key = decodeCursor(query.cursor, 2) as [string, string] | undefined;
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const manager = this.dataSource.manager;
-    const rows = all ? await this.repository.listAll(manager, now, { before: key, limit }) : await this.repository.listOnSale(manager, now, { before: key, limit });
+    const rows = all ? await this.repository.listAll(now, { before: key, limit }) : await this.repository.listOnSale(now, { before: key, limit });
     const names = new Map((await this.capacity.poolFigures([...new Set(rows.map((r) => r.poolId))])).map((p) => [p.poolId, p.name]));
     const page = toPage(rows, limit, (p) => [p.createdAt.toISOString(), p.id]);
     return {
@@ -155,14 +153,14 @@ export class ProductsService {
   }
 
   async find(id: string): Promise<Product> {
-    const product = await this.repository.find(this.dataSource.manager, id);
+    const product = await this.repository.find(id);
     if (!product) throw productNotFound();
     return product;
   }
 
   /** Allocated, sold and available hash rate per pool (the capacity view). */
   salesByPool(): Promise<PoolSales[]> {
-    return this.repository.salesByPool(this.dataSource.manager, this.clock.now());
+    return this.repository.salesByPool(this.clock.now());
   }
 
   private assertShape(minGhs: bigint, maxGhs: bigint, allocatedGhs: bigint, start: Date, end: Date | null): void {
@@ -179,7 +177,7 @@ export class ProductsService {
 
   /** Under the pool's lock: the other products' allocations plus this one's must fit the pool's online capacity. */
   private async assertAllocation(manager: EntityManager, poolId: string, excludeId: string | null, before: bigint, after: bigint, onlineGhs: bigint, now: Date) {
-    const others = await this.repository.poolAllocationGhs(manager, poolId, now, excludeId);
+    const others = await this.repository.poolAllocationGhs(poolId, now, excludeId, manager);
     if (others + after > onlineGhs) {
       const free = onlineGhs - others > 0n ? onlineGhs - others : 0n;
       throw new AllocationExceedsOnlineError(formatThs(after - before), formatThs(free > before ? free - before : 0n), formatThs(onlineGhs));

@@ -1,10 +1,9 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import type { DataSource } from 'typeorm';
 import { Public } from '../../common/auth/roles.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
+import { HealthRepository } from './health.repository.js';
 import { RedisProbe } from './redis-probe.js';
 
 type CheckResult = { status: 'up' } | { status: 'down'; error: string };
@@ -22,7 +21,7 @@ async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
 @Controller()
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: HealthRepository,
     private readonly redis: RedisProbe,
     private readonly metrics: MetricsService,
   ) {}
@@ -40,7 +39,7 @@ export class HealthController {
   @Get('health/ready')
   async ready(@Res() reply: FastifyReply) {
     const [postgres, redis] = await Promise.all([
-      check(() => this.dataSource.query('SELECT 1')),
+      check(() => this.database.ping()),
       check(() => this.redis.ping()),
     ]);
     const ok = postgres.status === 'up' && redis.status === 'up';

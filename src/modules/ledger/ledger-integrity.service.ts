@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { formatAmount, isCurrency, type Currency } from '../../common/money/units.js';
 import { LedgerIntegrityRepository, type EntryTypeFlowRow } from './ledger-integrity.repository.js';
 
@@ -32,13 +31,11 @@ const REPORT_LIMIT = 50;
  */
 @Injectable()
 export class LedgerIntegrityService {
-  private readonly repository = new LedgerIntegrityRepository();
-
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: LedgerIntegrityRepository) {}
 
   /** Every account's balance per currency; the grand total of each currency is zero. */
   async trialBalance(asOf = new Date()): Promise<TrialBalance> {
-    const rows = await this.snapshot((m) => this.repository.trialBalance(m));
+    const rows = await this.repository.snapshot((m) => this.repository.trialBalance(m));
     const currencies = [...new Set(rows.map((r) => r.currency))].filter(isCurrency).sort();
     return {
       asOf: asOf.toISOString(),
@@ -60,23 +57,23 @@ export class LedgerIntegrityService {
    * bucket), read in one snapshot: e.g. where every sat of settlement went, for reconciliation.
    */
   flowsByEntryType(types: string[]): Promise<EntryTypeFlowRow[]> {
-    return this.snapshot((m) => this.repository.flowsByEntryType(m, types));
+    return this.repository.snapshot((m) => this.repository.flowsByEntryType(types, m));
   }
 
   /** Recomputes every balance from postings and checks every entry; ok is false on any drift. */
   async check(): Promise<IntegrityReport> {
-    return this.snapshot(async (m) => {
+    return this.repository.snapshot(async (m) => {
       const problems: string[] = [];
-      for (const d of await this.repository.balanceDrift(m, REPORT_LIMIT)) {
+      for (const d of await this.repository.balanceDrift(REPORT_LIMIT, m)) {
         problems.push(`account ${d.accountId} shard ${d.shard}: balance ${d.balance} but postings sum to ${d.postingsSum} (seq ${d.seq}, ${d.postings} postings)`);
       }
-      for (const c of await this.repository.chainBreaks(m, REPORT_LIMIT)) {
+      for (const c of await this.repository.chainBreaks(REPORT_LIMIT, m)) {
         problems.push(`account ${c.accountId} shard ${c.shard} posting ${c.accountSeq}: balance after ${c.balanceAfter} but running sum ${c.runningSum}`);
       }
-      for (const u of await this.repository.unbalancedEntries(m, REPORT_LIMIT)) {
+      for (const u of await this.repository.unbalancedEntries(REPORT_LIMIT, m)) {
         problems.push(`entry ${u.entryId}: ${u.currency} postings sum to ${u.sum}`);
       }
-      const malformed = await this.repository.malformed(m, REPORT_LIMIT);
+      const malformed = await this.repository.malformed(REPORT_LIMIT, m);
       for (const id of malformed.emptyEntries) problems.push(`entry ${id} has no postings`);
       for (const id of malformed.currencyMismatches) problems.push(`entry ${id} has a posting in another currency than its account`);
       const trial = await this.repository.trialBalance(m);
@@ -88,13 +85,6 @@ export class LedgerIntegrityService {
         problems,
         checked: { accounts: trial.reduce((n, r) => n + r.accounts, 0), currencies: [...totals.keys()].sort() },
       };
-    });
-  }
-
-  private snapshot<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      await manager.query('SET TRANSACTION READ ONLY');
-      return work(manager);
     });
   }
 }

@@ -67,7 +67,7 @@ export class LedgerStatementsService {
       throw new ValidationFailedError('cursor', 'is not a valid cursor');
     }
     const rows = await this.transactions.run((m) =>
-      this.repository.findCustomerPostings(m, { customerId, currency: query.currency, bucket: query.account, before, limit: query.limit + 1 }),
+      this.repository.findCustomerPostings({ customerId, currency: query.currency, bucket: query.account, before, limit: query.limit + 1 }, m),
     );
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
@@ -100,8 +100,8 @@ export class LedgerStatementsService {
     const to = new Date(Date.UTC(year, monthIndex + 1, 1));
     const { accounts, movements } = await this.transactions.run(
       async (m) => ({
-        accounts: await this.repository.findStatementAccounts(m, customerId, from, to),
-        movements: await this.repository.findStatementMovements(m, customerId, from, to),
+        accounts: await this.repository.findStatementAccounts(customerId, from, to, m),
+        movements: await this.repository.findStatementMovements(customerId, from, to, m),
       }),
       undefined,
       { isolation: 'REPEATABLE READ' },

@@ -4,6 +4,7 @@ import { DepositsService } from './deposits.service.js';
 import { LedgerController } from './ledger.controller.js';
 import { LedgerEntryBuilder } from './ledger-entry.builder.js';
 import { LedgerFinanceController } from './ledger-finance.controller.js';
+import { LedgerIntegrityRepository } from './ledger-integrity.repository.js';
 import { LedgerIntegrityService } from './ledger-integrity.service.js';
 import { LedgerRepository } from './ledger.repository.js';
 import { LedgerGroupCommit } from './ledger-group-commit.js';
@@ -21,6 +22,7 @@ import { LedgerStatementsService } from './ledger-statements.service.js';
     LedgerGroupCommit,
     LedgerStatementsRepository,
     LedgerStatementsService,
+    LedgerIntegrityRepository,
     LedgerIntegrityService,
     DepositsService,
   ],

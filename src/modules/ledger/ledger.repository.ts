@@ -3,21 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Currency } from '../../common/money/units.js';
+import { columnsOf, field, mapJoined, pgClient, queryEntities, queryRows, resultRows, rowShape, type Db } from '../../database/data-access.js';
+import { LedgerAccount } from './entities/ledger-account.entity.js';
+import { LedgerBalance } from './entities/ledger-balance.entity.js';
+import { LedgerEntry } from './entities/ledger-entry.entity.js';
+import { LedgerPosting } from './entities/ledger-posting.entity.js';
 
-/** Either the DataSource (one autocommit statement) or the caller's transaction. */
-type Queryable = Pick<EntityManager, 'query'>;
-
-/** What a TypeORM Postgres query runner exposes of its pg connection. */
-interface PgQueryRunner {
-  connect(): Promise<pg.ClientBase>;
-}
-
-export interface PlatformAccountRow {
-  id: string;
-  name: string;
-  currency: Currency;
-  shardCount: number;
-}
+export type PlatformAccountRow = Pick<LedgerAccount, 'id' | 'name' | 'currency' | 'shardCount'>;
 
 /** A line resolved for SQL: a known account id (platform) or a customer bucket to look up. */
 export interface SqlLine {
@@ -62,7 +54,7 @@ export interface BalanceRow {
 export class LedgerRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  private db(manager?: EntityManager): Queryable {
+  private db(manager?: EntityManager): Db {
     return manager ?? this.dataSource;
   }
 
@@ -73,20 +65,12 @@ export class LedgerRepository {
    * all its parameters, and costs time on the hottest path of the platform.
    */
   private async exec<R extends pg.QueryResultRow>(manager: EntityManager | undefined, text: string, values: unknown[]): Promise<R[]> {
-    return (await (await this.client(manager)).query<R>({ text, values })).rows;
-  }
-
-  /** The caller's transaction connection, else the pool (a manager outside a transaction autocommits too). */
-  private async client(manager: EntityManager | undefined): Promise<Pick<pg.ClientBase, 'query'>> {
-    const runner = manager?.queryRunner as unknown as PgQueryRunner | undefined;
-    return runner ? runner.connect() : (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+    return (await (await pgClient(this.db(manager))).query<R>({ text, values })).rows;
   }
 
   async findPlatformAccounts(manager?: EntityManager): Promise<PlatformAccountRow[]> {
-    const rows: { id: string; name: string; currency: Currency; shard_count: number }[] = await this.db(manager).query(
-      `SELECT id, name, currency, shard_count FROM ledger_accounts WHERE customer_id IS NULL`,
-    );
-    return rows.map((r) => ({ id: r.id, name: r.name, currency: r.currency, shardCount: Number(r.shard_count) }));
+    const db = this.db(manager);
+    return queryEntities(db, LedgerAccount, `SELECT ${columnsOf(db, LedgerAccount, undefined, ['id', 'name', 'currency', 'shardCount'])} FROM ledger_accounts WHERE customer_id IS NULL`);
   }
 
   /** One entry, one round trip (ledger_post): posts, replays, or raises HM409/HM402/HM404. */
@@ -110,7 +94,7 @@ export class LedgerRepository {
     // The lookup columns are sent only when some customer account id is not known yet.
     const lookup = (pick: (line: SqlLine) => string | null) => (unresolved ? entry.lines.map(pick) : null);
     // Rows as arrays: one small row per call, no per-row object to build.
-    const client = await this.client(manager);
+    const client = await pgClient(this.db(manager));
     // Named: parsed and planned once per connection, then only bound and run.
     const { rows } = await client.query<[string, boolean, Date | null, string[] | null]>({
       name: 'hm_ledger_post_v1',
@@ -156,11 +140,9 @@ export class LedgerRepository {
   /** The posted_at of entries that were replayed (they keep their first time). */
   async findPostedAt(entryIds: string[], manager?: EntityManager): Promise<Map<string, Date>> {
     if (entryIds.length === 0) return new Map();
-    const rows: { id: string; posted_at: Date }[] = await this.db(manager).query(
-      `SELECT id, posted_at FROM ledger_entries WHERE id = ANY($1::bigint[])`,
-      [entryIds],
-    );
-    return new Map(rows.map((r) => [r.id, r.posted_at]));
+    const db = this.db(manager);
+    const rows = await queryEntities(db, LedgerEntry, `SELECT ${columnsOf(db, LedgerEntry, undefined, ['id', 'postedAt'])} FROM ledger_entries WHERE id = ANY($1::bigint[])`, [entryIds]);
+    return new Map(rows.map((r) => [r.id, r.postedAt]));
   }
 
   /** Opens the customer's buckets that are not open yet (each with its zero balance row). */
@@ -173,36 +155,44 @@ export class LedgerRepository {
   }
 
   async findCustomerBalances(customerId: string, manager?: EntityManager): Promise<BalanceRow[]> {
-    const rows: { account_id: string; currency: Currency; name: string; balance_minor: string }[] = await this.db(manager).query(
-      `SELECT a.id AS account_id, a.currency, a.name, b.balance_minor
-         FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
-        WHERE a.customer_id = $1`,
-      [customerId],
+    const db = this.db(manager);
+    const raw = resultRows<Record<string, unknown>>(
+      await db.query(
+        `SELECT ${balanceColumns(db)}
+           FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+          WHERE a.customer_id = $1`,
+        [customerId],
+      ),
     );
-    return rows.map(toBalanceRow);
+    return mapJoined(db, [LedgerAccount, LedgerBalance], raw).map(toBalanceRow);
   }
 
   /**
    * Locks the balance rows of many customers in one currency with one statement, in account
    * order (the order postings lock them in, so it cannot deadlock with them).
    */
-  async lockManyCustomerBalances(manager: EntityManager, customerIds: string[], currency: Currency): Promise<(BalanceRow & { customerId: string })[]> {
-    const rows: { customer_id: string; account_id: string; currency: Currency; name: string; balance_minor: string }[] = await manager.query(
-      `SELECT a.customer_id, a.id AS account_id, a.currency, a.name, b.balance_minor
+  async lockManyCustomerBalances(customerIds: string[], currency: Currency, manager: EntityManager = this.dataSource.manager): Promise<(BalanceRow & { customerId: string })[]> {
+    const raw = resultRows<Record<string, unknown>>(
+      await manager.query(
+        `SELECT ${balanceColumns(manager)}, ${columnsOf(manager, LedgerAccount, 'a', ['customerId'])}
          FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
         WHERE a.customer_id = ANY($1::uuid[]) AND a.currency = $2
         ORDER BY b.account_id, b.shard
           FOR UPDATE OF b`,
-      [customerIds, currency],
+        [customerIds, currency],
+      ),
     );
-    return rows.map((r) => ({ ...toBalanceRow(r), customerId: r.customer_id }));
+    // Customer accounts only (the WHERE above): customer_id is never null here.
+    return mapJoined(manager, [LedgerAccount, LedgerBalance], raw).map((row) => ({ ...toBalanceRow(row), customerId: row[0].customerId as string }));
   }
 
   /** Entries and their postings by idempotency keys (keys never posted are absent). */
   async findEntriesByKeys(idempotencyKeys: string[], manager?: EntityManager): Promise<Map<string, EntryWithLines>> {
     if (idempotencyKeys.length === 0) return new Map();
-    const rows: (EntryLineRow & { idempotency_key: string })[] = await this.db(manager).query(
-      `SELECT e.idempotency_key, e.id, e.type, e.reference, e.posted_at, p.line_no, p.currency, p.amount_minor, a.customer_id, a.name
+    const db = this.db(manager);
+    const rows = await queryEntryLines(
+      db,
+      `SELECT ${entryLineColumns(db)}
          FROM ledger_entries e
          JOIN ledger_postings p ON p.entry_id = e.id
          JOIN ledger_accounts a ON a.id = p.account_id
@@ -211,32 +201,36 @@ export class LedgerRepository {
       [idempotencyKeys],
     );
     const entries = new Map<string, EntryWithLines>();
-    for (const r of rows) {
-      let entry = entries.get(r.idempotency_key);
+    for (const [e, line] of rows) {
+      let entry = entries.get(e.idempotencyKey);
       if (!entry) {
-        entry = { entryId: r.id, type: r.type, reference: r.reference, postedAt: r.posted_at, lines: [] };
-        entries.set(r.idempotency_key, entry);
+        entry = { entryId: e.id, type: e.type, reference: e.reference, postedAt: e.postedAt, lines: [] };
+        entries.set(e.idempotencyKey, entry);
       }
-      entry.lines.push({ customerId: r.customer_id, name: r.name, currency: r.currency, amount: BigInt(r.amount_minor) });
+      entry.lines.push(line);
     }
     return entries;
   }
 
   /** A platform account's balance: the sum of its shards. */
   async platformBalance(name: string, currency: Currency, manager?: EntityManager): Promise<bigint> {
-    const rows: { balance: string | null }[] = await this.db(manager).query(
+    const [row] = await queryRows(
+      this.db(manager),
+      PLATFORM_BALANCE,
       `SELECT sum(b.balance_minor)::text AS balance
          FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
         WHERE a.customer_id IS NULL AND a.name = $1 AND a.currency = $2`,
       [name, currency],
     );
-    return BigInt(rows[0]?.balance ?? '0');
+    return row?.balance ?? 0n;
   }
 
   /** An entry and its postings by idempotency key (null when never posted). */
   async findEntryByKey(idempotencyKey: string, manager?: EntityManager): Promise<EntryWithLines | null> {
-    const rows: EntryLineRow[] = await this.db(manager).query(
-      `SELECT e.id, e.type, e.reference, e.posted_at, p.line_no, p.currency, p.amount_minor, a.customer_id, a.name
+    const db = this.db(manager);
+    const rows = await queryEntryLines(
+      db,
+      `SELECT ${entryLineColumns(db)}
          FROM ledger_entries e
          JOIN ledger_postings p ON p.entry_id = e.id
          JOIN ledger_accounts a ON a.id = p.account_id
@@ -245,26 +239,9 @@ export class LedgerRepository {
       [idempotencyKey],
     );
     if (rows.length === 0) return null;
-    return {
-      entryId: rows[0].id,
-      type: rows[0].type,
-      reference: rows[0].reference,
-      postedAt: rows[0].posted_at,
-      lines: rows.map((r) => ({ customerId: r.customer_id, name: r.name, currency: r.currency, amount: BigInt(r.amount_minor) })),
-    };
+    const [e] = rows[0];
+    return { entryId: e.id, type: e.type, reference: e.reference, postedAt: e.postedAt, lines: rows.map(([, line]) => line) };
   }
-}
-
-interface EntryLineRow {
-  id: string;
-  type: string;
-  reference: string | null;
-  posted_at: Date;
-  line_no: number;
-  currency: Currency;
-  amount_minor: string;
-  customer_id: string | null;
-  name: string;
 }
 
 export interface EntryWithLines {
@@ -275,6 +252,33 @@ export interface EntryWithLines {
   lines: { customerId: string | null; name: string; currency: Currency; amount: bigint }[];
 }
 
-function toBalanceRow(r: { account_id: string; currency: Currency; name: string; balance_minor: string }): BalanceRow {
-  return { accountId: r.account_id, currency: r.currency, name: r.name, balance: BigInt(r.balance_minor) };
+type EntryLine = EntryWithLines['lines'][number];
+
+/** An entry's columns (alias e), its posting's (p) and its account's (a), for queryEntryLines. */
+function entryLineColumns(db: Db): string {
+  return [
+    columnsOf(db, LedgerEntry, 'e', ['idempotencyKey', 'id', 'type', 'reference', 'postedAt']),
+    columnsOf(db, LedgerPosting, 'p', ['lineNo', 'currency', 'amountMinor']),
+    columnsOf(db, LedgerAccount, 'a', ['customerId', 'name']),
+  ].join(', ');
 }
+
+/** Each row's entry and the line it holds, every side mapped from its entity. */
+async function queryEntryLines(db: Db, sql: string, params: unknown[]): Promise<[LedgerEntry, EntryLine][]> {
+  const raw = resultRows<Record<string, unknown>>(await db.query(sql, params));
+  return mapJoined(db, [LedgerEntry, LedgerPosting, LedgerAccount], raw).map(([entry, posting, account]) => [
+    entry,
+    { customerId: account.customerId, name: account.name, currency: posting.currency, amount: posting.amountMinor },
+  ]);
+}
+
+/** A balance row's columns: the account's currency and name (a), its balance (b). */
+function balanceColumns(db: Db): string {
+  return `${columnsOf(db, LedgerBalance, 'b', ['accountId', 'balanceMinor'])}, ${columnsOf(db, LedgerAccount, 'a', ['currency', 'name'])}`;
+}
+
+function toBalanceRow([account, balance]: [LedgerAccount, LedgerBalance]): BalanceRow {
+  return { accountId: balance.accountId, currency: account.currency, name: account.name, balance: balance.balanceMinor };
+}
+
+const PLATFORM_BALANCE = rowShape({ balance: field.bigintOrNull });

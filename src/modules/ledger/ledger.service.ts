@@ -160,7 +160,7 @@ export class LedgerService {
     if (inputs.length === 0) return [];
     if (new Set(inputs.map((i) => i.customerId)).size !== inputs.length) throw new InvalidEntryError('collectArrearsBulk: one input per customer');
     return this.transactions.run(async (m) => {
-      const rows = await this.repository.lockManyCustomerBalances(m, inputs.map((i) => i.customerId), 'USD');
+      const rows = await this.repository.lockManyCustomerBalances(inputs.map((i) => i.customerId), 'USD', m);
       const balances = new Map<string, { available: bigint; arrears: bigint }>();
       for (const row of rows) {
         const b = balances.get(row.customerId) ?? { available: 0n, arrears: 0n };

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, Roles } from '../../common/auth/roles.js';
 import { ReqContext, type RequestContext } from '../../common/http/request-context.js';
-import { RecordDifficultyDto, RecordPriceDto } from './dto/market.dto.js';
+import { RecordDifficultyDto, RecordPriceDto } from './market.inputs.js';
 import { MarketService, difficultyView, priceView } from './market.service.js';
 
 @ApiTags('market')

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock/clock.js';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import type { RequestContext } from '../../common/http/request-context.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { AuditService } from '../audit/audit.service.js';
 import { utcDayOf } from '../../common/clock/utc-day.js';
-import type { RecordDifficultyDto, RecordPriceDto } from './dto/market.dto.js';
+import type { RecordDifficultyDto, RecordPriceDto } from './market.inputs.js';
 import { MarketDataConflictError } from './market.errors.js';
 import { MarketRepository, type DifficultyRow, type PriceRow } from './market.repository.js';
 import { expectedSatsPerThDay } from './yield-math.js';
@@ -35,7 +34,6 @@ export const difficultyView = (d: DifficultyRow) => ({
 @Injectable()
 export class MarketService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: MarketRepository,
     private readonly audit: AuditService,
@@ -49,9 +47,9 @@ export class MarketService {
   async recordPrice(ctx: RequestContext, dto: RecordPriceDto) {
     this.assertNotFuture(dto.day);
     return this.tx.run(async (manager) => {
-      const { row, created } = await this.repository.insertPrice(manager, dto.day, dto.usdPerBtc, ctx.user.userId);
+      const { row, created } = await this.repository.insertPrice(dto.day, dto.usdPerBtc, ctx.user.userId, manager);
       if (!created) {
-        if (!(await this.repository.sameNumeric(manager, row.usdPerBtc, dto.usdPerBtc))) throw new MarketDataConflictError('price', dto.day, 'usdPerBtc');
+        if (!(await this.repository.sameNumeric(row.usdPerBtc, dto.usdPerBtc, manager))) throw new MarketDataConflictError('price', dto.day, 'usdPerBtc');
         return { outcome: 'unchanged' as const, price: priceView(row) };
       }
       await this.audit.record(manager, { actor: ctx.user, action: 'market.price.recorded', entityType: 'btc_price', entityId: dto.day, after: priceView(row), requestId: ctx.requestId });
@@ -63,10 +61,10 @@ export class MarketService {
     this.assertNotFuture(dto.day);
     const incoming: DifficultyRow = { day: dto.day, difficulty: dto.difficulty, blockSubsidySats: BigInt(dto.blockSubsidySats), avgFeesPerBlockSats: BigInt(dto.avgFeesPerBlockSats) };
     return this.tx.run(async (manager) => {
-      const { row, created } = await this.repository.insertDifficulty(manager, incoming, ctx.user.userId);
+      const { row, created } = await this.repository.insertDifficulty(incoming, ctx.user.userId, manager);
       if (!created) {
         const same =
-          (await this.repository.sameNumeric(manager, row.difficulty, incoming.difficulty)) &&
+          (await this.repository.sameNumeric(row.difficulty, incoming.difficulty, manager)) &&
           row.blockSubsidySats === incoming.blockSubsidySats &&
           row.avgFeesPerBlockSats === incoming.avgFeesPerBlockSats;
         if (!same) throw new MarketDataConflictError('difficulty', dto.day, 'difficulty');
@@ -79,25 +77,25 @@ export class MarketService {
 
   /** The most recent BTC price (on or before `day` when given). */
   latestPrice(day?: string): Promise<PriceRow | null> {
-    return this.repository.latestPrice(this.dataSource.manager, day);
+    return this.repository.latestPrice(day);
   }
 
   /** The most recent difficulty with its block reward (on or before `day` when given). */
   latestDifficulty(day?: string): Promise<DifficultyRow | null> {
-    return this.repository.latestDifficulty(this.dataSource.manager, day);
+    return this.repository.latestDifficulty(day);
   }
 
   priceOn(day: string): Promise<PriceRow | null> {
-    return this.repository.priceOn(this.dataSource.manager, day);
+    return this.repository.priceOn(day);
   }
 
   difficultyOn(day: string): Promise<DifficultyRow | null> {
-    return this.repository.difficultyOn(this.dataSource.manager, day);
+    return this.repository.difficultyOn(day);
   }
 
   /** The recorded difficulty of each day in [from, to], in one query (reports over a range read this, not one day at a time). */
   difficultyBetween(from: string, to: string): Promise<DifficultyRow[]> {
-    return this.repository.difficultyBetween(this.dataSource.manager, from, to);
+    return this.repository.difficultyBetween(from, to);
   }
 
   /** Sats per TH/s per day, exact and rounded down (see yield-math.ts). */

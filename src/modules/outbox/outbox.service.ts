@@ -14,11 +14,11 @@ export class OutboxService {
 
   /** Adds a message inside the caller's transaction: it exists if and only if the change committed. */
   async add(manager: EntityManager, topic: string, payload: Record<string, unknown>): Promise<string> {
-    return this.repository.insert(manager, topic, jsonSafe(payload));
+    return this.repository.insert(topic, jsonSafe(payload), manager);
   }
 
   /** Newest first; for operators' views and tests. */
   async recent(manager: EntityManager, topicPrefix: string, limit = 50): Promise<OutboxRow[]> {
-    return this.repository.findByTopicPrefix(manager, topicPrefix, limit);
+    return this.repository.findByTopicPrefix(topicPrefix, limit, manager);
   }
 }

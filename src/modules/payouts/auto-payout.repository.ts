@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { big } from './sql-rows.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { affectedCount, columnsOf, mapJoined, resultRows } from '../../database/data-access.js';
+import { AutoPayoutSetting } from './entities/auto-payout-setting.entity.js';
+import { PayoutAddress } from './entities/payout-address.entity.js';
 
 export interface AutoPayoutSettingRecord {
   userId: string;
@@ -19,15 +22,29 @@ export interface AutoPayoutCandidate {
   thresholdSats: bigint;
 }
 
-type RawSetting = Omit<AutoPayoutSettingRecord, 'thresholdSats'> & { thresholdSats: string };
+/** A setting's columns and two of its address's (their names do not collide), each mapped from its entity. */
+function settingColumns(manager: EntityManager, only?: readonly (keyof AutoPayoutSetting & string)[]): string {
+  return `${columnsOf(manager, AutoPayoutSetting, 's', only ?? ['userId', 'addressId', 'thresholdSats', 'updatedAt'])}, ${columnsOf(manager, PayoutAddress, 'a', ['address', 'usableFrom'])}`;
+}
 
-const SETTING_COLUMNS = `s.user_id AS "userId", s.address_id AS "addressId", a.address, a.usable_from AS "usableFrom",
-  s.threshold_sats AS "thresholdSats", s.updated_at AS "updatedAt"`;
+async function querySettings(manager: EntityManager, sql: string, params: unknown[]): Promise<AutoPayoutSettingRecord[]> {
+  const raw = resultRows<Record<string, unknown>>(await manager.query(sql, params));
+  return mapJoined(manager, [AutoPayoutSetting, PayoutAddress], raw).map(([s, a]) => ({
+    userId: s.userId,
+    addressId: s.addressId,
+    address: a.address,
+    usableFrom: a.usableFrom,
+    thresholdSats: s.thresholdSats,
+    updatedAt: s.updatedAt,
+  }));
+}
 
 /** SQL for auto_payout_settings and the daily selection of due payouts. */
 @Injectable()
 export class AutoPayoutRepository {
-  async upsert(manager: EntityManager, userId: string, addressId: string, thresholdSats: bigint, now: Date): Promise<void> {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async upsert(userId: string, addressId: string, thresholdSats: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `INSERT INTO auto_payout_settings (user_id, address_id, threshold_sats, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id) DO UPDATE SET address_id = EXCLUDED.address_id, threshold_sats = EXCLUDED.threshold_sats, updated_at = EXCLUDED.updated_at`,
@@ -35,33 +52,35 @@ export class AutoPayoutRepository {
     );
   }
 
-  async find(manager: EntityManager, userId: string): Promise<AutoPayoutSettingRecord | undefined> {
-    const rows: RawSetting[] = await manager.query(
-      `SELECT ${SETTING_COLUMNS} FROM auto_payout_settings s JOIN payout_addresses a ON a.id = s.address_id WHERE s.user_id = $1`,
+  async find(userId: string, manager: EntityManager = this.dataSource.manager): Promise<AutoPayoutSettingRecord | undefined> {
+    const [setting] = await querySettings(
+      manager,
+      `SELECT ${settingColumns(manager)} FROM auto_payout_settings s JOIN payout_addresses a ON a.id = s.address_id WHERE s.user_id = $1`,
       [userId],
     );
-    return rows[0] && { ...rows[0], thresholdSats: big(rows[0].thresholdSats) };
+    return setting;
   }
 
-  async delete(manager: EntityManager, userId: string): Promise<AutoPayoutSettingRecord | undefined> {
-    const before = await this.find(manager, userId);
+  async delete(userId: string, manager: EntityManager = this.dataSource.manager): Promise<AutoPayoutSettingRecord | undefined> {
+    const before = await this.find(userId, manager);
     if (before) await manager.query(`DELETE FROM auto_payout_settings WHERE user_id = $1`, [userId]);
     return before;
   }
 
   /** Removing an address stops automatic payouts to it. */
-  async deleteForAddress(manager: EntityManager, addressId: string): Promise<number> {
+  async deleteForAddress(addressId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const result = await manager.query(`DELETE FROM auto_payout_settings WHERE address_id = $1`, [addressId]);
-    return (result as [unknown[], number])[1];
+    return affectedCount(result);
   }
 
   /**
    * Set-based: every customer with a usable auto-payout address and no automatic withdrawal
    * for `day` yet, in one query (keyset by user id for very large customer bases).
    */
-  async dueCandidates(manager: EntityManager, day: string, now: Date, afterUserId: string | null, limit: number): Promise<AutoPayoutCandidate[]> {
-    const rows: (Omit<AutoPayoutCandidate, 'thresholdSats'> & { thresholdSats: string })[] = await manager.query(
-      `SELECT s.user_id AS "userId", s.address_id AS "addressId", a.address, s.threshold_sats AS "thresholdSats"
+  async dueCandidates(day: string, now: Date, afterUserId: string | null, limit: number, manager: EntityManager = this.dataSource.manager): Promise<AutoPayoutCandidate[]> {
+    const rows = await querySettings(
+      manager,
+      `SELECT ${settingColumns(manager, ['userId', 'addressId', 'thresholdSats'])}
          FROM auto_payout_settings s
          JOIN payout_addresses a ON a.id = s.address_id AND a.removed_at IS NULL AND a.usable_from <= $2
         WHERE ($3::uuid IS NULL OR s.user_id > $3::uuid)
@@ -70,6 +89,6 @@ export class AutoPayoutRepository {
         LIMIT $4`,
       [day, now, afterUserId, limit],
     );
-    return rows.map((r) => ({ ...r, thresholdSats: big(r.thresholdSats) }));
+    return rows.map((r) => ({ userId: r.userId, addressId: r.addressId, address: r.address, thresholdSats: r.thresholdSats }));
   }
 }

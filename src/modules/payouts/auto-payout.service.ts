@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -15,7 +13,7 @@ import { PayoutGuard, type RequestContext } from './payout-guard.js';
 import { PayoutLedger } from './payout-ledger.js';
 import { PayoutNotifier } from './payout-notifier.js';
 import { PayoutsErrors } from './payouts.errors.js';
-import { utcDay } from './sql-rows.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { WithdrawalRequestService } from './withdrawal-request.service.js';
 import { WithdrawalRepository } from './withdrawal.repository.js';
 
@@ -49,11 +47,10 @@ export class AutoPayoutService {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async get(userId: string): Promise<AutoPayoutSettingRecord> {
-    const found = await this.settings.find(this.dataSource.manager, userId);
+    const found = await this.settings.find(userId);
     if (!found) throw PayoutsErrors.autoPayoutNotSet();
     return found;
   }
@@ -64,11 +61,11 @@ export class AutoPayoutService {
     if (input.thresholdSats < this.config.WITHDRAWAL_MIN_SATS) throw PayoutsErrors.thresholdBelowMinimum(formatBtc(this.config.WITHDRAWAL_MIN_SATS));
     return this.transactions.run(async (manager) => {
       await this.guard.requireTotp(user.userId, input.totpCode, manager);
-      const address = await this.addresses.findActiveForUse(manager, user.userId, { id: input.addressId });
+      const address = await this.addresses.findActiveForUse(user.userId, { id: input.addressId }, manager);
       if (!address) throw PayoutsErrors.addressNotFound();
-      const before = await this.settings.find(manager, user.userId);
-      await this.settings.upsert(manager, user.userId, address.id, input.thresholdSats, this.clock.now());
-      const after = (await this.settings.find(manager, user.userId))!;
+      const before = await this.settings.find(user.userId, manager);
+      await this.settings.upsert(user.userId, address.id, input.thresholdSats, this.clock.now(), manager);
+      const after = (await this.settings.find(user.userId, manager))!;
       await this.audit.record(manager, { actor: user, action: 'auto_payout.set', entityType: 'auto_payout', entityId: user.userId, before: before ?? null, after, requestId: ctx.requestId });
       await this.notifier.autoPayoutChanged(manager, user, { enabled: true, address: after.address, threshold: formatBtc(after.thresholdSats), usableFrom: after.usableFrom.toISOString() });
       return after;
@@ -77,7 +74,7 @@ export class AutoPayoutService {
 
   async disable(user: AuthenticatedUser, ctx: RequestContext): Promise<void> {
     await this.transactions.run(async (manager) => {
-      const removed = await this.settings.delete(manager, user.userId);
+      const removed = await this.settings.delete(user.userId, manager);
       if (!removed) throw PayoutsErrors.autoPayoutNotSet();
       await this.audit.record(manager, { actor: user, action: 'auto_payout.disabled', entityType: 'auto_payout', entityId: user.userId, before: removed, requestId: ctx.requestId });
       await this.notifier.autoPayoutChanged(manager, user, { enabled: false });
@@ -90,12 +87,12 @@ export class AutoPayoutService {
    * (balance read, reservation), so one customer's problem never stops everyone else's payouts.
    * Re-running a day creates nothing twice. Balances below the threshold carry over untouched.
    */
-  async run(day: string = utcDay(this.clock.now())): Promise<AutoPayoutRunSummary> {
+  async run(day: string = utcDayOf(this.clock.now())): Promise<AutoPayoutRunSummary> {
     const summary: AutoPayoutRunSummary = { day, candidates: 0, created: 0, belowThreshold: 0, skipped: [] };
     let after: string | null = null;
     for (;;) {
       const now = this.clock.now();
-      const candidates = await this.settings.dueCandidates(this.dataSource.manager, day, now, after, PAGE);
+      const candidates = await this.settings.dueCandidates(day, now, after, PAGE);
       if (candidates.length === 0) break;
       after = candidates[candidates.length - 1].userId;
       summary.candidates += candidates.length;
@@ -104,7 +101,7 @@ export class AutoPayoutService {
           const created = await this.transactions.run(async (manager) => {
             const available = await this.ledger.availableSats(manager, candidate.userId);
             if (available < candidate.thresholdSats) return 'below_threshold' as const;
-            const used = await this.withdrawals.dailyUsage(manager, candidate.userId, utcDay(now));
+            const used = await this.withdrawals.dailyUsage(candidate.userId, utcDayOf(now), manager);
             const room = this.config.WITHDRAWAL_DAILY_LIMIT_SATS - used;
             // The whole balance (no dust left behind), capped by what the daily limit still allows.
             const amountSats = available < room ? available : room;

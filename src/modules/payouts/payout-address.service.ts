@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -29,11 +27,10 @@ export class PayoutAddressService {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async list(userId: string): Promise<PayoutAddress[]> {
-    return this.addresses.listActive(this.dataSource.manager, userId);
+    return this.addresses.listActive(userId);
   }
 
   /**
@@ -49,7 +46,7 @@ export class PayoutAddressService {
       // Consumed only if the address is added (wrong codes are counted regardless).
       await this.guard.requireTotp(user.userId, input.totpCode, manager);
       const now = this.clock.now();
-      const created = await this.addresses.insert(manager, {
+      const created = await this.addresses.insert({
         userId: user.userId,
         address: checked.value.address,
         addressType: checked.value.type,
@@ -57,7 +54,7 @@ export class PayoutAddressService {
         label: input.label ?? null,
         createdAt: now,
         usableFrom: new Date(now.getTime() + this.config.PAYOUT_ADDRESS_LOCK_HOURS * HOUR_MS),
-      });
+      }, manager);
       if (!created) throw PayoutsErrors.addressExists();
       await this.audit.record(manager, {
         actor: user,
@@ -79,9 +76,9 @@ export class PayoutAddressService {
     if (!existing) throw PayoutsErrors.addressNotFound();
     return this.transactions.run(async (manager) => {
       await this.guard.requireTotp(user.userId, totpCode, manager);
-      const removed = await this.addresses.softRemove(manager, user.userId, addressId, this.clock.now());
+      const removed = await this.addresses.softRemove(user.userId, addressId, this.clock.now(), manager);
       if (!removed) throw PayoutsErrors.addressNotFound();
-      const autoPayoutsStopped = (await this.autoPayouts.deleteForAddress(manager, addressId)) > 0;
+      const autoPayoutsStopped = (await this.autoPayouts.deleteForAddress(addressId, manager)) > 0;
       await this.audit.record(manager, {
         actor: user,
         action: 'payout_address.removed',

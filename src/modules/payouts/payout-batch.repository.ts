@@ -1,24 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { BatchStatus, WithdrawalStatus } from './withdrawal-state.js';
-import { big, returnedRows } from './sql-rows.js';
-import { type WithdrawalRecord, WITHDRAWAL_COLUMNS, toWithdrawal } from './withdrawal.repository.js';
+import { affectedCount, columnsOf, mapJoined, queryEntities, resultRows } from '../../database/data-access.js';
+import { PayoutBatchItem } from './entities/payout-batch-item.entity.js';
+import { PayoutBatch } from './entities/payout-batch.entity.js';
+import { Withdrawal } from './entities/withdrawal.entity.js';
+import { type WithdrawalRecord, toWithdrawals, withdrawalColumns } from './withdrawal.repository.js';
 
-export interface BatchRecord {
-  id: string;
-  status: BatchStatus;
-  withdrawalCount: number;
-  totalNetSats: bigint;
-  totalAmountSats: bigint;
-  txid: string | null;
-  createdBy: string;
-  createdAt: Date;
-  broadcastBy: string | null;
-  broadcastAt: Date | null;
-  resolvedBy: string | null;
-  resolvedAt: Date | null;
-  failReason: string | null;
-}
+export type BatchRecord = PayoutBatch;
 
 /** One line of the export handed to the signing wallet. */
 export interface BatchItemRecord {
@@ -30,25 +20,16 @@ export interface BatchItemRecord {
   releasedAt: Date | null;
 }
 
-const BATCH_COLUMNS = `b.id, b.status, b.withdrawal_count AS "withdrawalCount", b.total_net_sats AS "totalNetSats",
-  b.total_amount_sats AS "totalAmountSats", b.txid, b.created_by AS "createdBy", b.created_at AS "createdAt",
-  b.broadcast_by AS "broadcastBy", b.broadcast_at AS "broadcastAt", b.resolved_by AS "resolvedBy",
-  b.resolved_at AS "resolvedAt", b.fail_reason AS "failReason"`;
-
-type RawBatch = Omit<BatchRecord, 'totalNetSats' | 'totalAmountSats'> & { totalNetSats: string; totalAmountSats: string };
-
-function toBatch(row: RawBatch): BatchRecord {
-  return { ...row, totalNetSats: big(row.totalNetSats), totalAmountSats: big(row.totalAmountSats) };
-}
-
 /** SQL for payout_batches and their items; every multi-row step is one set-based statement. */
 @Injectable()
 export class PayoutBatchRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /**
    * Locks the oldest approved withdrawals (approval order), skipping rows another batch
    * creation holds, so two finance users batching at once get disjoint sets.
    */
-  async lockApproved(manager: EntityManager, limit: number): Promise<string[]> {
+  async lockApproved(limit: number, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `SELECT id FROM withdrawals WHERE status = 'approved' ORDER BY approved_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
@@ -57,25 +38,27 @@ export class PayoutBatchRepository {
   }
 
   /** Locks the named withdrawals (in id order, so concurrent callers cannot deadlock). */
-  async lockWithdrawals(manager: EntityManager, ids: string[]): Promise<{ id: string; status: WithdrawalStatus }[]> {
+  async lockWithdrawals(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<{ id: string; status: WithdrawalStatus }[]> {
     return manager.query(`SELECT id, status FROM withdrawals WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 
-  async insertBatch(manager: EntityManager, createdBy: string, now: Date, ids: string[]): Promise<BatchRecord> {
-    const rows: RawBatch[] = await manager.query(
+  async insertBatch(createdBy: string, now: Date, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<BatchRecord> {
+    const [batch] = await queryEntities(
+      manager,
+      PayoutBatch,
       `INSERT INTO payout_batches AS b (status, withdrawal_count, total_net_sats, total_amount_sats, created_by, created_at)
        SELECT 'exported', count(*), sum(net_sats), sum(amount_sats), $2, $3 FROM withdrawals WHERE id = ANY($1::uuid[])
-       RETURNING ${BATCH_COLUMNS}`,
+       RETURNING ${columnsOf(manager, PayoutBatch, 'b')}`,
       [ids, createdBy, now],
     );
-    return toBatch(rows[0]);
+    return batch;
   }
 
   /**
    * Adds the withdrawals to the batch and moves them to batched in two statements. The
    * partial unique index on live items refuses a withdrawal already in a live batch.
    */
-  async addItems(manager: EntityManager, batchId: string, ids: string[], now: Date): Promise<number> {
+  async addItems(batchId: string, ids: string[], now: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     await manager.query(
       `INSERT INTO payout_batch_items (batch_id, withdrawal_id, address, net_sats)
        SELECT $1, id, address, net_sats FROM withdrawals WHERE id = ANY($2::uuid[])`,
@@ -85,15 +68,15 @@ export class PayoutBatchRepository {
       `UPDATE withdrawals SET status = 'batched', batch_id = $1, status_changed_at = $3 WHERE id = ANY($2::uuid[]) AND status = 'approved'`,
       [batchId, ids, now],
     );
-    return (result as [unknown, number])[1];
+    return affectedCount(result);
   }
 
-  async findBatch(manager: EntityManager, id: string, lock = false): Promise<BatchRecord | undefined> {
-    const rows: RawBatch[] = await manager.query(`SELECT ${BATCH_COLUMNS} FROM payout_batches b WHERE b.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-    return rows[0] && toBatch(rows[0]);
+  async findBatch(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<BatchRecord | undefined> {
+    const [batch] = await queryEntities(manager, PayoutBatch, `SELECT ${columnsOf(manager, PayoutBatch, 'b')} FROM payout_batches b WHERE b.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    return batch;
   }
 
-  async pageBatches(manager: EntityManager, query: { status?: BatchStatus; before?: { createdAt: string; id: string }; limit: number }): Promise<BatchRecord[]> {
+  async pageBatches(query: { status?: BatchStatus; before?: { createdAt: string; id: string }; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<BatchRecord[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const bind = (value: unknown) => {
@@ -103,62 +86,65 @@ export class PayoutBatchRepository {
     if (query.status) conditions.push(`b.status = ${bind(query.status)}`);
     if (query.before) conditions.push(`(b.created_at, b.id) < (${bind(query.before.createdAt)}::timestamptz, ${bind(query.before.id)}::uuid)`);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows: RawBatch[] = await manager.query(
-      `SELECT ${BATCH_COLUMNS} FROM payout_batches b ${where} ORDER BY b.created_at DESC, b.id DESC LIMIT ${bind(query.limit + 1)}`,
+    return queryEntities(
+      manager,
+      PayoutBatch,
+      `SELECT ${columnsOf(manager, PayoutBatch, 'b')} FROM payout_batches b ${where} ORDER BY b.created_at DESC, b.id DESC LIMIT ${bind(query.limit + 1)}`,
       params,
     );
-    return rows.map(toBatch);
   }
 
-  async items(manager: EntityManager, batchId: string): Promise<BatchItemRecord[]> {
-    const rows: (Omit<BatchItemRecord, 'netSats' | 'amountSats'> & { netSats: string; amountSats: string })[] = await manager.query(
-      `SELECT i.withdrawal_id AS "withdrawalId", w.user_id AS "userId", i.address, i.net_sats AS "netSats",
-              w.amount_sats AS "amountSats", i.released_at AS "releasedAt"
-         FROM payout_batch_items i JOIN withdrawals w ON w.id = i.withdrawal_id
-        WHERE i.batch_id = $1 ORDER BY i.withdrawal_id`,
-      [batchId],
+  async items(batchId: string, manager: EntityManager = this.dataSource.manager): Promise<BatchItemRecord[]> {
+    const raw = resultRows<Record<string, unknown>>(
+      await manager.query(
+        `SELECT ${columnsOf(manager, PayoutBatchItem, 'i', ['withdrawalId', 'address', 'netSats', 'releasedAt'])},
+                ${columnsOf(manager, Withdrawal, 'w', ['userId', 'amountSats'])}
+           FROM payout_batch_items i JOIN withdrawals w ON w.id = i.withdrawal_id
+          WHERE i.batch_id = $1 ORDER BY i.withdrawal_id`,
+        [batchId],
+      ),
     );
-    return rows.map((r) => ({ ...r, netSats: big(r.netSats), amountSats: big(r.amountSats) }));
+    return mapJoined(manager, [PayoutBatchItem, Withdrawal], raw).map(([item, withdrawal]) => ({
+      withdrawalId: item.withdrawalId,
+      userId: withdrawal.userId,
+      address: item.address,
+      netSats: item.netSats,
+      amountSats: withdrawal.amountSats,
+      releasedAt: item.releasedAt,
+    }));
   }
 
   /** Conditional batch transition; undefined when the batch is not in one of `from`. */
   async transitionBatch(
-    manager: EntityManager,
-    id: string,
-    from: readonly BatchStatus[],
-    to: BatchStatus,
-    set: { txid?: string; broadcast_by?: string; broadcast_at?: Date; resolved_by?: string; resolved_at?: Date; fail_reason?: string },
+    id: string, from: readonly BatchStatus[], to: BatchStatus, set: { txid?: string; broadcast_by?: string; broadcast_at?: Date; resolved_by?: string; resolved_at?: Date; fail_reason?: string }, manager: EntityManager = this.dataSource.manager,
   ): Promise<BatchRecord | undefined> {
     const params: unknown[] = [id, [...from], to];
     const assignments = Object.entries(set).map(([column, value]) => {
       params.push(value);
       return `, ${column} = $${params.length}`;
     });
-    const rows = await manager.query(
-      `UPDATE payout_batches b SET status = $3${assignments.join('')} WHERE b.id = $1 AND b.status = ANY($2::text[]) RETURNING ${BATCH_COLUMNS}`,
+    const [batch] = await queryEntities(
+      manager,
+      PayoutBatch,
+      `UPDATE payout_batches b SET status = $3${assignments.join('')} WHERE b.id = $1 AND b.status = ANY($2::text[]) RETURNING ${columnsOf(manager, PayoutBatch, 'b')}`,
       params,
     );
-    const row = returnedRows<RawBatch>(rows)[0];
-    return row && toBatch(row);
+    return batch;
   }
 
   /** Moves every withdrawal of the batch from `from` to `to` in one statement. */
   async transitionBatchWithdrawals(
-    manager: EntityManager,
-    batchId: string,
-    from: readonly WithdrawalStatus[],
-    to: WithdrawalStatus,
-    now: Date,
+    batchId: string, from: readonly WithdrawalStatus[], to: WithdrawalStatus, now: Date, manager: EntityManager = this.dataSource.manager,
   ): Promise<WithdrawalRecord[]> {
     const rows = await manager.query(
-      `UPDATE withdrawals w SET status = $3, status_changed_at = $4 WHERE w.batch_id = $1 AND w.status = ANY($2::text[]) RETURNING ${WITHDRAWAL_COLUMNS}`,
+      `UPDATE withdrawals w SET status = $3, status_changed_at = $4 WHERE w.batch_id = $1 AND w.status = ANY($2::text[]) RETURNING ${withdrawalColumns(manager)}`,
       [batchId, [...from], to, now],
     );
-    return returnedRows<Parameters<typeof toWithdrawal>[0]>(rows).map(toWithdrawal);
+    return toWithdrawals(manager, resultRows(rows));
   }
 
   /** A failed batch lets go of its withdrawals: they leave the live-batch unique index. */
-  async releaseItems(manager: EntityManager, batchId: string, now: Date): Promise<void> {
+  async releaseItems(batchId: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`UPDATE payout_batch_items SET released_at = $2 WHERE batch_id = $1 AND released_at IS NULL`, [batchId, now]);
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { formatBtc } from '../../common/money/units.js';
@@ -58,7 +57,6 @@ export class PayoutBatchService {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /**
@@ -77,18 +75,18 @@ export class PayoutBatchService {
           if (wanted.length > this.config.PAYOUT_BATCH_MAX_SIZE) {
             throw PayoutsErrors.batchTooLarge(this.config.PAYOUT_BATCH_MAX_SIZE);
           }
-          const locked = await this.batches.lockWithdrawals(manager, wanted);
+          const locked = await this.batches.lockWithdrawals(wanted, manager);
           const missing = wanted.find((id) => !locked.some((row) => row.id === id));
           if (missing) throw PayoutsErrors.withdrawalNotFound();
           const notApproved = locked.find((row) => row.status !== 'approved');
           if (notApproved) throw PayoutsErrors.invalidTransition('withdrawal', notApproved.id, notApproved.status, 'batched');
           ids = wanted;
         } else {
-          ids = await this.batches.lockApproved(manager, limit);
+          ids = await this.batches.lockApproved(limit, manager);
         }
         if (ids.length === 0) throw PayoutsErrors.nothingToBatch();
-        const created = await this.batches.insertBatch(manager, actor.userId, this.clock.now(), ids);
-        const moved = await this.batches.addItems(manager, created.id, ids, this.clock.now());
+        const created = await this.batches.insertBatch(actor.userId, this.clock.now(), ids, manager);
+        const moved = await this.batches.addItems(created.id, ids, this.clock.now(), manager);
         if (moved !== ids.length) throw new Error(`batch ${created.id}: ${moved} of ${ids.length} withdrawals moved`);
         await this.audit.record(manager, {
           actor,
@@ -105,13 +103,13 @@ export class PayoutBatchService {
       if (sqlState(error) === '23505') throw PayoutsErrors.alreadyInLiveBatch();
       throw error;
     }
-    const items = await this.batches.items(this.dataSource.manager, batch.id);
+    const items = await this.batches.items(batch.id);
     return { batch, items, export: this.toExport(batch, items) };
   }
 
   async list(query: { status?: BatchStatus; cursor?: string; limit: number }): Promise<Page<BatchRecord>> {
     const key = decodeCursor(query.cursor, 2);
-    const rows = await this.batches.pageBatches(this.dataSource.manager, {
+    const rows = await this.batches.pageBatches({
       status: query.status,
       before: key ? { createdAt: String(key[0]), id: String(key[1]) } : undefined,
       limit: query.limit,
@@ -120,9 +118,9 @@ export class PayoutBatchService {
   }
 
   async get(id: string): Promise<BatchDetail> {
-    const batch = await this.batches.findBatch(this.dataSource.manager, id);
+    const batch = await this.batches.findBatch(id);
     if (!batch) throw PayoutsErrors.batchNotFound();
-    return { batch, items: await this.batches.items(this.dataSource.manager, id) };
+    return { batch, items: await this.batches.items(id) };
   }
 
   /**
@@ -131,7 +129,7 @@ export class PayoutBatchService {
    */
   async export(actor: AuthenticatedUser, id: string, format: 'csv' | 'json', ctx: RequestContext): Promise<{ body: string | BatchExport; contentType: string }> {
     const { batch, items } = await this.transactions.run(async (manager) => {
-      const found = await this.batches.findBatch(manager, id);
+      const found = await this.batches.findBatch(id, false, manager);
       if (!found) throw PayoutsErrors.batchNotFound();
       if (found.status === 'failed') throw PayoutsErrors.invalidTransition('batch', id, found.status, 'exported');
       await this.audit.record(manager, {
@@ -142,7 +140,7 @@ export class PayoutBatchService {
         after: { format, status: found.status },
         requestId: ctx.requestId,
       });
-      return { batch: found, items: await this.batches.items(manager, id) };
+      return { batch: found, items: await this.batches.items(id, manager) };
     });
     const data = this.toExport(batch, items);
     if (format === 'json') return { body: data, contentType: 'application/json; charset=utf-8' };
@@ -159,7 +157,7 @@ export class PayoutBatchService {
       return await this.transactions.run(async (manager) => {
         const now = this.clock.now();
         const updated = await this.transitionBatch(manager, id, 'broadcast', { txid, broadcast_by: actor.userId, broadcast_at: now });
-        const moved = await this.batches.transitionBatchWithdrawals(manager, id, ['batched'], 'broadcast', now);
+        const moved = await this.batches.transitionBatchWithdrawals(id, ['batched'], 'broadcast', now, manager);
         await this.ledger.broadcast(manager, updated, moved, actor);
         await this.audit.record(manager, { actor, action: 'payout_batch.broadcast', entityType: 'payout_batch', entityId: id, before: { status: 'exported' }, after: { status: 'broadcast', txid }, requestId: ctx.requestId });
         return updated;
@@ -175,7 +173,7 @@ export class PayoutBatchService {
     return this.transactions.run(async (manager) => {
       const now = this.clock.now();
       const updated = await this.transitionBatch(manager, id, 'confirmed', { resolved_by: actor.userId, resolved_at: now });
-      const confirmed = await this.batches.transitionBatchWithdrawals(manager, id, ['broadcast'], 'confirmed', now);
+      const confirmed = await this.batches.transitionBatchWithdrawals(id, ['broadcast'], 'confirmed', now, manager);
       await this.ledger.confirm(manager, updated, confirmed, actor);
       await this.audit.record(manager, {
         actor,
@@ -198,13 +196,13 @@ export class PayoutBatchService {
   async fail(actor: AuthenticatedUser, id: string, reason: string, ctx: RequestContext): Promise<BatchRecord> {
     return this.transactions.run(async (manager) => {
       const now = this.clock.now();
-      const before = await this.batches.findBatch(manager, id, true);
+      const before = await this.batches.findBatch(id, true, manager);
       if (!before) throw PayoutsErrors.batchNotFound();
       const updated = await this.transitionBatch(manager, id, 'failed', { resolved_by: actor.userId, resolved_at: now, fail_reason: reason });
-      const failed = await this.batches.transitionBatchWithdrawals(manager, id, ['batched', 'broadcast'], 'failed', now);
-      await this.batches.releaseItems(manager, id, now);
+      const failed = await this.batches.transitionBatchWithdrawals(id, ['batched', 'broadcast'], 'failed', now, manager);
+      await this.batches.releaseItems(id, now, manager);
       await this.ledger.fail(manager, updated, failed, before.status === 'broadcast', actor);
-      await this.withdrawals.subtractDailyUsageMany(manager, failed, now);
+      await this.withdrawals.subtractDailyUsageMany(failed, now, manager);
       await this.audit.record(manager, {
         actor,
         action: 'payout_batch.failed',
@@ -219,10 +217,10 @@ export class PayoutBatchService {
     });
   }
 
-  private async transitionBatch(manager: EntityManager, id: string, to: BatchStatus, set: Parameters<PayoutBatchRepository['transitionBatch']>[4]): Promise<BatchRecord> {
-    const updated = await this.batches.transitionBatch(manager, id, batchSourcesOf(to), to, set);
+  private async transitionBatch(manager: EntityManager, id: string, to: BatchStatus, set: Parameters<PayoutBatchRepository['transitionBatch']>[3]): Promise<BatchRecord> {
+    const updated = await this.batches.transitionBatch(id, batchSourcesOf(to), to, set, manager);
     if (updated) return updated;
-    const current = await this.batches.findBatch(manager, id);
+    const current = await this.batches.findBatch(id, false, manager);
     if (!current) throw PayoutsErrors.batchNotFound();
     throw PayoutsErrors.invalidTransition('batch', id, current.status, to);
   }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { formatBtc } from '../../common/money/units.js';
@@ -16,7 +15,7 @@ import { PayoutGuard, type RequestContext } from './payout-guard.js';
 import { PayoutLedger } from './payout-ledger.js';
 import { PayoutNotifier } from './payout-notifier.js';
 import { PayoutsErrors } from './payouts.errors.js';
-import { utcDay } from './sql-rows.js';
+import { utcDayOf } from '../../common/clock/utc-day.js';
 import { type WithdrawalRecord, WithdrawalRepository } from './withdrawal.repository.js';
 import type { WithdrawalStatus } from './withdrawal-state.js';
 
@@ -60,7 +59,6 @@ export class WithdrawalRequestService {
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async request(user: AuthenticatedUser, input: WithdrawalInput, idempotencyKey: string, ctx: RequestContext): Promise<WithdrawalOutcome> {
@@ -76,7 +74,7 @@ export class WithdrawalRequestService {
     const requestHash = createHash('sha256').update(JSON.stringify({ by, amountSats: input.amountSats.toString() })).digest('hex');
 
     // A replay returns the first result and moves nothing; it needs no new TOTP code.
-    const earlier = await this.withdrawals.findByIdempotencyKey(this.dataSource.manager, user.userId, idempotencyKey);
+    const earlier = await this.withdrawals.findByIdempotencyKey(user.userId, idempotencyKey);
     if (earlier) return this.replay(earlier, requestHash);
 
     await this.guard.limitWithdrawal(user.userId, ctx.ip);
@@ -91,7 +89,7 @@ export class WithdrawalRequestService {
     } catch (error) {
       // A concurrent request with the same key won the insert: answer with its result.
       if (sqlState(error) === '23505') {
-        const winner = await this.withdrawals.findByIdempotencyKey(this.dataSource.manager, user.userId, idempotencyKey);
+        const winner = await this.withdrawals.findByIdempotencyKey(user.userId, idempotencyKey);
         if (winner) return this.replay(winner, requestHash);
       }
       throw error;
@@ -105,19 +103,19 @@ export class WithdrawalRequestService {
    */
   async createReserved(manager: EntityManager, input: ReservedWithdrawalInput, actor: AuthenticatedUser | null, requestId?: string): Promise<WithdrawalRecord | undefined> {
     const now = this.clock.now();
-    const address = await this.addresses.findActiveForUse(manager, input.userId, input.by);
+    const address = await this.addresses.findActiveForUse(input.userId, input.by, manager);
     if (!address) throw 'id' in input.by ? PayoutsErrors.addressNotFound() : PayoutsErrors.addressNotWhitelisted();
     if (address.usableFrom.getTime() > now.getTime()) throw PayoutsErrors.addressTimeLocked(address.usableFrom);
     await this.guard.assertAccountUnlocked(input.userId, manager);
 
-    const day = utcDay(now);
-    const usage = await this.withdrawals.addDailyUsage(manager, input.userId, day, input.amountSats, this.config.WITHDRAWAL_DAILY_LIMIT_SATS, now);
+    const day = utcDayOf(now);
+    const usage = await this.withdrawals.addDailyUsage(input.userId, day, input.amountSats, this.config.WITHDRAWAL_DAILY_LIMIT_SATS, now, manager);
     if (usage === undefined) {
-      const used = await this.withdrawals.dailyUsage(manager, input.userId, day);
+      const used = await this.withdrawals.dailyUsage(input.userId, day, manager);
       const remaining = this.config.WITHDRAWAL_DAILY_LIMIT_SATS - used;
       throw PayoutsErrors.dailyLimitExceeded(formatBtc(this.config.WITHDRAWAL_DAILY_LIMIT_SATS), formatBtc(remaining > 0n ? remaining : 0n));
     }
-    const withdrawal = await this.withdrawals.insert(manager, {
+    const withdrawal = await this.withdrawals.insert({
       userId: input.userId,
       addressId: address.id,
       address: address.address,
@@ -130,7 +128,7 @@ export class WithdrawalRequestService {
       requestHash: input.requestHash,
       requiresSecondApproval: input.amountSats > this.config.WITHDRAWAL_FOUR_EYES_SATS,
       now,
-    });
+    }, manager);
     if (!withdrawal) return undefined;
     // Same transaction: the row and the reservation commit together or not at all; the ledger
     // locks the customer's balance, so concurrent requests queue and cannot overdraw it.
@@ -151,14 +149,14 @@ export class WithdrawalRequestService {
   async cancel(user: AuthenticatedUser, id: string, ctx: RequestContext): Promise<WithdrawalRecord> {
     return this.transactions.run(async (manager) => {
       const now = this.clock.now();
-      const cancelled = await this.withdrawals.transition(manager, id, ['requested'], 'cancelled', now, {}, user.userId);
+      const cancelled = await this.withdrawals.transition(id, ['requested'], 'cancelled', now, {}, user.userId, manager);
       if (!cancelled) {
-        const current = await this.withdrawals.findById(manager, id, { userId: user.userId });
+        const current = await this.withdrawals.findById(id, { userId: user.userId }, manager);
         if (!current) throw PayoutsErrors.withdrawalNotFound();
         throw PayoutsErrors.invalidTransition('withdrawal', id, current.status, 'cancelled');
       }
       await this.ledger.release(manager, cancelled, user);
-      await this.withdrawals.subtractDailyUsage(manager, cancelled.userId, cancelled.requestDay, cancelled.amountSats, now);
+      await this.withdrawals.subtractDailyUsage(cancelled.userId, cancelled.requestDay, cancelled.amountSats, now, manager);
       await this.audit.record(manager, {
         actor: user,
         action: 'withdrawal.cancelled',
@@ -174,14 +172,14 @@ export class WithdrawalRequestService {
   }
 
   async get(userId: string, id: string): Promise<WithdrawalRecord> {
-    const found = await this.withdrawals.findById(this.dataSource.manager, id, { userId });
+    const found = await this.withdrawals.findById(id, { userId });
     if (!found) throw PayoutsErrors.withdrawalNotFound();
     return found;
   }
 
   async list(userId: string, query: { status?: WithdrawalStatus; cursor?: string; limit: number }): Promise<Page<WithdrawalRecord>> {
     const key = decodeCursor(query.cursor, 2);
-    const rows = await this.withdrawals.page(this.dataSource.manager, {
+    const rows = await this.withdrawals.page({
       userId,
       status: query.status,
       before: key ? { requestedAt: String(key[0]), id: String(key[1]) } : undefined,

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { AuthenticatedUser } from '../../common/auth/authenticated-user.js';
 import { Clock } from '../../common/clock/clock.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination/cursor.js';
@@ -24,12 +22,11 @@ export class WithdrawalReviewService {
     private readonly audit: AuditService,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async list(query: { status?: WithdrawalStatus; userId?: string; cursor?: string; limit: number }): Promise<Page<WithdrawalRecord>> {
     const key = decodeCursor(query.cursor, 2);
-    const rows = await this.withdrawals.page(this.dataSource.manager, {
+    const rows = await this.withdrawals.page({
       userId: query.userId,
       status: query.status,
       before: key ? { requestedAt: String(key[0]), id: String(key[1]) } : undefined,
@@ -39,7 +36,7 @@ export class WithdrawalReviewService {
   }
 
   async get(id: string): Promise<WithdrawalRecord> {
-    const found = await this.withdrawals.findById(this.dataSource.manager, id);
+    const found = await this.withdrawals.findById(id);
     if (!found) throw PayoutsErrors.withdrawalNotFound();
     return found;
   }
@@ -52,7 +49,7 @@ export class WithdrawalReviewService {
   async approve(actor: AuthenticatedUser, id: string, ctx: RequestContext): Promise<WithdrawalRecord> {
     return this.transactions.run(async (manager) => {
       const now = this.clock.now();
-      const current = await this.withdrawals.findById(manager, id, { lock: true });
+      const current = await this.withdrawals.findById(id, { lock: true }, manager);
       if (!current) throw PayoutsErrors.withdrawalNotFound();
       if (current.status !== 'requested') throw PayoutsErrors.invalidTransition('withdrawal', id, current.status, 'approved');
       await this.guard.assertAccountUnlocked(current.userId, manager);
@@ -60,18 +57,18 @@ export class WithdrawalReviewService {
       let updated: WithdrawalRecord | undefined;
       let action: string;
       if (current.requiresSecondApproval && current.firstApproverId === null) {
-        updated = await this.withdrawals.recordFirstApproval(manager, id, actor.userId, now);
+        updated = await this.withdrawals.recordFirstApproval(id, actor.userId, now, manager);
         action = 'withdrawal.first_approval';
       } else if (current.requiresSecondApproval) {
         if (current.firstApproverId === actor.userId) throw PayoutsErrors.sameApprover();
-        updated = await this.withdrawals.transition(manager, id, ['requested'], 'approved', now, { second_approver_id: actor.userId, approved_at: now });
+        updated = await this.withdrawals.transition(id, ['requested'], 'approved', now, { second_approver_id: actor.userId, approved_at: now }, undefined, manager);
         action = 'withdrawal.approved';
       } else {
-        updated = await this.withdrawals.transition(manager, id, ['requested'], 'approved', now, {
+        updated = await this.withdrawals.transition(id, ['requested'], 'approved', now, {
           first_approver_id: actor.userId,
           first_approved_at: now,
           approved_at: now,
-        });
+        }, undefined, manager);
         action = 'withdrawal.approved';
       }
       if (!updated) throw PayoutsErrors.invalidTransition('withdrawal', id, current.status, 'approved');
@@ -93,15 +90,15 @@ export class WithdrawalReviewService {
   async reject(actor: AuthenticatedUser, id: string, reason: string, ctx: RequestContext): Promise<WithdrawalRecord> {
     return this.transactions.run(async (manager) => {
       const now = this.clock.now();
-      const current = await this.withdrawals.findById(manager, id, { lock: true });
+      const current = await this.withdrawals.findById(id, { lock: true }, manager);
       if (!current) throw PayoutsErrors.withdrawalNotFound();
-      const rejected = await this.withdrawals.transition(manager, id, withdrawalSourcesOf('rejected'), 'rejected', now, {
+      const rejected = await this.withdrawals.transition(id, withdrawalSourcesOf('rejected'), 'rejected', now, {
         rejected_by: actor.userId,
         reject_reason: reason,
-      });
+      }, undefined, manager);
       if (!rejected) throw PayoutsErrors.invalidTransition('withdrawal', id, current.status, 'rejected');
       await this.ledger.release(manager, rejected, actor);
-      await this.withdrawals.subtractDailyUsage(manager, rejected.userId, rejected.requestDay, rejected.amountSats, now);
+      await this.withdrawals.subtractDailyUsage(rejected.userId, rejected.requestDay, rejected.amountSats, now, manager);
       await this.audit.record(manager, {
         actor,
         action: 'withdrawal.rejected',

@@ -1,50 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { WithdrawalStatus } from './withdrawal-state.js';
-import { big, returnedRows } from './sql-rows.js';
+import { columnsOf, mapRows, queryEntities, resultRows } from '../../database/data-access.js';
+import { WithdrawalDailyUsage } from './entities/withdrawal-daily-usage.entity.js';
+import { Withdrawal } from './entities/withdrawal.entity.js';
 
 /** A withdrawal as the services see it, with the batch's txid when there is one. */
-export interface WithdrawalRecord {
-  id: string;
-  userId: string;
-  addressId: string;
-  address: string;
-  amountSats: bigint;
-  feeSats: bigint;
-  netSats: bigint;
-  status: WithdrawalStatus;
-  source: 'manual' | 'auto';
-  autoDay: string | null;
-  requestDay: string;
-  idempotencyKey: string | null;
-  requestHash: string | null;
-  requiresSecondApproval: boolean;
-  firstApproverId: string | null;
-  firstApprovedAt: Date | null;
-  secondApproverId: string | null;
-  approvedAt: Date | null;
-  rejectedBy: string | null;
-  rejectReason: string | null;
-  batchId: string | null;
-  txid: string | null;
-  requestedAt: Date;
-  statusChangedAt: Date;
+export type WithdrawalRecord = Omit<Withdrawal, 'payoutAddress' | 'batch'> & { txid: string | null };
+
+/** A withdrawal's columns (alias `w`) and its batch's txid, for SELECT and RETURNING lists. */
+export function withdrawalColumns(manager: EntityManager): string {
+  return `${columnsOf(manager, Withdrawal, 'w')}, (SELECT b.txid FROM payout_batches b WHERE b.id = w.batch_id) AS txid`;
 }
 
-export const WITHDRAWAL_COLUMNS = `w.id, w.user_id AS "userId", w.address_id AS "addressId", w.address,
-  w.amount_sats AS "amountSats", w.fee_sats AS "feeSats", w.net_sats AS "netSats", w.status, w.source,
-  to_char(w.auto_day, 'YYYY-MM-DD') AS "autoDay", to_char(w.request_day, 'YYYY-MM-DD') AS "requestDay",
-  w.idempotency_key AS "idempotencyKey", w.request_hash AS "requestHash",
-  w.requires_second_approval AS "requiresSecondApproval", w.first_approver_id AS "firstApproverId",
-  w.first_approved_at AS "firstApprovedAt", w.second_approver_id AS "secondApproverId", w.approved_at AS "approvedAt",
-  w.rejected_by AS "rejectedBy", w.reject_reason AS "rejectReason", w.batch_id AS "batchId",
-  (SELECT b.txid FROM payout_batches b WHERE b.id = w.batch_id) AS txid,
-  w.requested_at AS "requestedAt", w.status_changed_at AS "statusChangedAt"`;
+/** Rows selected with withdrawalColumns, mapped from the entity (the txid is plain text). */
+export function toWithdrawals(manager: EntityManager, raw: readonly Record<string, unknown>[]): WithdrawalRecord[] {
+  return mapRows(manager, Withdrawal, raw).map((w, i) => ({ ...w, txid: (raw[i].txid as string | null) ?? null }));
+}
 
-type RawWithdrawal = Omit<WithdrawalRecord, 'amountSats' | 'feeSats' | 'netSats'> & { amountSats: string; feeSats: string; netSats: string };
-
-export function toWithdrawal(row: RawWithdrawal): WithdrawalRecord {
-  return { ...row, amountSats: big(row.amountSats), feeSats: big(row.feeSats), netSats: big(row.netSats) };
+async function queryWithdrawals(manager: EntityManager, sql: string, params: unknown[]): Promise<WithdrawalRecord[]> {
+  return toWithdrawals(manager, resultRows(await manager.query(sql, params)));
 }
 
 export interface NewWithdrawal {
@@ -84,26 +60,28 @@ export interface TransitionSet {
 /** SQL for withdrawals and the per-day usage that enforces the daily limit. */
 @Injectable()
 export class WithdrawalRepository {
-  async findByIdempotencyKey(manager: EntityManager, userId: string, key: string): Promise<WithdrawalRecord | undefined> {
-    const rows: RawWithdrawal[] = await manager.query(`SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals w WHERE w.user_id = $1 AND w.idempotency_key = $2`, [userId, key]);
-    return rows[0] && toWithdrawal(rows[0]);
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async findByIdempotencyKey(userId: string, key: string, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
+    const [row] = await queryWithdrawals(manager, `SELECT ${withdrawalColumns(manager)} FROM withdrawals w WHERE w.user_id = $1 AND w.idempotency_key = $2`, [userId, key]);
+    return row;
   }
 
   /** Inserts a requested withdrawal; an automatic one for a (customer, day) that exists returns undefined. */
-  async insert(manager: EntityManager, w: NewWithdrawal): Promise<WithdrawalRecord | undefined> {
-    const rows = await manager.query(
+  async insert(w: NewWithdrawal, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
+    const [row] = await queryWithdrawals(
+      manager,
       `INSERT INTO withdrawals AS w (user_id, address_id, address, amount_sats, fee_sats, net_sats, status, source, auto_day,
          request_day, idempotency_key, request_hash, requires_second_approval, requested_at, status_changed_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9, $10, $11, $12, $13, $13)
        ON CONFLICT (user_id, auto_day) WHERE auto_day IS NOT NULL DO NOTHING
-       RETURNING ${WITHDRAWAL_COLUMNS}`,
+       RETURNING ${withdrawalColumns(manager)}`,
       [
         w.userId, w.addressId, w.address, w.amountSats.toString(), w.feeSats.toString(), (w.amountSats - w.feeSats).toString(),
         w.source, w.autoDay, w.requestDay, w.idempotencyKey, w.requestHash, w.requiresSecondApproval, w.now,
       ],
     );
-    const row = returnedRows<RawWithdrawal>(rows)[0];
-    return row && toWithdrawal(row);
+    return row;
   }
 
   /**
@@ -111,20 +89,22 @@ export class WithdrawalRepository {
    * in one statement: the row lock makes concurrent requests queue, so two can never pass
    * the limit together. Returns the new total, or undefined when the limit would be passed.
    */
-  async addDailyUsage(manager: EntityManager, userId: string, day: string, amountSats: bigint, limitSats: bigint, now: Date): Promise<bigint | undefined> {
+  async addDailyUsage(userId: string, day: string, amountSats: bigint, limitSats: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<bigint | undefined> {
     if (amountSats > limitSats) return undefined;
-    const rows: { total: string }[] = await manager.query(
+    const [usage] = await queryEntities(
+      manager,
+      WithdrawalDailyUsage,
       `INSERT INTO withdrawal_daily_usage AS u (user_id, day, amount_sats, updated_at) VALUES ($1, $2, $3, $5)
        ON CONFLICT (user_id, day) DO UPDATE SET amount_sats = u.amount_sats + EXCLUDED.amount_sats, updated_at = EXCLUDED.updated_at
          WHERE u.amount_sats + EXCLUDED.amount_sats <= $4
-       RETURNING amount_sats AS total`,
+       RETURNING ${columnsOf(manager, WithdrawalDailyUsage, undefined, ['amountSats'])}`,
       [userId, day, amountSats.toString(), limitSats.toString(), now],
     );
-    return rows[0] ? big(rows[0].total) : undefined;
+    return usage?.amountSats;
   }
 
   /** Gives back a released withdrawal's amount to the usage of the day it was requested. */
-  async subtractDailyUsage(manager: EntityManager, userId: string, day: string, amountSats: bigint, now: Date): Promise<void> {
+  async subtractDailyUsage(userId: string, day: string, amountSats: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(
       `UPDATE withdrawal_daily_usage SET amount_sats = amount_sats - $3, updated_at = $4 WHERE user_id = $1 AND day = $2`,
       [userId, day, amountSats.toString(), now],
@@ -132,7 +112,7 @@ export class WithdrawalRepository {
   }
 
   /** The set-based form for a failed batch: one statement, amounts summed per (customer, day). */
-  async subtractDailyUsageMany(manager: EntityManager, withdrawals: readonly Pick<WithdrawalRecord, 'userId' | 'requestDay' | 'amountSats'>[], now: Date): Promise<void> {
+  async subtractDailyUsageMany(withdrawals: readonly Pick<WithdrawalRecord, 'userId' | 'requestDay' | 'amountSats'>[], now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (withdrawals.length === 0) return;
     await manager.query(
       `UPDATE withdrawal_daily_usage u SET amount_sats = u.amount_sats - d.total, updated_at = $4
@@ -144,24 +124,29 @@ export class WithdrawalRepository {
     );
   }
 
-  async dailyUsage(manager: EntityManager, userId: string, day: string): Promise<bigint> {
-    const rows: { total: string }[] = await manager.query(`SELECT amount_sats AS total FROM withdrawal_daily_usage WHERE user_id = $1 AND day = $2`, [userId, day]);
-    return rows[0] ? big(rows[0].total) : 0n;
+  async dailyUsage(userId: string, day: string, manager: EntityManager = this.dataSource.manager): Promise<bigint> {
+    const [usage] = await queryEntities(
+      manager,
+      WithdrawalDailyUsage,
+      `SELECT ${columnsOf(manager, WithdrawalDailyUsage, undefined, ['amountSats'])} FROM withdrawal_daily_usage WHERE user_id = $1 AND day = $2`,
+      [userId, day],
+    );
+    return usage?.amountSats ?? 0n;
   }
 
-  async findById(manager: EntityManager, id: string, options: { userId?: string; lock?: boolean } = {}): Promise<WithdrawalRecord | undefined> {
+  async findById(id: string, options: { userId?: string; lock?: boolean } = {}, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
     const params: unknown[] = [id];
     let where = 'w.id = $1';
     if (options.userId) {
       params.push(options.userId);
       where += ' AND w.user_id = $2';
     }
-    const rows: RawWithdrawal[] = await manager.query(`SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals w WHERE ${where}${options.lock ? ' FOR UPDATE OF w' : ''}`, params);
-    return rows[0] && toWithdrawal(rows[0]);
+    const [row] = await queryWithdrawals(manager, `SELECT ${withdrawalColumns(manager)} FROM withdrawals w WHERE ${where}${options.lock ? ' FOR UPDATE OF w' : ''}`, params);
+    return row;
   }
 
   /** Newest first, keyset-paginated on (requested_at, id); fetches limit + 1 rows. */
-  async page(manager: EntityManager, query: WithdrawalPageQuery): Promise<WithdrawalRecord[]> {
+  async page(query: WithdrawalPageQuery, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const bind = (value: unknown) => {
@@ -172,11 +157,11 @@ export class WithdrawalRepository {
     if (query.status) conditions.push(`w.status = ${bind(query.status)}`);
     if (query.before) conditions.push(`(w.requested_at, w.id) < (${bind(query.before.requestedAt)}::timestamptz, ${bind(query.before.id)}::uuid)`);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows: RawWithdrawal[] = await manager.query(
-      `SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals w ${where} ORDER BY w.requested_at DESC, w.id DESC LIMIT ${bind(query.limit + 1)}`,
+    return queryWithdrawals(
+      manager,
+      `SELECT ${withdrawalColumns(manager)} FROM withdrawals w ${where} ORDER BY w.requested_at DESC, w.id DESC LIMIT ${bind(query.limit + 1)}`,
       params,
     );
-    return rows.map(toWithdrawal);
   }
 
   /**
@@ -184,13 +169,7 @@ export class WithdrawalRepository {
    * given): a conditional UPDATE, so two concurrent transitions cannot both succeed.
    */
   async transition(
-    manager: EntityManager,
-    id: string,
-    from: readonly WithdrawalStatus[],
-    to: WithdrawalStatus,
-    now: Date,
-    set: TransitionSet = {},
-    userId?: string,
+    id: string, from: readonly WithdrawalStatus[], to: WithdrawalStatus, now: Date, set: TransitionSet = {}, userId?: string, manager: EntityManager = this.dataSource.manager,
   ): Promise<WithdrawalRecord | undefined> {
     const params: unknown[] = [id, [...from], to, now];
     const assignments = Object.entries(set).map(([column, value]) => {
@@ -202,22 +181,22 @@ export class WithdrawalRepository {
       params.push(userId);
       where += ` AND w.user_id = $${params.length}`;
     }
-    const rows = await manager.query(
-      `UPDATE withdrawals w SET status = $3, status_changed_at = $4${assignments.map((a) => `, ${a}`).join('')} WHERE ${where} RETURNING ${WITHDRAWAL_COLUMNS}`,
+    const [row] = await queryWithdrawals(
+      manager,
+      `UPDATE withdrawals w SET status = $3, status_changed_at = $4${assignments.map((a) => `, ${a}`).join('')} WHERE ${where} RETURNING ${withdrawalColumns(manager)}`,
       params,
     );
-    const row = returnedRows<RawWithdrawal>(rows)[0];
-    return row && toWithdrawal(row);
+    return row;
   }
 
   /** First of two approvals: recorded while the withdrawal stays requested. */
-  async recordFirstApproval(manager: EntityManager, id: string, approverId: string, now: Date): Promise<WithdrawalRecord | undefined> {
-    const rows = await manager.query(
+  async recordFirstApproval(id: string, approverId: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
+    const [row] = await queryWithdrawals(
+      manager,
       `UPDATE withdrawals w SET first_approver_id = $2, first_approved_at = $3
-       WHERE w.id = $1 AND w.status = 'requested' AND w.first_approver_id IS NULL RETURNING ${WITHDRAWAL_COLUMNS}`,
+       WHERE w.id = $1 AND w.status = 'requested' AND w.first_approver_id IS NULL RETURNING ${withdrawalColumns(manager)}`,
       [id, approverId, now],
     );
-    const row = returnedRows<RawWithdrawal>(rows)[0];
-    return row && toWithdrawal(row);
+    return row;
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.js';
 import { ReqContext, type RequestContext } from '../../common/http/request-context.js';
-import { RecordDifficultyDto, RecordPriceDto } from '../market/dto/market.dto.js';
+import { RecordDifficultyDto, RecordPriceDto } from '../market/market.inputs.js';
 import { MarketService } from '../market/market.service.js';
 import { parseCsvRows } from '../../common/csv/csv.js';
 

@@ -1,5 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { Role } from '../../../common/auth/roles.js';
+import { BigIntColumn } from '../../../common/money/columns.js';
 
 /** A person who signs in: a customer or a staff member (operator, finance, admin). */
 @Entity('users')
@@ -36,8 +37,8 @@ export class User {
   totpEnabledAt: Date | null;
 
   /** Last accepted TOTP time step: a code is accepted once, never replayed within its window. */
-  @Column({ type: 'bigint', name: 'totp_last_step', nullable: true })
-  totpLastStep: string | null;
+  @BigIntColumn({ name: 'totp_last_step', nullable: true })
+  totpLastStep: bigint | null;
 
   /** Consecutive wrong or replayed TOTP codes; reset by an accepted code or a lockout. */
   @Column({ type: 'integer', name: 'totp_failed_attempts', default: 0 })

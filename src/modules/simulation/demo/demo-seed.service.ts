@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { AuthenticatedUser } from '../../../common/auth/authenticated-user.js';
 import { Clock } from '../../../common/clock/clock.js';
 import { DomainError } from '../../../common/errors/domain-error.js';
@@ -49,7 +48,6 @@ export class DemoSeedService {
   private readonly logger = new Logger(DemoSeedService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly capacity: CapacityService,
@@ -74,18 +72,12 @@ export class DemoSeedService {
 
   async apply(options: { customers?: number } = {}): Promise<DemoSeedResult> {
     if (this.config.NODE_ENV === 'production') throw new Error('the demo seed creates accounts with a published password and never runs with NODE_ENV=production');
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query(`SELECT pg_advisory_lock(hashtext('hashmarket_demo_seed'))`);
+    return this.tx.exclusively('hashmarket_demo_seed', async () => {
       if (await this.isSeeded()) return { ...this.logins(), applied: false, reason: 'the demo world is already there', customers: 0, contracts: 0, refused: 0 };
       const result = await this.seed(options.customers ?? DEMO_CUSTOMERS);
       await this.tx.run((m) => this.audit.record(m, { actor: SYSTEM_ACTOR, ...MARKER, after: { customers: result.customers, contracts: result.contracts } }));
       return result;
-    } finally {
-      await runner.query(`SELECT pg_advisory_unlock(hashtext('hashmarket_demo_seed'))`).catch(() => undefined);
-      await runner.release();
-    }
+    });
   }
 
   /** Every step, idempotent on its own (also without the marker). */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { RequestContext } from '../../../common/http/request-context.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
-import { RecordDifficultyDto, RecordPriceDto } from '../../market/dto/market.dto.js';
+import { RecordDifficultyDto, RecordPriceDto } from '../../market/market.inputs.js';
 import { MarketService } from '../../market/market.service.js';
 import { parseCsvRows } from '../../../common/csv/csv.js';
 import { bundledMarketHistoryPath, modelledFeesPerBlockSats, type MarketDay } from './market-history.js';

@@ -1,4 +1,4 @@
-import { purchasePrice } from '../../contracts/contract-purchase.service.js';
+import { purchasePrice } from '../../contracts/purchase/purchase-rules.js';
 import { productCatalogue } from '../world/world-spec.js';
 import { peakDemandThs, planCustomers, signupWindow } from './plan.js';
 

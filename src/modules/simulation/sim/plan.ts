@@ -1,4 +1,4 @@
-import { purchasePrice } from '../../contracts/contract-purchase.service.js';
+import { purchasePrice } from '../../contracts/purchase/purchase-rules.js';
 import { Random } from './random.js';
 
 export interface CatalogueEntry {

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
-import type { PostgresSockets } from './postgres-sockets.js';
+import type { PostgresSockets } from '../database/postgres-sockets.js';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,7 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { IsUtcDay } from '../../../common/clock/utc-day.js';
-import { IsDecimalString } from '../../../common/money/decimal-string.validator.js';
+import { IsUtcDay } from '../../common/clock/utc-day.js';
+import { IsDecimalString } from '../../common/money/decimal-string.validator.js';
+
+/*
+ * What MarketService records, validated the same way whether it arrives as a JSON body or as a
+ * CSV row. Public (not under dto/): the CSV imports elsewhere validate their rows against them.
+ */
 
 export class RecordPriceDto {
   @ApiProperty({ example: '2026-04-20', description: 'UTC day' })
