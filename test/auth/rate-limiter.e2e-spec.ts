@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { FixedClock } from '../../src/common/clock/clock.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { RateLimiter } from '../../src/modules/auth/rate-limiter.js';
+import { RateLimiter } from '../../src/common/rate-limit/rate-limiter.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 
 /** The Redis-backed limiter on its own, against the real Redis the tests use. */

@@ -5,7 +5,7 @@ import { Clock } from '../../common/clock/clock.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
 import { AuthErrors } from './auth.errors.js';
-import { PasswordHasher } from './password-hasher.js';
+import { PasswordHasher } from '../../common/auth/password-hasher.js';
 import { toProfile, type UserProfile } from './users.service.js';
 import { UsersRepository } from './users.repository.js';
 

@@ -5,15 +5,6 @@ export const AuthErrors = {
   invalidCredentials: () => new DomainError('AUTH.INVALID_CREDENTIALS', 'unauthorized', 'Email or password is wrong'),
   accountDisabled: () => new DomainError('AUTH.ACCOUNT_DISABLED', 'forbidden', 'This account is disabled'),
   emailTaken: () => new DomainError('AUTH.EMAIL_TAKEN', 'conflict', 'An account with this email already exists', { field: 'email' }),
-  rateLimited: (scope: string, retryAfterSeconds: number) =>
-    new DomainError(
-      'AUTH.RATE_LIMITED',
-      'too_many_requests',
-      `Too many attempts ${scope}; try again in ${retryAfterSeconds} seconds`,
-      { retryAfterSeconds },
-    ),
-  rateLimitUnavailable: () =>
-    new DomainError('AUTH.RATE_LIMIT_UNAVAILABLE', 'unavailable', 'Sign-in is temporarily unavailable; try again shortly'),
   invalidRefreshToken: () => new DomainError('AUTH.INVALID_REFRESH_TOKEN', 'unauthorized', 'The refresh token is invalid, expired or revoked'),
   refreshTokenReused: () =>
     new DomainError(

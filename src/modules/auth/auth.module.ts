@@ -9,7 +9,7 @@ import { AdminUsersController } from './admin-users.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAccessTokenVerifier } from './jwt-access-token.verifier.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../../common/rate-limit/rate-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { TokenService } from './token.service.js';
 import { TotpController } from './totp.controller.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminAccountsService } from './admin-accounts.service.js';
-import { PasswordHasher } from './password-hasher.js';
+import { PasswordHasher } from '../../common/auth/password-hasher.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 

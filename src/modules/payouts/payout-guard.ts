@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { RateLimiter } from '../auth/rate-limiter.js';
+import { RateLimiter } from '../../common/rate-limit/rate-limiter.js';
 import { TotpService } from '../auth/totp.service.js';
 import { UsersService } from '../auth/users.service.js';
 import { PayoutsErrors } from './payouts.errors.js';

@@ -3,7 +3,7 @@ import type { AuthenticatedUser } from '../../../common/auth/authenticated-user.
 import type { RequestContext } from '../../../common/http/request-context.js';
 import type { AuditActor } from '../../audit/audit.service.js';
 import { AdminAccountsService } from '../../auth/admin-accounts.service.js';
-import { PasswordHasher } from '../../auth/password-hasher.js';
+import { PasswordHasher } from '../../../common/auth/password-hasher.js';
 import { UsersService } from '../../auth/users.service.js';
 import { FleetsService } from '../../capacity/fleets.service.js';
 import { MinerModelsService } from '../../capacity/miner-models.service.js';

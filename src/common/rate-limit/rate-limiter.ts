@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { Clock } from '../../common/clock/clock.js';
-import { redisOptionsFromUrl } from '../../common/queue/redis-options.js';
+import { Clock } from '../clock/clock.js';
+import { redisOptionsFromUrl } from '../queue/redis-options.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { AuthErrors } from './auth.errors.js';
+import { RateLimitErrors } from './rate-limit.errors.js';
 import { retryAfterMs, windowPosition } from './sliding-window.js';
 
 /**
@@ -77,11 +77,11 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
       result = await this.client.rateLimitHit(key(index), key(index - 1), 1 - elapsedMs / limit.windowMs, limit.limit, 2 * limit.windowMs);
     } catch (error) {
       this.logger.error(`rate limiter unavailable: ${(error as Error).message}`);
-      throw AuthErrors.rateLimitUnavailable();
+      throw RateLimitErrors.rateLimitUnavailable();
     }
     const [allowed, current, previous] = result;
     if (allowed === 1) return;
     const waitMs = retryAfterMs({ current, previous }, limit.limit, elapsedMs, limit.windowMs);
-    throw AuthErrors.rateLimited(limit.describe, Math.max(1, Math.ceil(waitMs / 1000)));
+    throw RateLimitErrors.rateLimited(limit.describe, Math.max(1, Math.ceil(waitMs / 1000)));
   }
 }
