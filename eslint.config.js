@@ -21,10 +21,8 @@ export default tseslint.config(
   },
   {
     // Services hold no SQL and no DataSource: a repository takes the manager it is given (last,
-    // optional) and defaults to its own DataSource. Settlement's services are excluded until the
-    // settlement owner converts them; remove the ignore below then.
+    // optional) and defaults to its own DataSource.
     files: ['src/**/*.service.ts'],
-    ignores: ['src/modules/settlement/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -40,9 +38,7 @@ export default tseslint.config(
   {
     // Raw rows are mapped once, by src/database/data-access.ts (entity metadata and its
     // transformers, or a row shape declared once): no repository converts a column by hand.
-    // Settlement's repositories are excluded until the settlement owner converts them.
     files: ['src/modules/**/*.repository.ts'],
-    ignores: ['src/modules/settlement/**', 'src/modules/contracts/contracts-settlement.*'],
     rules: {
       'no-restricted-syntax': [
         'error',

@@ -85,18 +85,50 @@ export function mapJoined(db: Db, targets: EntityTarget<ObjectLiteral>[], raw: r
 /** How one field of a row that is no entity is read from what pg returns. */
 export interface Field<V> {
   from(raw: unknown): V;
+  /** A `day` field: a SELECT list derived from the shape (columnsOfShape) reads its date column as text. */
+  readonly day?: true;
 }
+
+/** A field that may not be null: a null (or a missing column) is refused, never passed on as a bigint or a number. */
+function required<V>(kind: string, convert: (raw: unknown) => V, extra: Omit<Field<V>, 'from'> = {}): Field<V> {
+  return {
+    ...extra,
+    from: (raw) => {
+      if (raw === null || raw === undefined) throw new TypeError(`a ${kind} field is null`);
+      return convert(raw);
+    },
+  };
+}
+
+/** The same field, null when the column is. */
+function orNull<V>(convert: (raw: unknown) => V, extra: Omit<Field<V>, 'from'> = {}): Field<V | null> {
+  return { ...extra, from: (raw) => (raw === null || raw === undefined ? null : convert(raw)) };
+}
+
+const toBigint = (raw: unknown) => bigintTransformer.from(raw) as bigint;
+const toNumber = (raw: unknown) => Number(raw);
+const toText = (raw: unknown) => String(raw);
+const toTextArray = (raw: unknown) => (raw as unknown[]).map(String);
 
 /**
  * The field kinds of non-entity rows: `bigint` money and hash rate through the entities'
- * bigint transformer (never a JS number), counts (a Postgres bigint count, small by
- * construction) as numbers, and everything pg already types (text, uuid, int, boolean,
- * timestamptz as Date, day text, numeric as an exact string) as it comes.
+ * bigint transformer (never a JS number), counts and small integers (a Postgres bigint count,
+ * small by construction, or an int) as numbers, text (uuid, numeric as an exact string), a
+ * `day` (a `date` column selected as text: a UTC day string, never a Date), text arrays, and
+ * everything else pg already types (boolean, timestamptz as Date) as it comes (`as`). A kind
+ * refuses a null; its `OrNull` twin gives null.
  */
 export const field = {
-  bigint: { from: (raw) => bigintTransformer.from(raw) as bigint } as Field<bigint>,
-  bigintOrNull: { from: (raw) => (raw === null || raw === undefined ? null : (bigintTransformer.from(raw) as bigint)) } as Field<bigint | null>,
-  count: { from: (raw) => Number(raw) } as Field<number>,
+  bigint: required('bigint', toBigint),
+  bigintOrNull: orNull(toBigint),
+  count: required('count', toNumber),
+  int: required('int', toNumber),
+  intOrNull: orNull(toNumber),
+  text: required('text', toText),
+  textOrNull: orNull(toText),
+  day: required('day', toText, { day: true }),
+  dayOrNull: orNull(toText, { day: true }),
+  textArrayOrNull: orNull(toTextArray),
   as: <V>(): Field<V> => ({ from: (raw) => raw as V }),
 };
 
@@ -104,12 +136,15 @@ export type RowOf<S extends Record<string, Field<unknown>>> = { [K in keyof S]: 
 
 /** A non-entity row declared once: each key is the column name the SQL gives it (`AS "onlineGhs"`). */
 export interface RowShape<T> {
+  /** The shape's fields, by the key each has in a row. */
+  readonly fields: Readonly<Record<keyof T & string, Field<unknown>>>;
   map(raw: readonly Record<string, unknown>[]): T[];
 }
 
 export function rowShape<S extends Record<string, Field<unknown>>>(fields: S): RowShape<RowOf<S>> {
   const keys = Object.keys(fields);
   return {
+    fields,
     map: (raw) =>
       raw.map((row) => {
         const out: Record<string, unknown> = {};
@@ -119,9 +154,34 @@ export function rowShape<S extends Record<string, Field<unknown>>>(fields: S): R
   };
 }
 
+/** The keys of a shape's rows, in their declared order. */
+export function keysOf<T>(shape: RowShape<T>): (keyof T & string)[] {
+  return Object.keys(shape.fields) as (keyof T & string)[];
+}
+
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The SELECT list of a table that is no entity (`s."pool_id" AS "poolId", s."day"::text AS "day"`)
+ * when its columns are the shape's keys in snake case: no hand-aliased column list. `day` fields
+ * are read as text.
+ */
+export function columnsOfShape<T>(shape: RowShape<T>, alias: string): string {
+  return keysOf(shape)
+    .map((key) => `${alias}."${snakeCase(key)}"${shape.fields[key].day ? '::text' : ''} AS "${key}"`)
+    .join(', ');
+}
+
 /** Runs the statement and maps its rows to the declared shape (see rowShape). */
 export async function queryRows<T>(db: Db | Queryable, shape: RowShape<T>, sql: string, params: unknown[] = []): Promise<T[]> {
   return shape.map(resultRows<Record<string, unknown>>(await db.query(sql, params)));
+}
+
+/** Runs a statement that returns one row (an aggregate, a plan's figures) and maps it; refuses a statement that returns none. */
+export async function queryRow<T>(db: Db | Queryable, shape: RowShape<T>, sql: string, params: unknown[] = []): Promise<T> {
+  const [row] = await queryRows(db, shape, sql, params);
+  if (row === undefined) throw new TypeError('the statement returned no row');
+  return row;
 }
 
 /** Rows of a TypeORM query() result: UPDATE/DELETE ... RETURNING yields [rows, count], the rest rows. */

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { mapShape } from '../../common/sql/row-shape.js';
 import { embed, type SqlSource } from '../../common/sql/sql-source.js';
-import { columnsOf, queryEntities } from '../../database/data-access.js';
+import { columnsOf, field, queryEntities, queryRows, rowShape } from '../../database/data-access.js';
 import { Contract } from './entities/contract.entity.js';
 
 /**
@@ -109,7 +108,9 @@ export class ContractsSettlementRepository {
 
   /** Hash rate sold per pool and day of a range: contracts in force that day (as settled), and how many. */
   async soldByPoolDay(from: string, to: string): Promise<{ poolId: string; day: string; soldGhs: bigint; contracts: number }[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    return queryRows(
+      this.dataSource,
+      SOLD,
       `SELECT k.pool_id AS "poolId", d::date::text AS day, sum(k.hashrate_ghs)::text AS "soldGhs", count(*)::int AS contracts
          FROM generate_series($1::date, $2::date, interval '1 day') d
          JOIN contracts k ON ${inForceOn('d')}
@@ -117,7 +118,6 @@ export class ContractsSettlementRepository {
         ORDER BY d, k.pool_id`,
       [from, to],
     );
-    return rows.map((r) => mapShape(SOLD, r));
   }
 
   /** Pools with at least one contract in force on the day. */
@@ -136,4 +136,4 @@ const VIEW_FIELDS = ['id', 'customerId', 'poolId', 'startDay', 'endDay', 'status
 export type SettlementContractView = Pick<Contract, (typeof VIEW_FIELDS)[number]>;
 
 /** Hash rate sold by a pool on a day (GH/s), and how many contracts. */
-const SOLD = { poolId: 'text', day: 'text', soldGhs: 'bigint', contracts: 'int' } as const;
+const SOLD = rowShape({ poolId: field.text, day: field.text, soldGhs: field.bigint, contracts: field.int });

@@ -1,15 +1,22 @@
-import type { RowOf } from '../../common/sql/row-shape.js';
+import { field, rowShape, type RowOf } from '../../database/data-access.js';
+
+const RUN_TOTALS_FIELDS = {
+  chunksDone: field.int, contracts: field.int, grossSats: field.bigint, electricityFeeMicroUsd: field.bigint, electricityFeeSats: field.bigint,
+  managementFeeSats: field.bigint, arrearsCollectedSats: field.bigint, arrearsClearedMicroUsd: field.bigint, netSats: field.bigint,
+  arrearsAddedMicroUsd: field.bigint, paused: field.int, inArrears: field.int, stateChanges: field.int,
+};
 
 /** A run's totals, summed from its chunks (sats and micro-USD), as the finalizer checks and posts them. */
-export const RUN_TOTALS = {
-  chunksDone: 'int', contracts: 'int', grossSats: 'bigint', electricityFeeMicroUsd: 'bigint', electricityFeeSats: 'bigint',
-  managementFeeSats: 'bigint', arrearsCollectedSats: 'bigint', arrearsClearedMicroUsd: 'bigint', netSats: 'bigint',
-  arrearsAddedMicroUsd: 'bigint', paused: 'int', inArrears: 'int', stateChanges: 'int',
-} as const;
+export const RUN_TOTALS = rowShape(RUN_TOTALS_FIELDS);
 
-export type RunTotals = RowOf<typeof RUN_TOTALS> & { houseSats: bigint };
+export type RunTotals = RowOf<typeof RUN_TOTALS_FIELDS> & { houseSats: bigint };
+
+/** A run's totals from its chunks, and how many chunks it has (see SettlementEngineRepository.chunkTotals). */
+export const CHUNK_SUMS = rowShape({ ...RUN_TOTALS_FIELDS, chunks: field.int });
+
+const CUSTOMER_TOTAL_FIELDS = { customerId: field.text, netSats: field.bigint, arrearsDelta: field.bigint };
 
 /** What one customer of a chunk is owed: net sats credited and the change of their USD arrears (micro-USD). */
-export const CUSTOMER_TOTAL = { customerId: 'text', netSats: 'bigint', arrearsDelta: 'bigint' } as const;
+export const CUSTOMER_TOTAL = rowShape(CUSTOMER_TOTAL_FIELDS);
 
-export type CustomerTotal = RowOf<typeof CUSTOMER_TOTAL>;
+export type CustomerTotal = RowOf<typeof CUSTOMER_TOTAL_FIELDS>;

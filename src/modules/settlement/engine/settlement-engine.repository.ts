@@ -1,40 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { columnsOf, queryEntities } from '../../../database/data-access.js';
-import { mapShape, type RowOf } from '../../../common/sql/row-shape.js';
+import { columnsOf, field, keysOf, queryEntities, queryRow, queryRows, rowShape, type RowOf } from '../../../database/data-access.js';
 import type { SqlSource } from '../../../common/sql/sql-source.js';
 import { SettlementChunk } from '../entities/settlement-chunk.entity.js';
 import { CHUNK_FIELDS, type ChunkRow } from '../runs/settlement-runs.repository.js';
-import { CUSTOMER_TOTAL, RUN_TOTALS, type CustomerTotal, type RunTotals } from '../settlement.types.js';
+import { CHUNK_SUMS, CUSTOMER_TOTAL, RUN_TOTALS, type CustomerTotal, type RunTotals } from '../settlement.types.js';
 import { SettlementInvariantError } from '../settlement.errors.js';
 import { chunkStatement, planStatement, thresholdContractStatement, type ChunkParams, type PlanParams } from './settlement-sql.js';
 
 /** What the plan statement returns for a run (see planStatement). */
-const PLAN = {
-  contracts: 'bigint', pausedContracts: 'bigint', sold: 'bigint', ratioPpm: 'int', houseWeight: 'text', totalWeight: 'text',
-  leftover: 'bigint', thresholdRem: 'text?', thresholdKind: 'int?', thresholdHashrates: 'text[]?', thresholdPos: 'bigint?',
-  housePlannedSats: 'bigint', groups: 'int',
-} as const;
-export type PlanResult = RowOf<typeof PLAN>;
+const PLAN_FIELDS = {
+  contracts: field.bigint, pausedContracts: field.bigint, sold: field.bigint, ratioPpm: field.int, houseWeight: field.text, totalWeight: field.text,
+  leftover: field.bigint, thresholdRem: field.textOrNull, thresholdKind: field.intOrNull, thresholdHashrates: field.textArrayOrNull, thresholdPos: field.bigintOrNull,
+  housePlannedSats: field.bigint, groups: field.int,
+};
+const PLAN = rowShape(PLAN_FIELDS);
+export type PlanResult = RowOf<typeof PLAN_FIELDS>;
 
 /** What the chunk statement returns: the chunk's totals, and whether its customers' totals were kept. */
-const CHUNK_TOTALS = {
-  contracts: 'int', grossSats: 'bigint', electricityFeeMicroUsd: 'bigint', electricityFeeSats: 'bigint', managementFeeSats: 'bigint',
-  arrearsCollectedSats: 'bigint', arrearsClearedMicroUsd: 'bigint', netSats: 'bigint', arrearsAddedMicroUsd: 'bigint',
-  paused: 'int', inArrears: 'int', belowGuarantee: 'int', stateChanges: 'int', chunksKept: 'int',
-} as const;
-export type ChunkTotals = Omit<RowOf<typeof CHUNK_TOTALS>, 'chunksKept'>;
+const CHUNK_TOTALS_FIELDS = {
+  contracts: field.int, grossSats: field.bigint, electricityFeeMicroUsd: field.bigint, electricityFeeSats: field.bigint, managementFeeSats: field.bigint,
+  arrearsCollectedSats: field.bigint, arrearsClearedMicroUsd: field.bigint, netSats: field.bigint, arrearsAddedMicroUsd: field.bigint,
+  paused: field.int, inArrears: field.int, belowGuarantee: field.int, stateChanges: field.int, chunksKept: field.int,
+};
+const CHUNK_TOTALS = rowShape(CHUNK_TOTALS_FIELDS);
+export type ChunkTotals = Omit<RowOf<typeof CHUNK_TOTALS_FIELDS>, 'chunksKept'>;
 
 /** Fields of RUN_TOTALS summed from the chunks' totals (the rest are counted). */
-const SUMMED_TOTALS = Object.keys(RUN_TOTALS).filter((k) => k !== 'chunksDone' && k !== 'contracts');
+const SUMMED_TOTALS = keysOf(RUN_TOTALS).filter((k) => k !== 'chunksDone' && k !== 'contracts');
 
 /** SQL of a run's plan and chunks: the weight table, the chunk rows, the chunk statement and their totals. */
 @Injectable()
 export class SettlementEngineRepository {
   async plan(manager: EntityManager, source: SqlSource, params: PlanParams): Promise<PlanResult> {
     const statement = planStatement(source, params);
-    const rows: Record<string, unknown>[] = await manager.query(statement.sql, statement.params);
-    return mapShape(PLAN, rows[0]);
+    return queryRow(manager, PLAN, statement.sql, statement.params);
   }
 
   async thresholdContract(manager: EntityManager, source: SqlSource, day: string, hashrates: string[], pos: bigint, dayAttempt: number | null): Promise<string | null> {
@@ -85,8 +85,7 @@ export class SettlementEngineRepository {
 
   async settleChunk(manager: EntityManager, source: SqlSource, params: ChunkParams): Promise<ChunkTotals> {
     const statement = chunkStatement(source, params);
-    const rows: Record<string, unknown>[] = await manager.query(statement.sql, statement.params);
-    const { chunksKept, ...totals } = mapShape(CHUNK_TOTALS, rows[0]);
+    const { chunksKept, ...totals } = await queryRow(manager, CHUNK_TOTALS, statement.sql, statement.params);
     if (chunksKept !== 1) throw new SettlementInvariantError(`run ${params.runId} chunk ${params.chunkNo}: its customers' totals were not kept`);
     return totals;
   }
@@ -103,19 +102,22 @@ export class SettlementEngineRepository {
 
   /** The run's totals from its chunks (done ones), and how many there are. */
   async chunkTotals(manager: EntityManager, runId: string): Promise<Omit<RunTotals, 'houseSats'> & { chunks: number }> {
-    const rows: Record<string, unknown>[] = await manager.query(
+    return queryRow(
+      manager,
+      CHUNK_SUMS,
       `SELECT count(*)::int AS chunks, count(*) FILTER (WHERE status = 'done')::int AS "chunksDone",
               coalesce(sum(contract_count), 0)::int AS contracts,
               ${SUMMED_TOTALS.map((k) => `coalesce(sum((totals->>'${k}')::numeric), 0)::text AS "${k}"`).join(', ')}
          FROM settlement_chunks WHERE run_id = $1`,
       [runId],
     );
-    return { ...mapShape(RUN_TOTALS, rows[0]), chunks: Number(rows[0].chunks) };
   }
 
   /** What each customer of a chunk is owed (kept by the chunk's statement), ordered by customer. */
   async chunkCustomerTotals(manager: EntityManager, runId: string, chunkNo: number): Promise<CustomerTotal[]> {
-    const rows: Record<string, unknown>[] = await manager.query(
+    return queryRows(
+      manager,
+      CUSTOMER_TOTAL,
       `SELECT o.customer_id AS "customerId", o.net::text AS "netSats", o.delta::text AS "arrearsDelta"
          FROM settlement_chunks k,
               unnest(k.customer_ids, k.customer_net_sats, k.customer_arrears_delta_micro_usd) AS o(customer_id, net, delta)
@@ -123,6 +125,5 @@ export class SettlementEngineRepository {
         ORDER BY o.customer_id`,
       [runId, chunkNo],
     );
-    return rows.map((r) => mapShape(CUSTOMER_TOTAL, r));
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { mapShape } from '../../../common/sql/row-shape.js';
 import { embed, type SqlSource } from '../../../common/sql/sql-source.js';
+import { field, queryRows, rowShape } from '../../../database/data-access.js';
 
 /** A customer of the pool with outstanding arrears, and how much (micro-USD). */
-const OWING = { customerId: 'text', arrearsMicroUsd: 'bigint' } as const;
+const OWING = rowShape({ customerId: field.text, arrearsMicroUsd: field.bigint });
 
 /**
  * SQL of the state settlement carries per contract from one day to the next
@@ -47,12 +47,13 @@ export class SettlementStatesRepository {
 
   /** Customers of the pool with outstanding arrears, and how much (micro-USD), oldest debt first. */
   async customersInArrears(manager: EntityManager, poolId: string): Promise<{ customerId: string; arrearsMicroUsd: bigint }[]> {
-    const rows: Record<string, unknown>[] = await manager.query(
+    return queryRows(
+      manager,
+      OWING,
       `SELECT customer_id AS "customerId", sum(arrears_micro_usd)::text AS "arrearsMicroUsd" FROM contract_settlement_states
         WHERE pool_id = $1 AND arrears_micro_usd > 0 GROUP BY customer_id ORDER BY min(arrears_since), customer_id`,
       [poolId],
     );
-    return rows.map((r) => mapShape(OWING, r));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { tryAdvisoryLock, type HeldAdvisoryLock } from '../../../database/advisory-lock.js';
 import { columnsOf, queryEntities, resultRows, type Db } from '../../../database/data-access.js';
 import { SettlementChunk } from '../entities/settlement-chunk.entity.js';
 import { SettlementRun, type RunStatus } from '../entities/settlement-run.entity.js';
@@ -41,6 +42,15 @@ export class SettlementRunsRepository {
 
   private db(manager?: EntityManager): Db {
     return manager ?? this.dataSource;
+  }
+
+  /**
+   * The sweep's session advisory lock (one sweep at a time across workers), taken on a connection
+   * of its own and held there until `release()`: taken and released on two pooled connections
+   * it leaked (see tryAdvisoryLock). Null when another worker's sweep holds it.
+   */
+  trySweepLock(): Promise<HeldAdvisoryLock | null> {
+    return tryAdvisoryLock(this.dataSource, 'settlement_sweep');
   }
 
   /** Runs matching `where` (over alias r), in `order`; `suffix` for FOR UPDATE or LIMIT. */

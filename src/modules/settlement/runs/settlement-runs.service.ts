@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '../../../common/clock/clock.js';
 import type { AuditActor } from '../../audit/audit.service.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { decodeCursor, toPage } from '../../../common/pagination/cursor.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
-import { tryAdvisoryLock } from '../../../database/advisory-lock.js';
 import { TransactionRunner } from '../../../database/transaction.js';
 import { addDays, utcDayOf } from '../../../common/clock/utc-day.js';
 import { ContractsSettlementService } from '../../contracts/contracts-settlement.service.js';
@@ -36,8 +34,6 @@ export class SettlementRunsService {
   private readonly logger = new Logger(SettlementRunsService.name);
 
   constructor(
-    // Only for the sweep's session advisory lock (see sweep()).
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly repository: SettlementRunsRepository,
     private readonly engine: SettlementEngine,
@@ -170,9 +166,9 @@ export class SettlementRunsService {
    * worker left behind is put back on the queue from Postgres. Safe to run anywhere, any time.
    */
   async sweep(): Promise<{ running: number; pending: number; waiting: number }> {
-    // One sweep at a time across workers. The session lock is taken and released on one
-    // connection held for the sweep (see tryAdvisoryLock): on two pooled ones it leaked.
-    const lock = await tryAdvisoryLock(this.dataSource, 'settlement_sweep');
+    // One sweep at a time across workers: the session lock is held on one connection of its own
+    // for the whole sweep (see SettlementRunsRepository.trySweepLock).
+    const lock = await this.repository.trySweepLock();
     if (!lock) return { running: 0, pending: 0, waiting: 0 };
     try {
       await this.tx.run(async (m) => {

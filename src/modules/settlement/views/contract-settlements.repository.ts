@@ -1,20 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { columnsOfShape, mapShape, type RowOf } from '../../../common/sql/row-shape.js';
+import { columnsOfShape, field, resultRows, rowShape, type RowOf } from '../../../database/data-access.js';
 import type { RunStatus } from '../entities/settlement-run.entity.js';
 
 /** A contract's settlement row as the customer's view shows it (contract_settlements is no entity: partitioned by hand; columns are the fields in snake case). */
-const CONTRACT_SETTLEMENT = {
-  day: 'day', seq: 'int', poolId: 'text', hashrateGhs: 'bigint', ratioPpm: 'int', grossSats: 'bigint', electricityFeeMicroUsd: 'bigint',
-  electricityFeeSats: 'bigint', managementFeeSats: 'bigint', arrearsCollectedSats: 'bigint', arrearsClearedMicroUsd: 'bigint',
-  netSats: 'bigint', arrearsAddedMicroUsd: 'bigint', flags: 'int',
-} as const;
-export type ContractSettlementRow = RowOf<typeof CONTRACT_SETTLEMENT>;
+const CONTRACT_SETTLEMENT_FIELDS = {
+  day: field.day, seq: field.int, poolId: field.text, hashrateGhs: field.bigint, ratioPpm: field.int, grossSats: field.bigint, electricityFeeMicroUsd: field.bigint,
+  electricityFeeSats: field.bigint, managementFeeSats: field.bigint, arrearsCollectedSats: field.bigint, arrearsClearedMicroUsd: field.bigint,
+  netSats: field.bigint, arrearsAddedMicroUsd: field.bigint, flags: field.int,
+};
+const CONTRACT_SETTLEMENT = rowShape(CONTRACT_SETTLEMENT_FIELDS);
+export type ContractSettlementRow = RowOf<typeof CONTRACT_SETTLEMENT_FIELDS>;
+
+/** A day's own run (seq 0) and its status, where the day has one. */
+const RUN_DAY = rowShape({ runDay: field.day, runStatus: field.as<RunStatus>() });
 
 /** What settlement carries for the contract (arrears and since when), for its header. */
-const STATE = { arrearsMicroUsd: 'bigint', arrearsSince: 'day?' } as const;
-export type ContractStateView = RowOf<typeof STATE>;
+const STATE_FIELDS = { arrearsMicroUsd: field.bigint, arrearsSince: field.dayOrNull };
+const STATE = rowShape(STATE_FIELDS);
+export type ContractStateView = RowOf<typeof STATE_FIELDS>;
 
 /** Days of a contract as settlement knows them: its carried state, the day runs' status, the paid rows. */
 export interface ContractDays {
@@ -52,12 +57,12 @@ export class ContractSettlementsRepository {
 
   /** The contract's carried state, and for each of `days` its run's status and its paid settlements, in one statement. */
   async contractDays(poolId: string, contractId: string, days: string[]): Promise<ContractDays> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(contractDaysSql(), [days, contractId, poolId]);
+    const rows = resultRows<Record<string, unknown>>(await this.dataSource.query(contractDaysSql(), [days, contractId, poolId]));
     const first = rows[0];
     return {
-      state: first && first.arrearsMicroUsd !== null ? mapShape(STATE, first) : null,
-      runStatus: new Map(rows.filter((r) => r.runStatus !== null).map((r) => [r.runDay as string, r.runStatus as RunStatus])),
-      settlements: rows.filter((r) => r.seq !== null).map((r) => mapShape(CONTRACT_SETTLEMENT, r)),
+      state: first && first.arrearsMicroUsd !== null ? STATE.map([first])[0] : null,
+      runStatus: new Map(RUN_DAY.map(rows.filter((r) => r.runStatus !== null)).map((r) => [r.runDay, r.runStatus])),
+      settlements: CONTRACT_SETTLEMENT.map(rows.filter((r) => r.seq !== null)),
     };
   }
 }

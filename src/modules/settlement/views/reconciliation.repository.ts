@@ -1,27 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { mapShape, type RowOf } from '../../../common/sql/row-shape.js';
+import { field, queryRows, rowShape, type RowOf } from '../../../database/data-access.js';
 
 /** One (pool, day) of the reconciliation grid, from settlement's own tables. */
-const DAY_ROW = {
-  poolId: 'text',
-  day: 'text',
+const DAY_ROW_FIELDS = {
+  poolId: field.text,
+  day: field.text,
   /** What the pool reported for the day; null when not recorded. */
-  earningsSats: 'bigint?',
+  earningsSats: field.bigintOrNull,
   /** Completed runs of the day (seq 0 and adjustments) only. */
-  grossSats: 'bigint', houseSats: 'bigint', electricityFeeSats: 'bigint', managementFeeSats: 'bigint', arrearsCollectedSats: 'bigint',
-  netSats: 'bigint', arrearsAddedMicroUsd: 'bigint',
-  payoutsSats: 'bigint',
+  grossSats: field.bigint, houseSats: field.bigint, electricityFeeSats: field.bigint, managementFeeSats: field.bigint, arrearsCollectedSats: field.bigint,
+  netSats: field.bigint, arrearsAddedMicroUsd: field.bigint,
+  payoutsSats: field.bigint,
   /** Settled earnings minus payouts received, from the first day on record to the end of this day. */
-  outstandingSats: 'bigint',
+  outstandingSats: field.bigint,
   /** 'completed' when every run of the day is, else the first other status; null without runs. */
-  runStatus: 'text?',
-  contracts: 'int',
+  runStatus: field.textOrNull,
+  contracts: field.int,
   /** The delivered hash rate the day's first run used (GH/s), for days without a hash-rate report. */
-  runDeliveredGhs: 'bigint?',
-} as const;
-export type ReconciliationDayRow = RowOf<typeof DAY_ROW>;
+  runDeliveredGhs: field.bigintOrNull,
+};
+const DAY_ROW = rowShape(DAY_ROW_FIELDS);
+export type ReconciliationDayRow = RowOf<typeof DAY_ROW_FIELDS>;
 
 const SUMMED = [
   ['gross_sats', 'gross', 'grossSats'], ['house_sats', 'house', 'houseSats'], ['electricity_fee_sats', 'elec', 'electricityFeeSats'],
@@ -79,12 +80,13 @@ SELECT g.pool_id AS "poolId", g.day::text AS day, e.amount_sats AS "earningsSats
  ORDER BY g.day, g.pool_id`;
 
 /** Per UTC day, all pools together, from completed runs (see dailySummary). */
-const DAILY_SUMMARY = {
-  day: 'text', runs: 'int', earningsSats: 'bigint', grossSats: 'bigint', houseSats: 'bigint', electricityFeeSats: 'bigint',
-  managementFeeSats: 'bigint', arrearsCollectedSats: 'bigint', netSats: 'bigint', arrearsAddedMicroUsd: 'bigint',
-  arrearsOutstandingMicroUsd: 'bigint', contracts: 'int', contractsInArrears: 'int', contractsPaused: 'int', customersCredited: 'int',
-} as const;
-export type DailySettlementSummary = RowOf<typeof DAILY_SUMMARY>;
+const DAILY_SUMMARY_FIELDS = {
+  day: field.text, runs: field.int, earningsSats: field.bigint, grossSats: field.bigint, houseSats: field.bigint, electricityFeeSats: field.bigint,
+  managementFeeSats: field.bigint, arrearsCollectedSats: field.bigint, netSats: field.bigint, arrearsAddedMicroUsd: field.bigint,
+  arrearsOutstandingMicroUsd: field.bigint, contracts: field.int, contractsInArrears: field.int, contractsPaused: field.int, customersCredited: field.int,
+};
+const DAILY_SUMMARY = rowShape(DAILY_SUMMARY_FIELDS);
+export type DailySettlementSummary = RowOf<typeof DAILY_SUMMARY_FIELDS>;
 
 const DAILY_SUMMARY_SQL = `
 WITH runs AS (
@@ -117,11 +119,12 @@ SELECT d.day::text AS day, d.runs, d.earnings AS "earningsSats", d.gross AS "gro
  ORDER BY d.day`;
 
 /** What a pool still owes as of a day, by age of the settled earnings (see receivableAging). */
-const AGING = {
-  poolId: 'text', days0To7Sats: 'bigint', days8To30Sats: 'bigint', days31To60Sats: 'bigint', days61To90Sats: 'bigint',
-  over90DaysSats: 'bigint', outstandingSats: 'bigint', paidSats: 'bigint', oldestOpenDay: 'text?',
-} as const;
-export type ReceivableAging = RowOf<typeof AGING>;
+const AGING_FIELDS = {
+  poolId: field.text, days0To7Sats: field.bigint, days8To30Sats: field.bigint, days31To60Sats: field.bigint, days61To90Sats: field.bigint,
+  over90DaysSats: field.bigint, outstandingSats: field.bigint, paidSats: field.bigint, oldestOpenDay: field.textOrNull,
+};
+const AGING = rowShape(AGING_FIELDS);
+export type ReceivableAging = RowOf<typeof AGING_FIELDS>;
 
 const AGING_SQL = `
 WITH earned AS (
@@ -155,8 +158,7 @@ export class ReconciliationRepository {
    * in (day, pool) order, in one statement whatever the range's length.
    */
   async dayRows(from: string, to: string, m?: EntityManager): Promise<ReconciliationDayRow[]> {
-    const rows: Record<string, unknown>[] = await (m ?? this.dataSource).query(DAY_ROWS_SQL, [from, to]);
-    return rows.map((r) => mapShape(DAY_ROW, r));
+    return queryRows(m ?? this.dataSource, DAY_ROW, DAY_ROWS_SQL, [from, to]);
   }
 
   /**
@@ -165,8 +167,7 @@ export class ReconciliationRepository {
    * after the day (not paused) and paused, customers credited (net > 0).
    */
   async dailySummary(from: string, to: string): Promise<DailySettlementSummary[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(DAILY_SUMMARY_SQL, [from, to]);
-    return rows.map((r) => mapShape(DAILY_SUMMARY, r));
+    return queryRows(this.dataSource, DAILY_SUMMARY, DAILY_SUMMARY_SQL, [from, to]);
   }
 
   /**
@@ -174,7 +175,6 @@ export class ReconciliationRepository {
    * earnings first (FIFO), and what is left of each day's earnings is bucketed by its age.
    */
   async receivableAging(asOf: string): Promise<ReceivableAging[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(AGING_SQL, [asOf]);
-    return rows.map((r) => mapShape(AGING, r));
+    return queryRows(this.dataSource, AGING, AGING_SQL, [asOf]);
   }
 }
