@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'node_modules/**', '.tools/**', 'coverage/**', 'reports/**', 'migrations/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Type-aware: floating promises, unsafe any, needless assertions and the like are errors.
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // Plain JavaScript config and setup files are outside the TypeScript project.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
     rules: {
@@ -48,7 +57,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', '**/*.spec.ts', 'bench/**'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    // Tests, benches and seeds read rows from a plain pg client (typed any by pg) and hand jest
+    // methods to expect(): the any-safety and unbound-method rules would only add casts there.
+    files: ['test/**', '**/*.spec.ts', 'bench/**', 'seeds/**'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      // Callbacks handed to waiting helpers and fakes are async by contract, awaited or not.
+      '@typescript-eslint/require-await': 'off',
+    },
   },
 );

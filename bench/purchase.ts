@@ -134,11 +134,11 @@ async function startApi(port: number): Promise<ChildProcess> {
   });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the API exited with ${code} before listening`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening on')) resolve();
     });
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return child;
 }
 

@@ -32,8 +32,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '2' },
   },
 });
-const CONTRACTS = Number.parseInt(values.contracts!, 10);
-const CUSTOMERS = Number.parseInt(values.customers!, 10);
+const CONTRACTS = Number.parseInt(values.contracts, 10);
+const CUSTOMERS = Number.parseInt(values.customers, 10);
 const BENCH_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hashmarket_bench_settlement';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
 const PREFIX = `bench${process.pid}`;
@@ -75,14 +75,14 @@ async function main(): Promise<void> {
 
   // The worker: a real process, as production runs it.
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: BENCH_URL, REDIS_URL, QUEUE_PREFIX: PREFIX, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false',
-    SETTLEMENT_CHUNK_SIZE: values.chunk!, SETTLEMENT_CONCURRENCY: values.concurrency!, SETTLEMENT_SCHEDULER_ENABLED: 'false' });
+    SETTLEMENT_CHUNK_SIZE: values.chunk, SETTLEMENT_CONCURRENCY: values.concurrency, SETTLEMENT_SCHEDULER_ENABLED: 'false' });
   const worker = spawn(process.execPath, [join(root, 'dist/src/main.js'), 'worker'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: BENCH_URL, REDIS_URL, QUEUE_PREFIX: PREFIX, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false',
-      SETTLEMENT_CHUNK_SIZE: values.chunk!, SETTLEMENT_CONCURRENCY: values.concurrency!, SETTLEMENT_SWEEP_INTERVAL_MS: '600000', SETTLEMENT_SCHEDULER_ENABLED: 'true' },
+      SETTLEMENT_CHUNK_SIZE: values.chunk, SETTLEMENT_CONCURRENCY: values.concurrency, SETTLEMENT_SWEEP_INTERVAL_MS: '600000', SETTLEMENT_SCHEDULER_ENABLED: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    worker.stdout!.on('data', (c: Buffer) => (c.toString().includes('hashmarket worker started') ? resolve() : undefined));
+    worker.stdout.on('data', (c: Buffer) => (c.toString().includes('hashmarket worker started') ? resolve() : undefined));
     worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
   });
   let peakRssKb = 0;

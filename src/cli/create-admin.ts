@@ -64,6 +64,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const known = error instanceof UsageError || error instanceof ConfigError || error instanceof DependencyUnreachableError || error instanceof DomainError;
-  process.stderr.write(`${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(`${known ? (error).message : String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

@@ -16,7 +16,7 @@ interface ImportOptions {
 
 function day(name: string) {
   return (value: string): string => {
-    if (!isUtcDay(value)) throw new Error(`--${name} must be a UTC day written YYYY-MM-DD (got "${value}")`);
+    if (!isUtcDay(value)) throw new Error(`--${name} must be a UTC day written YYYY-MM-DD (got "${String(value)}")`);
     return value;
   };
 }

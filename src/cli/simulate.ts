@@ -77,7 +77,7 @@ class SimulateCommand extends CommandRunner {
       }
     } catch (error) {
       const known = error instanceof ConfigError || error instanceof DependencyUnreachableError;
-      process.stderr.write(`simulation failed: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+      process.stderr.write(`simulation failed: ${known ? (error).message : String((error as Error)?.stack ?? error)}\n`);
     }
     process.stdout.write(finalLine());
     process.exitCode = tieOut === 'ok' ? 0 : 1;

@@ -20,7 +20,7 @@ export async function tryAdvisoryLock(dataSource: DataSource, name: string): Pro
   const runner = dataSource.createQueryRunner();
   let held = false;
   try {
-    const rows: { ok: boolean }[] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [name]);
+    const rows = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [name])) as { ok: boolean }[];
     held = rows[0]?.ok === true;
   } finally {
     if (!held) await runner.release();

@@ -18,7 +18,7 @@ describe('RateLimiter', () => {
     await limiter.onModuleInit();
   });
   afterAll(async () => {
-    await limiter.onModuleDestroy();
+    limiter.onModuleDestroy();
     const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -58,7 +58,7 @@ describe('RateLimiter', () => {
     try {
       await expect(unreachable.hit(limit, 'subject-d')).rejects.toMatchObject({ code: 'AUTH.RATE_LIMIT_UNAVAILABLE', kind: 'unavailable' });
     } finally {
-      await unreachable.onModuleDestroy();
+      unreachable.onModuleDestroy();
     }
   });
 });

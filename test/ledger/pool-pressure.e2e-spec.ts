@@ -26,7 +26,7 @@ describe('ledger posts inside transactions that hold the whole pool', () => {
 
   it('posts from as many transactions as the pool has connections, with the platform accounts not read yet', async () => {
     // As after a restart: nothing cached about platform accounts.
-    Object.assign(t.app.get(LedgerEntryBuilder) as object, { loadedPlatform: undefined, platformAccounts: undefined });
+    Object.assign(t.app.get(LedgerEntryBuilder), { loadedPlatform: undefined, platformAccounts: undefined });
     const ledger = t.app.get(LedgerService);
     const transactions = t.app.get(TransactionRunner);
     let entered = 0;

@@ -61,7 +61,7 @@ describe('operations views', () => {
 
     const csv = await t.http.get(`/v1/capacity/history?from=${FROM}&to=${TO}&format=csv`, { token: operator.token });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
-    const lines = parse(csv.text, { columns: true }) as Record<string, string>[];
+    const lines = parse<Record<string, string>>(csv.text, { columns: true });
     expect(lines).toHaveLength(res.body.rows.length);
     expect(Object.keys(lines[0])).toEqual(['day', 'poolId', 'poolName', 'installedThs', 'onlineThs', 'soldThs', 'contracts', 'deliveredThs', 'uptimeBps', 'utilisationPct']);
   });
@@ -101,7 +101,7 @@ describe('operations views', () => {
     const runs = await t.http.get(`/v1/exports/settlement-runs?from=${FROM}&to=${TO}`, { token: finance.token });
     expect(runs.status).toBe(200);
     expect(runs.headers.get('content-disposition')).toBe(`attachment; filename="settlement-runs-${FROM}-${TO}.csv"`);
-    const lines = parse(runs.text, { columns: true }) as Record<string, string>[];
+    const lines = parse<Record<string, string>>(runs.text, { columns: true });
     expect(lines).toHaveLength(24);
     expect(lines[0].day).toBe(FROM);
     expect(lines.every((l) => l.status === 'completed')).toBe(true);
@@ -110,7 +110,7 @@ describe('operations views', () => {
 
     const pending = await t.http.get(`/v1/exports/withdrawals-pending`, { token: finance.token });
     expect(pending.status).toBe(200);
-    const withdrawals = parse(pending.text, { columns: true }) as Record<string, string>[];
+    const withdrawals = parse<Record<string, string>>(pending.text, { columns: true });
     const { rows: open } = await t.db.query(`SELECT id FROM withdrawals WHERE status IN ('requested', 'approved', 'batched', 'broadcast') ORDER BY requested_at`);
     expect(open.length).toBeGreaterThan(0);
     expect(withdrawals.map((w) => w.id)).toEqual(open.map((r) => r.id));

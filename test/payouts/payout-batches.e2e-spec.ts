@@ -137,7 +137,7 @@ describe('finance workflow: approvals, four eyes, payout batches', () => {
     const csv = await t.http.get(`/v1/payout-batches/${batchId}/export?format=csv`, { token: finance.token });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    const records = parse(csv.text, { columns: true }) as Record<string, string>[];
+    const records = parse<Record<string, string>>(csv.text, { columns: true });
     expect(records.map((r) => [r.address, r.sats]).sort()).toEqual([[MAINNET_ADDRESSES.p2tr, '2998000'], [MAINNET_ADDRESSES.p2wpkh, '2996000']].sort());
     expect(records.find((r) => r.address === MAINNET_ADDRESSES.p2tr)?.withdrawal_ids).toBe(b1);
     const json = await t.http.get(`/v1/payout-batches/${batchId}/export?format=json`, { token: finance.token });

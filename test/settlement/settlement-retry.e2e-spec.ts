@@ -122,7 +122,7 @@ describe('a failed settlement run is retried to completion through the API', () 
     async (step, day) => {
       await seedDayInputs(t.db, s, day, { priceUsd: '64000', earningsSats: 98_765_432n, deliveredGhs: (s.soldGhs * 9n) / 10n });
       await trigger(day);
-      await failAt(day, step as Step);
+      await failAt(day, step);
 
       // Not paid, and why; rows the failed attempt wrote are not shown as paid.
       const before = await dayInView(day);

@@ -32,7 +32,7 @@ export async function renderReport(file: string, options: { screenshot?: string 
     await page.waitForFunction(() => document.body.dataset.chartsDrawn === '4');
     const painted = await page.$$eval('canvas', (canvases) =>
       canvases.map((canvas) => {
-        const c = canvas as HTMLCanvasElement;
+        const c = canvas;
         const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
         let inked = 0;
         for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) inked++;

@@ -14,7 +14,7 @@ export async function parseCsvRows<T extends object>(body: unknown, dto: ClassCo
   if (typeof body !== 'string' || body.trim().length === 0) throw new BadRequestException({ code: 'VALIDATION.FAILED', message: 'body must be CSV text (Content-Type: text/csv) with a header row' });
   let records: Record<string, string>[];
   try {
-    records = parse(body, { columns: true, trim: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+    records = parse<Record<string, string>>(body, { columns: true, trim: true, skip_empty_lines: true, bom: true });
   } catch (error) {
     throw new BadRequestException({ code: 'VALIDATION.FAILED', message: `body is not valid CSV: ${(error as Error).message}` });
   }

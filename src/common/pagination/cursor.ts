@@ -35,7 +35,7 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === arity && parsed.every((v) => typeof v === 'string' || typeof v === 'number')) {
-      return parsed as (string | number)[];
+      return parsed;
     }
   } catch {
     // fall through to the validation error

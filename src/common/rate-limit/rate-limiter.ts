@@ -61,7 +61,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     await this.client.connect().catch(() => undefined);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     this.client.disconnect();
   }
 

@@ -38,7 +38,7 @@ export class RefreshTokensRepository {
   }
 
   async revokeFamily(familyId: string, now: Date, reason: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE family_id = $1 AND revoked_at IS NULL`,
       [familyId, now, reason],
     );
@@ -46,7 +46,7 @@ export class RefreshTokensRepository {
   }
 
   async revokeAllOfUser(userId: string, now: Date, reason: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL`,
       [userId, now, reason],
     );
@@ -55,7 +55,7 @@ export class RefreshTokensRepository {
 
   /** Deletes up to `batchSize` tokens that expired before `before`; returns how many. */
   async deleteExpiredBatch(before: Date, batchSize: number, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result = await manager.query(
+    const result: unknown = await manager.query(
       `DELETE FROM refresh_tokens WHERE id IN (
          SELECT id FROM refresh_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
        )`,

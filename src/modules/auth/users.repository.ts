@@ -82,7 +82,7 @@ export class UsersRepository {
 
   /** Stores a new pending secret; refused (false) once TOTP is enabled. */
   async startTotpEnrolment(id: string, secretEnc: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const result = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE users SET totp_secret_enc = $2, totp_last_step = NULL, totp_failed_attempts = 0, updated_at = $3
        WHERE id = $1 AND totp_enabled_at IS NULL RETURNING id`,
       [id, secretEnc, now],
@@ -96,7 +96,7 @@ export class UsersRepository {
    * one UPDATE matches, the other finds the step already taken.
    */
   async consumeTotpStep(id: string, step: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const result = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE users SET totp_last_step = $2, totp_failed_attempts = 0, updated_at = $3
        WHERE id = $1
          AND (totp_last_step IS NULL OR totp_last_step < $2)
@@ -109,7 +109,7 @@ export class UsersRepository {
 
   /** One more failure; the one that reaches `maxFailures` locks until `lockUntil` and restarts the count. */
   async recordTotpFailure(id: string, maxFailures: number, lockUntil: Date, manager: EntityManager = this.dataSource.manager): Promise<Date | null> {
-    const result = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE users SET
          totp_locked_until = CASE WHEN totp_failed_attempts + 1 >= $2 THEN $3 ELSE totp_locked_until END,
          totp_failed_attempts = CASE WHEN totp_failed_attempts + 1 >= $2 THEN 0 ELSE totp_failed_attempts + 1 END

@@ -45,7 +45,10 @@ export class HashrateReportsService {
           return { outcome: 'created' as const, report: view };
         }
         // A concurrent request recorded the day first: compare with what it wrote.
-        existing = (await this.repository.findForUpdate(dto.poolId, dto.day, manager)) as HashrateReport;
+        const winner = await this.repository.findForUpdate(dto.poolId, dto.day, manager);
+        // Reports are never deleted, so the row the insert collided with is there.
+        if (!winner) throw new Error(`hash-rate report ${dto.poolId}/${dto.day} conflicted on insert but cannot be read`);
+        existing = winner;
       }
       if (existing.deliveredGhs === deliveredGhs && existing.uptimeBps === dto.uptimeBps) {
         return { outcome: 'unchanged' as const, report: hashrateReportView(existing) };

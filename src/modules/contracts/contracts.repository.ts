@@ -110,7 +110,7 @@ export class ContractsRepository {
         t.id, t.poolId, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
       ],
     });
-    return mapRows(manager, Contract, result.rows) as ContractRow[];
+    return mapRows(manager, Contract, result.rows);
   }
 
   /**

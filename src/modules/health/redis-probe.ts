@@ -32,7 +32,7 @@ export class RedisProbe implements OnApplicationShutdown {
   }
 
   /** After the HTTP server has drained, so an in-flight readiness check still gets its answer. */
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.client.disconnect();
   }
 }

@@ -30,14 +30,19 @@ export function translateLedgerError(error: unknown): unknown {
       return detail.bound === 'max' ? new BalanceLimitError(details) : new InsufficientBalanceError(details);
     }
     case 'HM409':
-      return new IdempotencyConflictError(String(detail.idempotencyKey ?? ''));
+      return new IdempotencyConflictError(text(detail.idempotencyKey));
     case 'HM404':
-      return new CustomerNotFoundError(String(detail.customerId ?? detail.accountId ?? ''));
+      return new CustomerNotFoundError(text(detail.customerId ?? detail.accountId));
     case 'HM400':
       return new LedgerInvariantError(pg.driverError?.message ?? pg.message ?? 'unbalanced ledger entry');
     default:
       return error;
   }
+}
+
+/** A JSON detail's value as text: strings and numbers as they are, anything else empty. */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 function parseDetail(detail: string | undefined): Record<string, unknown> {

@@ -23,7 +23,7 @@ export interface AutoPayoutCandidate {
 }
 
 /** A setting's columns and two of its address's (their names do not collide), each mapped from its entity. */
-function settingColumns(manager: EntityManager, only?: readonly (keyof AutoPayoutSetting & string)[]): string {
+function settingColumns(manager: EntityManager, only?: readonly Extract<keyof AutoPayoutSetting, string>[]): string {
   return `${columnsOf(manager, AutoPayoutSetting, 's', only ?? ['userId', 'addressId', 'thresholdSats', 'updatedAt'])}, ${columnsOf(manager, PayoutAddress, 'a', ['address', 'usableFrom'])}`;
 }
 
@@ -69,7 +69,7 @@ export class AutoPayoutRepository {
 
   /** Removing an address stops automatic payouts to it. */
   async deleteForAddress(addressId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result = await manager.query(`DELETE FROM auto_payout_settings WHERE address_id = $1`, [addressId]);
+    const result: unknown = await manager.query(`DELETE FROM auto_payout_settings WHERE address_id = $1`, [addressId]);
     return affectedCount(result);
   }
 

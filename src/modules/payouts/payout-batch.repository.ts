@@ -64,7 +64,7 @@ export class PayoutBatchRepository {
        SELECT $1, id, address, net_sats FROM withdrawals WHERE id = ANY($2::uuid[])`,
       [batchId, ids],
     );
-    const result = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE withdrawals SET status = 'batched', batch_id = $1, status_changed_at = $3 WHERE id = ANY($2::uuid[]) AND status = 'approved'`,
       [batchId, ids, now],
     );
@@ -136,7 +136,7 @@ export class PayoutBatchRepository {
   async transitionBatchWithdrawals(
     batchId: string, from: readonly WithdrawalStatus[], to: WithdrawalStatus, now: Date, manager: EntityManager = this.dataSource.manager,
   ): Promise<WithdrawalRecord[]> {
-    const rows = await manager.query(
+    const rows: unknown = await manager.query(
       `UPDATE withdrawals w SET status = $3, status_changed_at = $4 WHERE w.batch_id = $1 AND w.status = ANY($2::text[]) RETURNING ${withdrawalColumns(manager)}`,
       [batchId, [...from], to, now],
     );

@@ -60,9 +60,10 @@ export class SettlementModule implements OnModuleInit {
 
   /** CSV imports post text/csv bodies; Fastify parses JSON only until told otherwise. */
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as
-      | { hasContentTypeParser(type: string): boolean; addContentTypeParser(type: string, opts: object, parser: (req: unknown, body: string, done: (err: Error | null, body?: unknown) => void) => void): void }
-      | undefined;
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.<{
+      hasContentTypeParser(type: string): boolean;
+      addContentTypeParser(type: string, opts: object, parser: (req: unknown, body: string, done: (err: Error | null, body?: unknown) => void) => void): void;
+    }>();
     if (!fastify?.hasContentTypeParser || fastify.hasContentTypeParser('text/csv')) return;
     fastify.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT }, (_req, body, done) => done(null, body));
   }

@@ -142,7 +142,7 @@ export class ContractPurchaseService {
   /** The request whose ledger idempotency key the refusal names, if it is one. */
   private conflictingKey(error: unknown, charging: Waiting[]): Waiting | undefined {
     if (!(error instanceof IdempotencyConflictError)) return undefined;
-    const key = String(error.details?.idempotencyKey ?? '');
+    const key = typeof error.details?.idempotencyKey === 'string' ? error.details.idempotencyKey : '';
     return charging.find((w) => `contract.purchase:${w.user.userId}:${w.idempotencyKey}` === key);
   }
 

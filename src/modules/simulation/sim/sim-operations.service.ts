@@ -171,7 +171,7 @@ export class SimOperationsService {
         throw new Error(`${name} job failed: ${failed?.failedReason ?? 'unknown reason'}`);
       }
       if (state !== 'completed') return null;
-      return (await queue.getJob(job.id!))?.returnvalue ?? true;
+      return ((await queue.getJob(job.id!))?.returnvalue as unknown) ?? true;
     }, 5 * 60_000);
   }
 }
