@@ -15,7 +15,17 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unsafe-function-type': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -37,8 +47,16 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'typeorm', importNames: ['DataSource'], message: 'Services hold no DataSource: move the SQL to the repository, which takes the manager (last, optional).' },
-            { name: '@nestjs/typeorm', importNames: ['InjectDataSource'], message: 'Services hold no DataSource: move the SQL to the repository, which takes the manager (last, optional).' },
+            {
+              name: 'typeorm',
+              importNames: ['DataSource'],
+              message: 'Services hold no DataSource: move the SQL to the repository, which takes the manager (last, optional).',
+            },
+            {
+              name: '@nestjs/typeorm',
+              importNames: ['InjectDataSource'],
+              message: 'Services hold no DataSource: move the SQL to the repository, which takes the manager (last, optional).',
+            },
           ],
         },
       ],
@@ -51,8 +69,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.name='BigInt']", message: 'Map rows with columnsOf + queryEntities (entity rows) or rowShape (sums, counts) from src/database/data-access.ts.' },
-        { selector: "CallExpression[callee.name='Number']", message: 'Map rows with columnsOf + queryEntities (entity rows) or rowShape (sums, counts) from src/database/data-access.ts.' },
+        {
+          selector: "CallExpression[callee.name='BigInt']",
+          message: 'Map rows with columnsOf + queryEntities (entity rows) or rowShape (sums, counts) from src/database/data-access.ts.',
+        },
+        {
+          selector: "CallExpression[callee.name='Number']",
+          message: 'Map rows with columnsOf + queryEntities (entity rows) or rowShape (sums, counts) from src/database/data-access.ts.',
+        },
       ],
     },
   },

@@ -32,8 +32,16 @@ const SLICE_SECONDS = 1;
 const WRITERS = (env.BENCH_WRITERS ?? '1,8,32').split(',').map(Number);
 const SEED_MICRO_USD = 1_000_000_000n; // $1,000 each: transfers of 1..100 micro-USD never run dry
 const HOT: PlatformAccount[] = [
-  'pool_receivable', 'electricity_revenue', 'management_revenue', 'house', 'customer_deposits',
-  'withdrawals_in_flight', 'sales_revenue', 'refunds', 'network_fees', 'adjustments',
+  'pool_receivable',
+  'electricity_revenue',
+  'management_revenue',
+  'house',
+  'customer_deposits',
+  'withdrawals_in_flight',
+  'sales_revenue',
+  'refunds',
+  'network_fees',
+  'adjustments',
 ];
 
 type Case = 'spread' | 'hot';
@@ -64,7 +72,9 @@ function nextTransfer(kind: Case): Transfer {
   let to = random(CUSTOMERS - 1);
   if (to >= from) to += 1;
   const amount = BigInt(1 + random(100));
-  return kind === 'spread' ? { fromCustomer: from, toCustomer: to, hot: null, amount } : { fromCustomer: from, toCustomer: null, hot: HOT[random(HOT.length)], amount };
+  return kind === 'spread'
+    ? { fromCustomer: from, toCustomer: to, hot: null, amount }
+    : { fromCustomer: from, toCustomer: null, hot: HOT[random(HOT.length)], amount };
 }
 
 async function prepareDatabase(): Promise<void> {
@@ -211,17 +221,41 @@ async function compare(writers: number, kind: Case, app: (t: Transfer) => Promis
   const floorSample: Sample = { latencies: [], seconds: 0, errors: 0, cpuUs: 0 };
   const rounds = Math.max(1, Math.round(SECONDS / SLICE_SECONDS));
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? [[floor, floorSample], [app, appSample]] as const : [[app, appSample], [floor, floorSample]] as const;
+    const order =
+      round % 2 === 0
+        ? ([
+            [floor, floorSample],
+            [app, appSample],
+          ] as const)
+        : ([
+            [app, appSample],
+            [floor, floorSample],
+          ] as const);
     for (const [write, sample] of order) await run(writers, kind, write, SLICE_SECONDS, sample);
   }
   return { app: summarise(appSample), floor: summarise(floorSample) };
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`ledger bench: ${CUSTOMERS} customers, ${SECONDS} s per path and case in ${SLICE_SECONDS} s slices alternating app and floor, writers ${WRITERS.join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `ledger bench: ${CUSTOMERS} customers, ${SECONDS} s per path and case in ${SLICE_SECONDS} s slices alternating app and floor, writers ${WRITERS.join(', ')}; load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   await prepareDatabase();
   const maxWriters = Math.max(...WRITERS);
-  const config = loadConfig({ ...env, NODE_ENV: 'production', DATABASE_URL, DATABASE_POOL_SIZE: String(maxWriters), LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', QUEUE_PREFIX: 'bench', JWT_ACCESS_SECRET: randomBytes(24).toString('hex'), TOTP_ENCRYPTION_KEY: randomBytes(32).toString('hex'), ADMIN_PASSWORD: undefined });
+  const config = loadConfig({
+    ...env,
+    NODE_ENV: 'production',
+    DATABASE_URL,
+    DATABASE_POOL_SIZE: String(maxWriters),
+    LOG_LEVEL: 'silent',
+    MIGRATE_ON_START: 'false',
+    QUEUE_PREFIX: 'bench',
+    JWT_ACCESS_SECRET: randomBytes(24).toString('hex'),
+    TOTP_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: undefined,
+  });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, role: 'api' }), { logger: false });
   // The floor shares the app's pg pool: same connections, same settings, only the code differs.
   const pool = (app.get(DataSource).driver as unknown as { master: pg.Pool }).master;
@@ -245,15 +279,41 @@ async function main(): Promise<void> {
   await app.close();
 
   const rows = results.map((r) => [
-    r.kind, String(r.writers), r.app.entriesPerSecond.toFixed(0), r.app.p50Ms.toFixed(2), r.app.p99Ms.toFixed(2),
-    r.floor.entriesPerSecond.toFixed(0), r.floor.p99Ms.toFixed(2), (r.floor.entriesPerSecond / r.app.entriesPerSecond).toFixed(2),
-    r.app.nodeCpuUsPerEntry.toFixed(0), r.floor.nodeCpuUsPerEntry.toFixed(0), String(r.app.errors + r.floor.errors), r.load.toFixed(1),
+    r.kind,
+    String(r.writers),
+    r.app.entriesPerSecond.toFixed(0),
+    r.app.p50Ms.toFixed(2),
+    r.app.p99Ms.toFixed(2),
+    r.floor.entriesPerSecond.toFixed(0),
+    r.floor.p99Ms.toFixed(2),
+    (r.floor.entriesPerSecond / r.app.entriesPerSecond).toFixed(2),
+    r.app.nodeCpuUsPerEntry.toFixed(0),
+    r.floor.nodeCpuUsPerEntry.toFixed(0),
+    String(r.app.errors + r.floor.errors),
+    r.load.toFixed(1),
   ]);
-  const header = ['case', 'writers', 'app entries/s', 'app p50 ms', 'app p99 ms', 'floor entries/s', 'floor p99 ms', 'ratio', 'app node us/entry', 'floor node us/entry', 'errors', 'load1'];
+  const header = [
+    'case',
+    'writers',
+    'app entries/s',
+    'app p50 ms',
+    'app p99 ms',
+    'floor entries/s',
+    'floor p99 ms',
+    'ratio',
+    'app node us/entry',
+    'floor node us/entry',
+    'errors',
+    'load1',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n\n`);
-  process.stdout.write(`ledger check after the run: ${report.ok ? 'ok' : `DRIFT: ${report.problems.join('; ')}`}; load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `ledger check after the run: ${report.ok ? 'ok' : `DRIFT: ${report.problems.join('; ')}`}; load average at end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   for (const r of results) {
     process.stdout.write(
       `bench ledger: case=${r.kind} writers=${r.writers} entries_per_s=${r.app.entriesPerSecond.toFixed(0)} p99_ms=${r.app.p99Ms.toFixed(2)} floor_entries_per_s=${r.floor.entriesPerSecond.toFixed(0)} ratio=${(r.floor.entriesPerSecond / r.app.entriesPerSecond).toFixed(2)}\n`,

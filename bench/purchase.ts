@@ -170,14 +170,27 @@ async function seed(pool: pg.Pool) {
   const site = await api('POST', '/v1/sites', operator, { name: 'bench hall', powerCapacityKw: '20000', electricityPriceUsdPerKwh: '0.05' });
   const model = await api('POST', '/v1/miner-models', operator, { name: 'bench S21', hashrateThs: '200', efficiencyJPerTh: '15' });
   const poolRow = await api('POST', '/v1/pools', operator, {
-    name: 'bench pool', stratumEndpoint: 'stratum+tcp://pool.bench.example:3333', payoutScheme: 'FPPS', feeBps: 200, payoutAddress: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+    name: 'bench pool',
+    stratumEndpoint: 'stratum+tcp://pool.bench.example:3333',
+    payoutScheme: 'FPPS',
+    feeBps: 200,
+    payoutAddress: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
   });
   // 5,000 units x 200 TH/s = 1,000,000 TH/s online (15 MW of the site's 20 MW).
   await api('POST', '/v1/fleets', operator, { name: 'bench fleet', siteId: site.id, minerModelId: model.id, poolId: poolRow.id, unitCount: 5000 });
   const product = (allocatedThs: string) =>
     api('POST', '/v1/products', operator, {
-      name: `bench product ${allocatedThs}`, poolId: poolRow.id, termDays: 30, upfrontPriceUsdPerTh: PRICE_USD_PER_TH, electricityFeeUsdPerThDay: '0.02',
-      managementFeeBps: 1000, minPurchaseThs: '1', maxPurchaseThs: '100', capacityAllocatedThs: allocatedThs, uptimeGuaranteeBps: 9500, arrearsGraceDays: 7,
+      name: `bench product ${allocatedThs}`,
+      poolId: poolRow.id,
+      termDays: 30,
+      upfrontPriceUsdPerTh: PRICE_USD_PER_TH,
+      electricityFeeUsdPerThDay: '0.02',
+      managementFeeBps: 1000,
+      minPurchaseThs: '1',
+      maxPurchaseThs: '100',
+      capacityAllocatedThs: allocatedThs,
+      uptimeGuaranteeBps: 9500,
+      arrearsGraceDays: 7,
     });
   const appProduct = await product('500000');
   const floorProduct = await product('499999');
@@ -185,7 +198,9 @@ async function seed(pool: pg.Pool) {
   const fund = async (ids: string[]) => {
     for (let i = 0; i < ids.length; i += 20) {
       await Promise.all(
-        ids.slice(i, i + 20).map((id) => api('POST', '/v1/deposits', finance, { customerId: id, currency: 'USD', amount: '1000000', externalReference: `bench-${id}` })),
+        ids
+          .slice(i, i + 20)
+          .map((id) => api('POST', '/v1/deposits', finance, { customerId: id, currency: 'USD', amount: '1000000', externalReference: `bench-${id}` })),
       );
     }
   };
@@ -354,13 +369,38 @@ async function floor(pool: pg.Pool, s: Awaited<ReturnType<typeof seed>>, seconds
         try {
           await client.query('BEGIN');
           await client.query(ledgerEntry, [
-            `contract.purchase:${customer.id}:${key}`, contractId, customer.id, now,
-            customer.accountId, (-PRICE_MICRO_USD).toString(), s.salesRevenue.id, Math.floor(Math.random() * s.salesRevenue.shards), PRICE_MICRO_USD.toString(),
+            `contract.purchase:${customer.id}:${key}`,
+            contractId,
+            customer.id,
+            now,
+            customer.accountId,
+            (-PRICE_MICRO_USD).toString(),
+            s.salesRevenue.id,
+            Math.floor(Math.random() * s.salesRevenue.shards),
+            PRICE_MICRO_USD.toString(),
           ]);
-          await client.query(audit, [customer.id, contractId, JSON.stringify({ productId: p.id, hashrateGhs: '1000', pricePaidMicroUsd: PRICE_MICRO_USD.toString(), startDay }), key]);
+          await client.query(audit, [
+            customer.id,
+            contractId,
+            JSON.stringify({ productId: p.id, hashrateGhs: '1000', pricePaidMicroUsd: PRICE_MICRO_USD.toString(), startDay }),
+            key,
+          ]);
           const reserved = await client.query(RESERVE_AND_INSERT_SQL, [
-            contractId, p.id, '1000', now, startDay, p.term_days, PRICE_MICRO_USD.toString(), p.upfront_price_usd_per_th, p.electricity_fee_usd_per_th_day,
-            p.management_fee_bps, p.uptime_guarantee_bps, p.arrears_grace_days, customer.id, key, `${p.id}:1000`,
+            contractId,
+            p.id,
+            '1000',
+            now,
+            startDay,
+            p.term_days,
+            PRICE_MICRO_USD.toString(),
+            p.upfront_price_usd_per_th,
+            p.electricity_fee_usd_per_th_day,
+            p.management_fee_bps,
+            p.uptime_guarantee_bps,
+            p.arrears_grace_days,
+            customer.id,
+            key,
+            `${p.id}:1000`,
           ]);
           if (reserved.rowCount !== 1) throw new Error('floor product sold out');
           await client.query('COMMIT');
@@ -404,7 +444,16 @@ async function check(pool: pg.Pool) {
 function timeline(o: Outcome): string[] {
   const seconds: number[][] = [];
   o.answeredAt.forEach((at, i) => (seconds[Math.floor(at / 1000)] ??= []).push(o.latencies[i]));
-  return Array.from(seconds, (l) => (l ? fmt(pct(l.sort((x, y) => x - y), 0.99)) : '-'));
+  return Array.from(seconds, (l) =>
+    l
+      ? fmt(
+          pct(
+            l.sort((x, y) => x - y),
+            0.99,
+          ),
+        )
+      : '-',
+  );
 }
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
@@ -412,7 +461,9 @@ const statuses = (o: Outcome) => [...o.statuses.entries()].map(([s, n]) => `${s}
 
 async function main(): Promise<void> {
   process.stdout.write(
-    `purchase bench: ${RATE}/s open loop and closed loop for ${SECONDS} s each over ${CONNECTIONS} connections to ${API_PROCESSES} API process(es); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+    `purchase bench: ${RATE}/s open loop and closed loop for ${SECONDS} s each over ${CONNECTIONS} connections to ${API_PROCESSES} API process(es); load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
   );
   await prepareDatabase();
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: DB_POOL });
@@ -420,7 +471,9 @@ async function main(): Promise<void> {
   try {
     const s = await seed(pool);
     process.stdout.write(`seeded: 1,000,000 TH/s online, ${CONNECTIONS} funded customers for the API and ${CONNECTIONS} for the floor\n`);
-    const connections = s.appCustomers.map((c, i) => new Connection(c, s.appProductId, `bench-${i}-${randomBytes(3).toString('hex')}`, PORT + (i % API_PROCESSES)));
+    const connections = s.appCustomers.map(
+      (c, i) => new Connection(c, s.appProductId, `bench-${i}-${randomBytes(3).toString('hex')}`, PORT + (i % API_PROCESSES)),
+    );
 
     const skipped = (): Outcome => ({ ok: 0, errors: 0, statuses: new Map(), latencies: [], answeredAt: [], startedAt: 0, elapsedS: 1 });
     await openLoop(connections, RATE, 3); // warm-up: JIT, connection pools, plans
@@ -451,7 +504,11 @@ async function main(): Promise<void> {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
     process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
-    process.stdout.write(`database: ${result.contracts} contracts, ${result.unpaid} unpaid, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    process.stdout.write(
+      `database: ${result.contracts} contracts, ${result.unpaid} unpaid, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
     process.stdout.write(
       `bench purchase: rate=${RATE} achieved_per_s=${fmt(achieved)} p99_ms=${fmt(pct(aSorted, 0.99), 1)} max_per_s=${fmt(max)} errors=${a.errors + b.errors} ` +
         `oversold=${result.oversold} double_charged=${result.doubleCharged} floor_per_s=${fmt(floorRate)} ratio=${(floorRate / max).toFixed(2)}\n`,

@@ -76,7 +76,15 @@ async function main(): Promise<void> {
   const seed = await seedReconciliation(db, { tag: 9, pools: POOLS, from: FROM, days: DAYS, historyDays: 30 });
   await db.query('VACUUM ANALYZE');
 
-  const config = loadConfig({ ...env, NODE_ENV: 'test', DATABASE_URL: BENCH_URL, REDIS_URL, QUEUE_PREFIX: `bench${process.pid}`, LOG_LEVEL: 'error', MIGRATE_ON_START: 'false' });
+  const config = loadConfig({
+    ...env,
+    NODE_ENV: 'test',
+    DATABASE_URL: BENCH_URL,
+    REDIS_URL,
+    QUEUE_PREFIX: `bench${process.pid}`,
+    LOG_LEVEL: 'error',
+    MIGRATE_ON_START: 'false',
+  });
   const app = await createWorkerContext({ config: { ...config, APP_ROLE: 'api' }, role: 'api', quiet: true });
   const service = app.get(ReconciliationService);
   let rows = 0;
@@ -93,7 +101,9 @@ async function main(): Promise<void> {
   log(`| --- | --- | --- | --- |`);
   log(`| app: ReconciliationService.report | ${ms(median(appMs))} | ${ms(Math.min(...appMs))} | ${ms(Math.max(...appMs))} |`);
   log(`| floor: one plain SQL statement | ${ms(median(floorMs))} | ${ms(Math.min(...floorMs))} | ${ms(Math.max(...floorMs))} |`);
-  log(`bench reconciliation: pools=${POOLS} days=${DAYS} rows=${rows} app_ms=${ms(median(appMs))} floor_ms=${ms(median(floorMs))} ratio=${(median(appMs) / median(floorMs)).toFixed(2)}`);
+  log(
+    `bench reconciliation: pools=${POOLS} days=${DAYS} rows=${rows} app_ms=${ms(median(appMs))} floor_ms=${ms(median(floorMs))} ratio=${(median(appMs) / median(floorMs)).toFixed(2)}`,
+  );
 }
 
 main().catch((error: unknown) => {

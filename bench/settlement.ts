@@ -57,7 +57,12 @@ async function main(): Promise<void> {
   let t0 = Date.now();
   // Purchases are whole TH/s from 1 to 1,000 (the API allows 3 decimals; docs/settlement.md on why it matters).
   const seeded = await seedPopulation(db, {
-    tag: 'bench', contracts: CONTRACTS, customers: CUSTOMERS, startDay: '2025-09-01', termDays: 180, unsoldGhs: 1_000_000_000n,
+    tag: 'bench',
+    contracts: CONTRACTS,
+    customers: CUSTOMERS,
+    startDay: '2025-09-01',
+    termDays: 180,
+    unsoldGhs: 1_000_000_000n,
     hashrateSql: `((1 + abs(hashtext('h' || g)) % 1000) * 1000)::bigint`,
   });
   // Customers who were paid before hold BTC accounts already (opened by an earlier day's yield).
@@ -74,11 +79,32 @@ async function main(): Promise<void> {
   log(`seeded ${CONTRACTS} contracts over ${CUSTOMERS} customers in ${seconds(seedMs)} s`);
 
   // The worker: a real process, as production runs it.
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: BENCH_URL, REDIS_URL, QUEUE_PREFIX: PREFIX, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false',
-    SETTLEMENT_CHUNK_SIZE: values.chunk, SETTLEMENT_CONCURRENCY: values.concurrency, SETTLEMENT_SCHEDULER_ENABLED: 'false' });
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: BENCH_URL,
+    REDIS_URL,
+    QUEUE_PREFIX: PREFIX,
+    LOG_LEVEL: 'warn',
+    MIGRATE_ON_START: 'false',
+    SETTLEMENT_CHUNK_SIZE: values.chunk,
+    SETTLEMENT_CONCURRENCY: values.concurrency,
+    SETTLEMENT_SCHEDULER_ENABLED: 'false',
+  });
   const worker = spawn(process.execPath, [join(root, 'dist/src/main.js'), 'worker'], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: BENCH_URL, REDIS_URL, QUEUE_PREFIX: PREFIX, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false',
-      SETTLEMENT_CHUNK_SIZE: values.chunk, SETTLEMENT_CONCURRENCY: values.concurrency, SETTLEMENT_SWEEP_INTERVAL_MS: '600000', SETTLEMENT_SCHEDULER_ENABLED: 'true' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      DATABASE_URL: BENCH_URL,
+      REDIS_URL,
+      QUEUE_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      MIGRATE_ON_START: 'false',
+      SETTLEMENT_CHUNK_SIZE: values.chunk,
+      SETTLEMENT_CONCURRENCY: values.concurrency,
+      SETTLEMENT_SWEEP_INTERVAL_MS: '600000',
+      SETTLEMENT_SCHEDULER_ENABLED: 'true',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -104,9 +130,13 @@ async function main(): Promise<void> {
   const triggerMs = Date.now() - t0;
   let completedSeenMs = 0;
   for (;;) {
-    const { rows } = await db.query(`SELECT completed_at IS NOT NULL AND runs_completed = runs_total AND runs_total > 0 AS done FROM settlement_days WHERE day = $1`, [APP_DAY]);
+    const { rows } = await db.query(
+      `SELECT completed_at IS NOT NULL AND runs_completed = runs_total AND runs_total > 0 AS done FROM settlement_days WHERE day = $1`,
+      [APP_DAY],
+    );
     if (rows[0]?.done) break;
-    if (!completedSeenMs && (await db.query(`SELECT 1 FROM settlement_runs WHERE day = $1 AND status = 'completed'`, [APP_DAY])).rows[0]) completedSeenMs = Date.now() - t0;
+    if (!completedSeenMs && (await db.query(`SELECT 1 FROM settlement_runs WHERE day = $1 AND status = 'completed'`, [APP_DAY])).rows[0])
+      completedSeenMs = Date.now() - t0;
     const failed = await db.query(`SELECT error FROM settlement_runs WHERE day = $1 AND status = 'failed'`, [APP_DAY]);
     if (failed.rows[0]) throw new Error(`run failed: ${failed.rows[0].error}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -154,7 +184,9 @@ async function main(): Promise<void> {
   log(`| worker peak RSS | ${(peakRssKb / 1024).toFixed(0)} MB |`);
   log(`| load average (1 min) at start | ${load1.toFixed(2)} |`);
   log(`| rows per day | ${check.rows.map((r) => `${r.day}: ${r.n}`).join(', ')} |`);
-  log(`bench settlement: contracts=${CONTRACTS} seconds=${seconds(appMs)} contracts_per_s=${Math.round(CONTRACTS / (appMs / 1000))} jobs=${jobs} worker_rss_mb=${(peakRssKb / 1024).toFixed(0)} floor_seconds=${seconds(floorMs)} ratio=${ratio.toFixed(2)}`);
+  log(
+    `bench settlement: contracts=${CONTRACTS} seconds=${seconds(appMs)} contracts_per_s=${Math.round(CONTRACTS / (appMs / 1000))} jobs=${jobs} worker_rss_mb=${(peakRssKb / 1024).toFixed(0)} floor_seconds=${seconds(floorMs)} ratio=${ratio.toFixed(2)}`,
+  );
 }
 
 /**
@@ -181,13 +213,23 @@ async function floor(db: pg.Pool, poolId: string, seededOnline: bigint): Promise
   try {
     await client.query(`SET jit = off`);
     await client.query(`SET work_mem = '256MB'`);
-    await client.query(`CREATE TABLE IF NOT EXISTS contract_settlements_2025_09 PARTITION OF contract_settlements FOR VALUES FROM ('2025-09-01') TO ('2025-10-01')`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS contract_settlements_2025_09 PARTITION OF contract_settlements FOR VALUES FROM ('2025-09-01') TO ('2025-10-01')`,
+    );
     const t0 = Date.now();
     await client.query('BEGIN');
     await client.query(`SET LOCAL session_replication_role = replica`);
     // The same plan the app computes (one statement), then every row in one INSERT ... SELECT.
     const source = new ContractsSettlementRepository(null as never).inForceSource(poolId, FLOOR_DAY);
-    const plan = planStatement(source, { runId: '-1', day: FLOOR_DAY, earningsSats: EARNINGS, deliveredGhs: null, onlineGhs: seededOnline, btcUsd: '100000', fixed: null });
+    const plan = planStatement(source, {
+      runId: '-1',
+      day: FLOOR_DAY,
+      earningsSats: EARNINGS,
+      deliveredGhs: null,
+      onlineGhs: seededOnline,
+      btcUsd: '100000',
+      fixed: null,
+    });
     const planned = (await client.query(plan.sql, plan.params)).rows[0];
     let threshold: string | null = null;
     if (planned.thresholdKind === 1) {
@@ -224,7 +266,8 @@ async function floor(db: pg.Pool, poolId: string, seededOnline: bigint): Promise
                   SELECT 'settlement.yield', 'floor-' || batch, 'system', 'x', now() FROM b RETURNING id, idempotency_key)
        SELECT b.batch, b.net, e.id AS entry_id FROM b JOIN e ON e.idempotency_key = 'floor-' || b.batch`,
     );
-    const receivable = (await client.query(`SELECT id FROM ledger_accounts WHERE name = 'pool_receivable' AND currency = 'BTC' AND customer_id IS NULL`)).rows[0].id;
+    const receivable = (await client.query(`SELECT id FROM ledger_accounts WHERE name = 'pool_receivable' AND currency = 'BTC' AND customer_id IS NULL`))
+      .rows[0].id;
     await client.query(
       `WITH lines AS (
          SELECT ft.account_id, 0::smallint AS shard, fe.entry_id, ft.line_no, ft.net AS amount FROM ft JOIN fe ON fe.batch = ft.batch

@@ -36,7 +36,9 @@ export const reconciliationPoolId = (tag: number, pool: number) =>
 export async function seedReconciliation(db: Db, o: ReconciliationSeedOptions): Promise<ReconciliationSeed> {
   const poolIds = Array.from({ length: o.pools }, (_, i) => reconciliationPoolId(o.tag, i + 1));
   const to = (await db.query<{ to: string }>(`SELECT ($1::date + $2::int - 1)::text AS to`, [o.from, o.days])).rows[0].to;
-  const staff = await db.query<{ id: string }>(`INSERT INTO users (email, password_hash, role) VALUES ($1, 'x', 'operator') RETURNING id`, [`recon-seed-${o.tag}@example.test`]);
+  const staff = await db.query<{ id: string }>(`INSERT INTO users (email, password_hash, role) VALUES ($1, 'x', 'operator') RETURNING id`, [
+    `recon-seed-${o.tag}@example.test`,
+  ]);
   const last = o.payoutOnlyPool ? o.pools : 0;
   await db.query(
     `INSERT INTO pools (id, name, stratum_endpoint, payout_scheme, fee_bps, payout_address)

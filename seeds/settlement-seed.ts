@@ -34,7 +34,9 @@ export interface Seeded {
  */
 export async function seedPopulation(db: Db, o: SeedOptions): Promise<Seeded> {
   const hashrate = o.hashrateSql ?? `(1000 + (abs(hashtext('h' || g)) % 499000))::bigint`;
-  const staff = await db.query<{ id: string }>(`INSERT INTO users (email, password_hash, role) VALUES ($1, 'x', 'operator') RETURNING id`, [`ops-${o.tag}@example.test`]);
+  const staff = await db.query<{ id: string }>(`INSERT INTO users (email, password_hash, role) VALUES ($1, 'x', 'operator') RETURNING id`, [
+    `ops-${o.tag}@example.test`,
+  ]);
   const staffId = staff.rows[0].id;
   await db.query(
     `INSERT INTO users (id, email, password_hash, role)
@@ -52,7 +54,16 @@ export async function seedPopulation(db: Db, o: SeedOptions): Promise<Seeded> {
                            management_fee_bps, min_purchase_ghs, max_purchase_ghs, capacity_allocated_ghs, sold_ghs, sales_start_at,
                            uptime_guarantee_bps, arrears_grace_days, status, created_by)
      VALUES ($1, $2, $3, 10, $4, 'fixed', $5, 1, 1000000000, 9000000000000000, 0, '2020-01-01', $6, $7, 'active', $8) RETURNING id`,
-    [`product-${o.tag}`, poolId, o.termDays, o.electricityFeeUsdPerThDay ?? '0.02', o.managementFeeBps ?? 1000, o.uptimeGuaranteeBps ?? 9500, o.arrearsGraceDays ?? 3, staffId],
+    [
+      `product-${o.tag}`,
+      poolId,
+      o.termDays,
+      o.electricityFeeUsdPerThDay ?? '0.02',
+      o.managementFeeBps ?? 1000,
+      o.uptimeGuaranteeBps ?? 9500,
+      o.arrearsGraceDays ?? 3,
+      staffId,
+    ],
   );
   const productId = product.rows[0].id;
   // Contracts in id order = insertion order is not assumed: ids are random uuids, as purchases make them.
@@ -63,28 +74,53 @@ export async function seedPopulation(db: Db, o: SeedOptions): Promise<Seeded> {
      SELECT overlay(overlay(md5($1 || '-c-' || (1 + (g * 7919) % $3::int)) placing '4' from 13) placing '8' from 17)::uuid, $4, $5, ${hashrate}, $6::int, $7::date, $7::date + $6::int - 1, 'active', now(),
             0, 10, $8, $9, $10, $11, 'seed-' || g, 'seed'
        FROM generate_series(1::bigint, $2::bigint) g`,
-    [o.tag, o.contracts, o.customers, productId, poolId, o.termDays, o.startDay, o.electricityFeeUsdPerThDay ?? '0.02', o.managementFeeBps ?? 1000,
-      o.uptimeGuaranteeBps ?? 9500, o.arrearsGraceDays ?? 3],
+    [
+      o.tag,
+      o.contracts,
+      o.customers,
+      productId,
+      poolId,
+      o.termDays,
+      o.startDay,
+      o.electricityFeeUsdPerThDay ?? '0.02',
+      o.managementFeeBps ?? 1000,
+      o.uptimeGuaranteeBps ?? 9500,
+      o.arrearsGraceDays ?? 3,
+    ],
   );
   const sold = await db.query<{ sold: string }>(`SELECT coalesce(sum(hashrate_ghs), 0)::text AS sold FROM contracts WHERE pool_id = $1`, [poolId]);
   const soldGhs = BigInt(sold.rows[0].sold);
   await db.query(`UPDATE products SET sold_ghs = $2 WHERE id = $1`, [productId, soldGhs.toString()]);
   const onlineGhs = soldGhs + (o.unsoldGhs ?? 0n);
   if (onlineGhs > 0n) {
-    const site = await db.query<{ id: string }>(`INSERT INTO sites (name, power_capacity_kw, electricity_price_usd_per_kwh) VALUES ($1, 99999999999, 0.05) RETURNING id`, [`site-${o.tag}`]);
+    const site = await db.query<{ id: string }>(
+      `INSERT INTO sites (name, power_capacity_kw, electricity_price_usd_per_kwh) VALUES ($1, 99999999999, 0.05) RETURNING id`,
+      [`site-${o.tag}`],
+    );
     // One unit of exactly the online hash rate, so the pool's online capacity is known to the GH/s.
-    const model = await db.query<{ id: string }>(`INSERT INTO miner_models (name, hashrate_ghs, efficiency_j_per_th) VALUES ($1, $2, 0.001) RETURNING id`, [`model-${o.tag}`, onlineGhs.toString()]);
+    const model = await db.query<{ id: string }>(`INSERT INTO miner_models (name, hashrate_ghs, efficiency_j_per_th) VALUES ($1, $2, 0.001) RETURNING id`, [
+      `model-${o.tag}`,
+      onlineGhs.toString(),
+    ]);
     const fleet = await db.query<{ id: string }>(
       `INSERT INTO fleets (name, site_id, miner_model_id, pool_id, unit_count, status, status_changed_at) VALUES ($1, $2, $3, $4, 1, 'online', '2020-01-01') RETURNING id`,
       [`fleet-${o.tag}`, site.rows[0].id, model.rows[0].id, poolId],
     );
-    await db.query(`INSERT INTO fleet_status_changes (fleet_id, from_status, to_status, changed_at, reason) VALUES ($1, NULL, 'online', '2020-01-01', 'seed')`, [fleet.rows[0].id]);
+    await db.query(
+      `INSERT INTO fleet_status_changes (fleet_id, from_status, to_status, changed_at, reason) VALUES ($1, NULL, 'online', '2020-01-01', 'seed')`,
+      [fleet.rows[0].id],
+    );
   }
   return { poolId, productId, staffId, soldGhs, onlineGhs };
 }
 
 /** Records a day's BTC price, earnings (and optionally a hash-rate report) directly, as finance would have. */
-export async function seedDayInputs(db: Db, s: { poolId: string; staffId: string }, day: string, o: { priceUsd: string; earningsSats?: bigint; deliveredGhs?: bigint }): Promise<void> {
+export async function seedDayInputs(
+  db: Db,
+  s: { poolId: string; staffId: string },
+  day: string,
+  o: { priceUsd: string; earningsSats?: bigint; deliveredGhs?: bigint },
+): Promise<void> {
   await db.query(`INSERT INTO btc_prices (day, usd_per_btc) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING`, [day, o.priceUsd]);
   if (o.earningsSats !== undefined) {
     await db.query(

@@ -59,7 +59,9 @@ export async function createHttpApp(options: CreateAppOptions): Promise<NestFast
     // The Swagger UI and Bull Board pages need their inline scripts and styles.
     contentSecurityPolicy: false,
   });
-  const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = config.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   app.enableCors({ origin: origins.length > 0 ? origins : false, credentials: true });
 
   const metrics = app.get(MetricsService);

@@ -26,7 +26,12 @@ export function buildDataSourceOptions(databaseUrl: string, poolSize = 20, socke
     // Every connection starts its transactions READ COMMITTED whatever the server's default, so
     // TransactionRunner need not send SET TRANSACTION (a round trip) for the usual level.
     // The app's pool makes its sockets through `sockets`, so shutdown can cut them (PoolShutdown).
-    extra: { max: poolSize, application_name: 'hashmarket', options: '-c default_transaction_isolation=read\\ committed', ...(sockets ? { stream: sockets.stream } : {}) },
+    extra: {
+      max: poolSize,
+      application_name: 'hashmarket',
+      options: '-c default_transaction_isolation=read\\ committed',
+      ...(sockets ? { stream: sockets.stream } : {}),
+    },
     parseInt8: false,
   };
 }

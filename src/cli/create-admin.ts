@@ -56,7 +56,11 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(CreateAdminModule, { logger: ['error'], abortOnError: false });
   try {
     const result = await app.get(AdminAccountsService).ensureAdmin({ email, password, source: 'cli' }, { onlyIfNoAdmin: false });
-    process.stdout.write(result.created ? `admin ${email.toLowerCase()} created (id ${result.userId})\n` : `admin ${email.toLowerCase()} already exists (id ${result.userId}); nothing changed\n`);
+    process.stdout.write(
+      result.created
+        ? `admin ${email.toLowerCase()} created (id ${result.userId})\n`
+        : `admin ${email.toLowerCase()} already exists (id ${result.userId}); nothing changed\n`,
+    );
   } finally {
     await app.close();
   }
@@ -64,6 +68,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const known = error instanceof UsageError || error instanceof ConfigError || error instanceof DependencyUnreachableError || error instanceof DomainError;
-  process.stderr.write(`${known ? (error).message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(`${known ? error.message : String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

@@ -21,7 +21,10 @@ describe('function catalogue', () => {
 
   it('classifies functions, triggers and storage options, and ignores layout only', () => {
     expect(classify(FN)).toMatchObject({ kind: 'function', name: 'guard' });
-    expect(classify('CREATE CONSTRAINT TRIGGER b AFTER INSERT ON public.p DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION f()')).toMatchObject({ kind: 'trigger', name: 'p.b' });
+    expect(classify('CREATE CONSTRAINT TRIGGER b AFTER INSERT ON public.p DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION f()')).toMatchObject({
+      kind: 'trigger',
+      name: 'p.b',
+    });
     expect(classify('ALTER TABLE public.b SET (fillfactor = 70)')).toEqual({ kind: 'storage', name: 'b', text: 'ALTER TABLE public.b SET (fillfactor=70)' });
     expect(classify('SELECT 1')).toBeUndefined();
     expect(normaliseSql(FN.replaceAll('\n  ', '\n        '))).toBe(normaliseSql(FN));
@@ -38,7 +41,10 @@ describe('function catalogue', () => {
     const storage = 'ALTER TABLE public.t SET (fillfactor=70)';
     const problems = compareCatalogue(
       [entry(FN), entry(FN, 'src/modules/y/y.functions.sql'), entry(storage)],
-      [{ ...classify(changed)!, source: changed }, { ...classify(trigger)!, source: trigger }],
+      [
+        { ...classify(changed)!, source: changed },
+        { ...classify(trigger)!, source: trigger },
+      ],
     );
     expect(problems).toHaveLength(4);
     expect(problems[0]).toBe('function guard is in 2 catalogues (src/modules/x/x.functions.sql, src/modules/y/y.functions.sql); it belongs to one module');

@@ -94,7 +94,10 @@ export function classify(statement: string): { kind: CatalogueKind; name: string
 
 /** Storage options in one canonical form, whatever their order or spacing. */
 export function storageText(table: string, options: string[]): string {
-  const list = options.map((o) => o.replace(/\s+/g, '').toLowerCase()).filter(Boolean).sort();
+  const list = options
+    .map((o) => o.replace(/\s+/g, '').toLowerCase())
+    .filter(Boolean)
+    .sort();
   return `ALTER TABLE public.${table} SET (${list.join(', ')})`;
 }
 
@@ -150,7 +153,9 @@ export function compareCatalogue(catalogue: readonly CatalogueEntry[], database:
   }
   for (const [k, live] of inDatabase) {
     if (!inCatalogue.has(k)) {
-      problems.push(`${k} is in the migrated database but in no catalogue: add it to its module's <module>.functions.sql:\n${live.map((e) => e.source).join(';\n\n')};`);
+      problems.push(
+        `${k} is in the migrated database but in no catalogue: add it to its module's <module>.functions.sql:\n${live.map((e) => e.source).join(';\n\n')};`,
+      );
     }
   }
   return problems;

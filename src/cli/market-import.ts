@@ -35,12 +35,19 @@ class MarketImportCommand extends CommandRunner {
     const app = await createWorkerContext({ config, role: 'api' });
     try {
       const user = await app.get(UsersService).findByEmail(options.as);
-      if (!user || (user.role !== 'finance' && user.role !== 'admin')) throw new Error(`--as must be the email of a finance or admin user (${options.as} is ${user ? `a ${user.role}` : 'unknown'})`);
+      if (!user || (user.role !== 'finance' && user.role !== 'admin'))
+        throw new Error(`--as must be the email of a finance or admin user (${options.as} is ${user ? `a ${user.role}` : 'unknown'})`);
       const history = app.get(MarketHistoryService);
       const today = new Date().toISOString().slice(0, 10);
       const to = options.to ?? (await history.load()).filter((d) => d.day <= today).at(-1)!.day;
-      const result = await history.importRange({ user: { userId: user.id, role: user.role, email: user.email }, requestId: 'market-import-cli' }, options.from, to);
-      process.stdout.write(`market history ${options.from} to ${to}: ${result.days} days, ${result.created} rows recorded, ${result.unchanged} already there\n`);
+      const result = await history.importRange(
+        { user: { userId: user.id, role: user.role, email: user.email }, requestId: 'market-import-cli' },
+        options.from,
+        to,
+      );
+      process.stdout.write(
+        `market history ${options.from} to ${to}: ${result.days} days, ${result.created} rows recorded, ${result.unchanged} already there\n`,
+      );
     } finally {
       await app.close();
     }

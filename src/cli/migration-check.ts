@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     await admin.end();
   }
   if (pending.length > 0) {
-    process.stderr.write(`Entities and migrations disagree; generate a migration (npm run migration:generate -- migrations/<Name>). Pending:\n${pending.join(';\n')}\n`);
+    process.stderr.write(
+      `Entities and migrations disagree; generate a migration (npm run migration:generate -- migrations/<Name>). Pending:\n${pending.join(';\n')}\n`,
+    );
   }
   if (catalogueProblems.length > 0) {
     process.stderr.write(`The function catalogue and the migrations disagree:\n\n${catalogueProblems.join('\n\n')}\n`);

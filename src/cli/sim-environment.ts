@@ -11,8 +11,10 @@ export const DEFAULT_SIM_DATABASE = 'hashmarket_sim';
  * name says "sim" and differs from the app's database, so a typo can never wipe real data.
  */
 export async function recreateSimulationDatabase(config: AppConfig, name: string): Promise<string> {
-  if (!/^[a-z0-9_]{1,63}$/.test(name) || !/(^|_)sim(_|$)/.test(name)) throw new Error(`--database must be lower-case letters, digits and _ and contain "sim" as a word (got "${name}")`);
-  if (name === databaseNameOf(config.DATABASE_URL)) throw new Error(`--database ${name} is the app's own database (DATABASE_URL); the simulation needs one of its own`);
+  if (!/^[a-z0-9_]{1,63}$/.test(name) || !/(^|_)sim(_|$)/.test(name))
+    throw new Error(`--database must be lower-case letters, digits and _ and contain "sim" as a word (got "${name}")`);
+  if (name === databaseNameOf(config.DATABASE_URL))
+    throw new Error(`--database ${name} is the app's own database (DATABASE_URL); the simulation needs one of its own`);
   const admin = new pg.Client({ connectionString: withDatabaseName(config.DATABASE_URL, 'postgres') });
   await admin.connect();
   try {

@@ -23,7 +23,8 @@ interface SimulateOptions {
 
 function positiveInt(name: string, max: number) {
   return (value: string): number => {
-    if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new Error(`--${name} must be a whole number from 1 to ${max} (got "${value}")`);
+    if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > max)
+      throw new Error(`--${name} must be a whole number from 1 to ${max} (got "${value}")`);
     return Number(value);
   };
 }
@@ -36,14 +37,19 @@ const timestamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T
  * its own, walks the calendar through the real code paths and writes reports/sim-<timestamp>/.
  * Exit code 1 when the report does not tie out with the ledger (or the run fails).
  */
-@Command({ name: 'simulate', description: 'Simulate the marketplace on real market history and tie the report out with the ledger', options: { isDefault: true } })
+@Command({
+  name: 'simulate',
+  description: 'Simulate the marketplace on real market history and tie the report out with the ledger',
+  options: { isDefault: true },
+})
 class SimulateCommand extends CommandRunner {
   async run(_params: string[], options: SimulateOptions): Promise<void> {
     const started = performance.now();
     let contracts = 0;
     let tieOut = 'FAILED';
     const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
-    const finalLine = () => `bench simulate: days=${options.days} customers=${options.customers} contracts=${contracts} seconds=${seconds()} tie_out=${tieOut}\n`;
+    const finalLine = () =>
+      `bench simulate: days=${options.days} customers=${options.customers} contracts=${contracts} seconds=${seconds()} tie_out=${tieOut}\n`;
     try {
       const base = loadConfig();
       const url = await recreateSimulationDatabase(base, options.database);
@@ -55,7 +61,12 @@ class SimulateCommand extends CommandRunner {
       const clock = new SimulationClock(simulationStart(options.from));
       const app = await createWorkerContext({ config, role: 'all', clock, quiet: true });
       const outDir = options.out ?? join('reports', `sim-${timestamp()}`);
-      const bar = new SingleBar({ format: 'simulating [{bar}] {percentage}% | {value}/{total} days | {day} | contracts {contracts} | {duration_formatted}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 });
+      const bar = new SingleBar({
+        format: 'simulating [{bar}] {percentage}% | {value}/{total} days | {day} | contracts {contracts} | {duration_formatted}',
+        hideCursor: true,
+        noTTYOutput: true,
+        notTTYSchedule: 10_000,
+      });
       bar.start(options.days + 1, 0, { day: options.from, contracts: 0 });
       try {
         const result = await app.get(SimulationService).run({
@@ -77,7 +88,7 @@ class SimulateCommand extends CommandRunner {
       }
     } catch (error) {
       const known = error instanceof ConfigError || error instanceof DependencyUnreachableError;
-      process.stderr.write(`simulation failed: ${known ? (error).message : String((error as Error)?.stack ?? error)}\n`);
+      process.stderr.write(`simulation failed: ${known ? error.message : String((error as Error)?.stack ?? error)}\n`);
     }
     process.stdout.write(finalLine());
     process.exitCode = tieOut === 'ok' ? 0 : 1;
@@ -85,7 +96,8 @@ class SimulateCommand extends CommandRunner {
 
   @Option({ flags: '--from <day>', description: 'first simulated UTC day (YYYY-MM-DD, within the bundled history)', defaultValue: '2024-02-01' })
   parseFrom(value: string): string {
-    if (!isUtcDay(value) || value < '2015-01-08' || value > '2025-12-31') throw new Error(`--from must be a UTC day from 2015-01-08 to 2025-12-31 (got "${value}")`);
+    if (!isUtcDay(value) || value < '2015-01-08' || value > '2025-12-31')
+      throw new Error(`--from must be a UTC day from 2015-01-08 to 2025-12-31 (got "${value}")`);
     return value;
   }
 
@@ -106,7 +118,11 @@ class SimulateCommand extends CommandRunner {
     return positiveInt('seed', 2 ** 31)(value);
   }
 
-  @Option({ flags: '--database <name>', description: `database of its own, recreated each run (default ${DEFAULT_SIM_DATABASE})`, defaultValue: DEFAULT_SIM_DATABASE })
+  @Option({
+    flags: '--database <name>',
+    description: `database of its own, recreated each run (default ${DEFAULT_SIM_DATABASE})`,
+    defaultValue: DEFAULT_SIM_DATABASE,
+  })
   parseDatabase(value: string): string {
     return value;
   }

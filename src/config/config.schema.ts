@@ -5,13 +5,9 @@ export const DEV_JWT_ACCESS_SECRET = 'dev-access-secret-change-me-0123456789abcd
 export const DEV_ADMIN_PASSWORD = 'admin-password-change-me';
 export const DEV_TOTP_ENCRYPTION_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
-const booleanString = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+const booleanString = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
-const postgresUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
 const redisUrl = z.string().regex(/^rediss?:\/\/\S*$/, 'must be a redis:// URL');
 
 /**
@@ -52,7 +48,11 @@ export const configSchema = z
     TOTP_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     TOTP_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     WITHDRAWAL_LOCK_HOURS: z.coerce.number().int().min(0).max(720).default(48),
-    REFRESH_TOKEN_PURGE_CRON: z.string().trim().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron pattern of 5 or 6 fields').default('17 3 * * *'),
+    REFRESH_TOKEN_PURGE_CRON: z
+      .string()
+      .trim()
+      .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron pattern of 5 or 6 fields')
+      .default('17 3 * * *'),
     CORS_ORIGINS: z.string().default(''),
     /** Reverse proxies in front of the API whose X-Forwarded-For is trusted (0: use the socket address). */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
@@ -68,8 +68,16 @@ export const configSchema = z
     /** How often each worker checks that every declared job schedule is in Redis (a flushed Redis loses them). */
     JOB_SCHEDULES_CHECK_INTERVAL_MS: z.coerce.number().int().min(200).default(30000),
     // Settlement (docs/settlement.md)
-    SETTLEMENT_DAILY_AT_UTC: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (UTC)').default('02:00'),
-    SETTLEMENT_EARNINGS_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(36),
+    SETTLEMENT_DAILY_AT_UTC: z
+      .string()
+      .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (UTC)')
+      .default('02:00'),
+    SETTLEMENT_EARNINGS_GRACE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .default(36),
     SETTLEMENT_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(366).default(7),
     SETTLEMENT_CHUNK_SIZE: z.coerce.number().int().min(100).max(5_000_000).default(500_000),
     SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
@@ -88,7 +96,11 @@ export const configSchema = z
     WITHDRAWAL_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
     PAYOUT_IP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(100),
     AUTO_PAYOUTS_CRON: z.string().min(9).default('0 6 * * *'),
-    CAPACITY_CHANGE_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+    CAPACITY_CHANGE_DELAY_HOURS: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 90)
+      .default(24),
     // Market history, demo seed and simulation (docs/simulation.md)
     /** Transaction fees per block, modelled as this share of the block subsidy (basis points). */
     SIM_TX_FEE_SHARE_BPS: z.coerce.number().int().min(0).max(10_000).default(300),
@@ -97,7 +109,11 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     if (config.WORKER_SHUTDOWN_GRACE_MS >= config.SHUTDOWN_TIMEOUT_MS) {
-      ctx.addIssue({ code: 'custom', path: ['WORKER_SHUTDOWN_GRACE_MS'], message: 'must be below SHUTDOWN_TIMEOUT_MS so jobs are released before the process is stopped' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKER_SHUTDOWN_GRACE_MS'],
+        message: 'must be below SHUTDOWN_TIMEOUT_MS so jobs are released before the process is stopped',
+      });
     }
     // The customer receives amount - network fee: even the smallest withdrawal must pay out above dust.
     if (config.WITHDRAWAL_MIN_SATS - config.WITHDRAWAL_NETWORK_FEE_SATS < 546n) {

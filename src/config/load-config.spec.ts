@@ -76,20 +76,28 @@ describe('loadConfig', () => {
   });
 
   it('refuses a worker grace period that the shutdown timeout would cut short', () => {
-    expect(refusal({ WORKER_SHUTDOWN_GRACE_MS: '30000', SHUTDOWN_TIMEOUT_MS: '20000' })).toMatch(/^Invalid configuration: WORKER_SHUTDOWN_GRACE_MS must be below SHUTDOWN_TIMEOUT_MS/);
+    expect(refusal({ WORKER_SHUTDOWN_GRACE_MS: '30000', SHUTDOWN_TIMEOUT_MS: '20000' })).toMatch(
+      /^Invalid configuration: WORKER_SHUTDOWN_GRACE_MS must be below SHUTDOWN_TIMEOUT_MS/,
+    );
   });
 
   describe('in production', () => {
     it('refuses the development JWT secret', () => {
       const message = refusal({ NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: REAL_SECRETS.TOTP_ENCRYPTION_KEY });
       expect(message).toBe('Invalid configuration: JWT_ACCESS_SECRET is the development secret; set a real one in production (missing)');
-      expect(refusal({ NODE_ENV: 'production', ...REAL_SECRETS, JWT_ACCESS_SECRET: DEV_JWT_ACCESS_SECRET })).toContain('JWT_ACCESS_SECRET is the development secret');
+      expect(refusal({ NODE_ENV: 'production', ...REAL_SECRETS, JWT_ACCESS_SECRET: DEV_JWT_ACCESS_SECRET })).toContain(
+        'JWT_ACCESS_SECRET is the development secret',
+      );
     });
 
     it('refuses the development TOTP key and admin password', () => {
-      expect(refusal({ NODE_ENV: 'production', JWT_ACCESS_SECRET: REAL_SECRETS.JWT_ACCESS_SECRET })).toMatch(/^Invalid configuration: TOTP_ENCRYPTION_KEY is the development key/);
+      expect(refusal({ NODE_ENV: 'production', JWT_ACCESS_SECRET: REAL_SECRETS.JWT_ACCESS_SECRET })).toMatch(
+        /^Invalid configuration: TOTP_ENCRYPTION_KEY is the development key/,
+      );
       expect(refusal({ NODE_ENV: 'production', ...REAL_SECRETS, TOTP_ENCRYPTION_KEY: DEV_TOTP_ENCRYPTION_KEY })).toContain('TOTP_ENCRYPTION_KEY');
-      expect(refusal({ NODE_ENV: 'production', ...REAL_SECRETS, ADMIN_PASSWORD: DEV_ADMIN_PASSWORD })).toMatch(/^Invalid configuration: ADMIN_PASSWORD is the development password.*\(got "\*\*\*"\)$/);
+      expect(refusal({ NODE_ENV: 'production', ...REAL_SECRETS, ADMIN_PASSWORD: DEV_ADMIN_PASSWORD })).toMatch(
+        /^Invalid configuration: ADMIN_PASSWORD is the development password.*\(got "\*\*\*"\)$/,
+      );
     });
 
     it('starts with real secrets', () => {

@@ -8,7 +8,12 @@ describe('rowShape', () => {
   });
 
   const SHAPE = rowShape({
-    poolId: field.text, day: field.day, netSats: field.bigint, contracts: field.int, since: field.dayOrNull, hashrates: field.textArrayOrNull,
+    poolId: field.text,
+    day: field.day,
+    netSats: field.bigint,
+    contracts: field.int,
+    since: field.dayOrNull,
+    hashrates: field.textArrayOrNull,
   });
 
   it('maps days and text arrays as text, ints from text, nulls where allowed', () => {
@@ -23,7 +28,7 @@ describe('rowShape', () => {
     expect(() => SHAPE.map([{ poolId: 'p', day: '2025-07-12', netSats: null, contracts: 1, since: null, hashrates: null }])).toThrow(/bigint field is null/);
   });
 
-  it('selects a table\'s columns as the shape\'s keys in snake case, days as text', () => {
+  it("selects a table's columns as the shape's keys in snake case, days as text", () => {
     const shape = rowShape({ poolId: field.text, day: field.day, netSats: field.bigint });
     expect(columnsOfShape(shape, 's')).toBe(`s."pool_id" AS "poolId", s."day"::text AS "day", s."net_sats" AS "netSats"`);
   });

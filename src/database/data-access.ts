@@ -71,7 +71,11 @@ export async function queryEntities<T extends ObjectLiteral>(db: Db, target: Ent
  * per row, each side's properties from its own metadata. Select each side's columns with
  * columnsOf(..., alias, only) so no two sides give a column the same name.
  */
-export function mapJoined<A extends ObjectLiteral, B extends ObjectLiteral>(db: Db, targets: [EntityTarget<A>, EntityTarget<B>], raw: readonly Record<string, unknown>[]): [A, B][];
+export function mapJoined<A extends ObjectLiteral, B extends ObjectLiteral>(
+  db: Db,
+  targets: [EntityTarget<A>, EntityTarget<B>],
+  raw: readonly Record<string, unknown>[],
+): [A, B][];
 export function mapJoined<A extends ObjectLiteral, B extends ObjectLiteral, C extends ObjectLiteral>(
   db: Db,
   targets: [EntityTarget<A>, EntityTarget<B>, EntityTarget<C>],

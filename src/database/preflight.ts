@@ -32,14 +32,24 @@ export async function checkDependencies(config: AppConfig, timeoutMs = 3000): Pr
     await client.end().catch(() => undefined);
   }
 
-  const redis = new Redis(redisOptionsFromUrl(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false }));
+  const redis = new Redis(
+    redisOptionsFromUrl(config.REDIS_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+      connectTimeout: timeoutMs,
+      enableOfflineQueue: false,
+    }),
+  );
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     const reason = (error as Error).message || 'no answer';
-    throw new DependencyUnreachableError(`Redis is unreachable at ${safeUrl(config.REDIS_URL)} (${reason}); start it (docker compose up -d redis, or redis-server --daemonize yes) or set REDIS_URL`);
+    throw new DependencyUnreachableError(
+      `Redis is unreachable at ${safeUrl(config.REDIS_URL)} (${reason}); start it (docker compose up -d redis, or redis-server --daemonize yes) or set REDIS_URL`,
+    );
   } finally {
     redis.disconnect();
   }

@@ -6,8 +6,7 @@ const MAX_ATTEMPTS = 6;
 
 /** True for serialization failures and deadlocks: the transaction can simply run again. */
 export function isRetryableTransactionError(error: unknown): boolean {
-  const code = (error as { code?: string; driverError?: { code?: string } })?.code ??
-    (error as { driverError?: { code?: string } })?.driverError?.code;
+  const code = (error as { code?: string; driverError?: { code?: string } })?.code ?? (error as { driverError?: { code?: string } })?.driverError?.code;
   return code !== undefined && RETRYABLE_SQLSTATES.has(code);
 }
 

@@ -17,7 +17,11 @@ describe('audit log', () => {
   });
 
   const createStaff = async (role: 'operator' | 'finance' | 'admin', by: TestUser = admin) => {
-    const res = await t.http.post('/v1/admin/users', { email: uniqueEmail(role), password: 'correct horse battery staple', role, displayName: `A ${role}` }, { token: by.token });
+    const res = await t.http.post(
+      '/v1/admin/users',
+      { email: uniqueEmail(role), password: 'correct horse battery staple', role, displayName: `A ${role}` },
+      { token: by.token },
+    );
     expect(res.status).toBe(201);
     return res;
   };
@@ -43,7 +47,11 @@ describe('audit log', () => {
     it('creates the user with the requested role and records who did it, before/after, in the same transaction', async () => {
       const res = await createStaff('finance');
       expect(res.body).toMatchObject({ role: 'finance', displayName: 'A finance', totpEnabled: false });
-      const login = await t.http.post('/v1/auth/login', { email: res.body.email, password: 'correct horse battery staple' }, { headers: { 'x-forwarded-for': '10.200.0.1' } });
+      const login = await t.http.post(
+        '/v1/auth/login',
+        { email: res.body.email, password: 'correct horse battery staple' },
+        { headers: { 'x-forwarded-for': '10.200.0.1' } },
+      );
       expect(login.status).toBe(200);
       expect(login.body.user.role).toBe('finance');
 
@@ -71,7 +79,11 @@ describe('audit log', () => {
       const first = await createStaff('operator');
       const count = async () => Number((await t.db.query(`SELECT count(*) FROM audit_log`)).rows[0].count);
       const before = await count();
-      const dup = await t.http.post('/v1/admin/users', { email: first.body.email, password: 'correct horse battery staple', role: 'admin' }, { token: admin.token });
+      const dup = await t.http.post(
+        '/v1/admin/users',
+        { email: first.body.email, password: 'correct horse battery staple', role: 'admin' },
+        { token: admin.token },
+      );
       expect(dup.status).toBe(409);
       expect(dup.body.code).toBe('AUTH.EMAIL_TAKEN');
       expect(await count()).toBe(before);

@@ -30,7 +30,9 @@ describe('access control', () => {
   describe('deny by default: the route inventory', () => {
     it('finds the routes (the inventory itself works)', () => {
       const routes = listRouteAccess(t.app).map((r) => `${r.method} ${r.path}`);
-      expect(routes).toEqual(expect.arrayContaining(['GET /me', 'PATCH /me', 'POST /auth/login', 'GET /admin/audit', 'POST /admin/users', 'POST /auth/totp/verify']));
+      expect(routes).toEqual(
+        expect.arrayContaining(['GET /me', 'PATCH /me', 'POST /auth/login', 'GET /admin/audit', 'POST /admin/users', 'POST /auth/totp/verify']),
+      );
     });
 
     it('every registered route declares who may call it', () => {
@@ -48,7 +50,11 @@ describe('access control', () => {
     it('every /admin route is for admins only', () => {
       const admin = listRouteAccess(t.app).filter((r) => r.path === '/admin' || r.path.startsWith('/admin/'));
       expect(admin.length).toBeGreaterThanOrEqual(2);
-      for (const route of admin) expect({ route: `${route.method} ${route.path}`, access: route.access }).toEqual({ route: `${route.method} ${route.path}`, access: { kind: 'roles', roles: ['admin'] } });
+      for (const route of admin)
+        expect({ route: `${route.method} ${route.path}`, access: route.access }).toEqual({
+          route: `${route.method} ${route.path}`,
+          access: { kind: 'roles', roles: ['admin'] },
+        });
     });
 
     it('only the known routes are public', () => {
@@ -67,7 +73,11 @@ describe('access control', () => {
       expect(audit.status).toBe(403);
       expect(audit.body).toMatchObject({ statusCode: 403, error: 'Forbidden', code: 'AUTH.FORBIDDEN' });
       expect(audit.body.requestId).toBe(audit.headers.get('x-request-id'));
-      const users = await t.http.post('/v1/admin/users', { email: 'x@example.test', password: 'correct horse battery staple', role: 'admin' }, { token: customer.token });
+      const users = await t.http.post(
+        '/v1/admin/users',
+        { email: 'x@example.test', password: 'correct horse battery staple', role: 'admin' },
+        { token: customer.token },
+      );
       expect(users.status).toBe(403);
     });
 
@@ -87,7 +97,10 @@ describe('access control', () => {
       const garbage = await t.http.get('/v1/me', { token: 'not.a.jwt' });
       expect(garbage.status).toBe(401);
       expect(garbage.body.code).toBe('AUTH.INVALID_TOKEN');
-      const forged = await new JwtService({ secret: 'x'.repeat(40) }).signAsync({ sub: '00000000-0000-0000-0000-000000000000', role: 'admin', email: 'a@b.c', typ: 'access' }, { issuer: 'hashmarket' });
+      const forged = await new JwtService({ secret: 'x'.repeat(40) }).signAsync(
+        { sub: '00000000-0000-0000-0000-000000000000', role: 'admin', email: 'a@b.c', typ: 'access' },
+        { issuer: 'hashmarket' },
+      );
       expect((await t.http.get('/v1/admin/audit', { token: forged })).status).toBe(401);
     });
 
@@ -96,7 +109,10 @@ describe('access control', () => {
       const login = await t.http.post('/v1/auth/login', { email: customer.email, password: customer.password });
       expect(login.status).toBe(200);
       expect((await t.http.get('/v1/me', { token: login.body.tokens.refreshToken })).status).toBe(401);
-      expect((await t.http.get('/v1/me', { token: await t.app.get(JwtAccessTokenVerifier).sign({ userId: customer.id, role: 'customer', email: customer.email }) })).status).toBe(200);
+      expect(
+        (await t.http.get('/v1/me', { token: await t.app.get(JwtAccessTokenVerifier).sign({ userId: customer.id, role: 'customer', email: customer.email }) }))
+          .status,
+      ).toBe(200);
     });
   });
 });

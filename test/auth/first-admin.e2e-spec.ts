@@ -45,7 +45,13 @@ describe('the first admin', () => {
       expect(users.rows[0]).toMatchObject({ email: 'root@example.test', role: 'admin', password_hash: expect.stringMatching(/^\$argon2id\$/) });
       const audit = await db.query(`SELECT actor_id, actor_role, action, entity_id, after FROM audit_log`);
       expect(audit.rows).toEqual([
-        { actor_id: null, actor_role: 'system', action: 'user.created', entity_id: users.rows[0].id, after: { email: 'root@example.test', role: 'admin', source: 'cli' } },
+        {
+          actor_id: null,
+          actor_role: 'system',
+          action: 'user.created',
+          entity_id: users.rows[0].id,
+          after: { email: 'root@example.test', role: 'admin', source: 'cli' },
+        },
       ]);
     });
 
@@ -80,11 +86,21 @@ describe('the first admin', () => {
       expect(login.status).toBe(200);
       expect(login.body.user.role).toBe('admin');
       const audit = await t.http.get('/v1/admin/audit', { token: login.body.tokens.accessToken });
-      expect(audit.body.items).toEqual([expect.objectContaining({ actorId: null, actorRole: 'system', action: 'user.created', entityId: login.body.user.id, after: { email: 'first.admin@example.test', role: 'admin', source: 'env' } })]);
+      expect(audit.body.items).toEqual([
+        expect.objectContaining({
+          actorId: null,
+          actorRole: 'system',
+          action: 'user.created',
+          entityId: login.body.user.id,
+          after: { email: 'first.admin@example.test', role: 'admin', source: 'env' },
+        }),
+      ]);
     });
 
     it('does nothing once an admin exists (no second admin from a changed env)', async () => {
-      const result = await t.app.get(AdminAccountsService).ensureAdmin({ email: 'second@example.test', password: 'second admin password', source: 'env' }, { onlyIfNoAdmin: true });
+      const result = await t.app
+        .get(AdminAccountsService)
+        .ensureAdmin({ email: 'second@example.test', password: 'second admin password', source: 'env' }, { onlyIfNoAdmin: true });
       expect(result).toEqual({ created: false, reason: 'an admin already exists' });
       await t.app.get(AdminBootstrap).onApplicationBootstrap(); // a restart
       expect((await t.db.query(`SELECT email FROM users WHERE role = 'admin'`)).rows).toEqual([{ email: 'first.admin@example.test' }]);
@@ -95,7 +111,9 @@ describe('the first admin', () => {
       await t.db.query(`DELETE FROM users`);
       const accounts = t.app.get(AdminAccountsService);
       const results = await Promise.all(
-        ['a', 'b', 'c'].map((n) => accounts.ensureAdmin({ email: `racer-${n}@example.test`, password: 'a long enough password', source: 'env' }, { onlyIfNoAdmin: true })),
+        ['a', 'b', 'c'].map((n) =>
+          accounts.ensureAdmin({ email: `racer-${n}@example.test`, password: 'a long enough password', source: 'env' }, { onlyIfNoAdmin: true }),
+        ),
       );
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect((await t.db.query(`SELECT count(*)::int AS n FROM users WHERE role = 'admin'`)).rows[0].n).toBe(1);

@@ -27,7 +27,11 @@ describe('RateLimiter', () => {
   });
 
   const limit = { bucket: 'test', describe: 'for this test', limit: 10, windowMs: 60_000 };
-  const outcome = (p: Promise<void>) => p.then(() => 'allowed', (e: { code?: string }) => e.code);
+  const outcome = (p: Promise<void>) =>
+    p.then(
+      () => 'allowed',
+      (e: { code?: string }) => e.code,
+    );
 
   it('lets exactly `limit` of many concurrent hits through, however they interleave', async () => {
     const results = await Promise.all(Array.from({ length: 40 }, () => outcome(limiter.hit(limit, 'subject-a'))));

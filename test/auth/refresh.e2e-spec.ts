@@ -133,7 +133,11 @@ describe('refresh tokens', () => {
   it('a password change signs out every session, locks withdrawals for 48 h and is audited', async () => {
     const user = await register(t);
     const second = await t.http.post('/v1/auth/login', { email: user.email, password: user.password }, { headers: clientIp() });
-    const wrong = await t.http.post('/v1/auth/password', { currentPassword: 'not my password!!', newPassword: 'a brand new password' }, { token: user.accessToken });
+    const wrong = await t.http.post(
+      '/v1/auth/password',
+      { currentPassword: 'not my password!!', newPassword: 'a brand new password' },
+      { token: user.accessToken },
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('AUTH.INVALID_CREDENTIALS');
 
@@ -153,7 +157,14 @@ describe('refresh tokens', () => {
   it('the daily maintenance job deletes expired refresh tokens and keeps live ones', async () => {
     const queue = t.app.get<Queue>(getQueueToken(QUEUES.maintenance));
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers).toEqual([expect.objectContaining({ key: 'daily-purge-expired-refresh-tokens', pattern: '17 3 * * *', tz: 'UTC', name: JOBS.maintenance.purgeExpiredRefreshTokens })]);
+    expect(schedulers).toEqual([
+      expect.objectContaining({
+        key: 'daily-purge-expired-refresh-tokens',
+        pattern: '17 3 * * *',
+        tz: 'UTC',
+        name: JOBS.maintenance.purgeExpiredRefreshTokens,
+      }),
+    ]);
 
     const user = await register(t);
     const now = clock.now().getTime();

@@ -16,7 +16,11 @@ describe('register and login', () => {
   describe('POST /v1/auth/register', () => {
     it('creates a customer with an argon2id hash, signs them in and audits the creation', async () => {
       const email = uniqueEmail('New.Person');
-      const res = await t.http.post('/v1/auth/register', { email: `  ${email.toUpperCase()} `, password: 'correct horse battery staple', displayName: 'Ada' }, { headers: clientIp() });
+      const res = await t.http.post(
+        '/v1/auth/register',
+        { email: `  ${email.toUpperCase()} `, password: 'correct horse battery staple', displayName: 'Ada' },
+        { headers: clientIp() },
+      );
       expect(res.status).toBe(201);
       expect(res.body.user).toMatchObject({ email: email.toLowerCase(), role: 'customer', displayName: 'Ada', totpEnabled: false });
       expect(res.body.tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
@@ -27,9 +31,17 @@ describe('register and login', () => {
       expect(rows[0].role).toBe('customer');
       expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
 
-      const audit = await t.db.query(`SELECT actor_id, actor_role, action, after, request_id FROM audit_log WHERE entity_type = 'user' AND entity_id = $1`, [res.body.user.id]);
+      const audit = await t.db.query(`SELECT actor_id, actor_role, action, after, request_id FROM audit_log WHERE entity_type = 'user' AND entity_id = $1`, [
+        res.body.user.id,
+      ]);
       expect(audit.rows).toEqual([
-        { actor_id: res.body.user.id, actor_role: 'customer', action: 'user.registered', after: { email: email.toLowerCase(), role: 'customer', displayName: 'Ada' }, request_id: res.headers.get('x-request-id') },
+        {
+          actor_id: res.body.user.id,
+          actor_role: 'customer',
+          action: 'user.registered',
+          after: { email: email.toLowerCase(), role: 'customer', displayName: 'Ada' },
+          request_id: res.headers.get('x-request-id'),
+        },
       ]);
 
       const me = await t.http.get('/v1/me', { token: res.body.tokens.accessToken });

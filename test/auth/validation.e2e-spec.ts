@@ -18,11 +18,23 @@ describe('request validation', () => {
     ['an unknown field', { email: uniqueEmail(), password: 'correct horse battery staple', isAdmin: true }, /property isAdmin should not exist/],
     ['a wrong type', { email: 12345, password: 'correct horse battery staple' }, /^email /],
     ['a wrong type (array)', { email: uniqueEmail(), password: ['correct horse battery staple'] }, /password must be a string/],
-    ['an oversize string', { email: uniqueEmail(), password: 'correct horse battery staple', displayName: 'x'.repeat(101) }, /displayName must be between 1 and 100 characters/],
+    [
+      'an oversize string',
+      { email: uniqueEmail(), password: 'correct horse battery staple', displayName: 'x'.repeat(101) },
+      /displayName must be between 1 and 100 characters/,
+    ],
     ['an oversize password', { email: uniqueEmail(), password: 'p'.repeat(129) }, /password must be between 12 and 128 characters/],
-    ['an oversize email', { email: `${'a'.repeat(250)}@example.test`, password: 'correct horse battery staple' }, /email must be shorter than or equal to 254 characters/],
+    [
+      'an oversize email',
+      { email: `${'a'.repeat(250)}@example.test`, password: 'correct horse battery staple' },
+      /email must be shorter than or equal to 254 characters/,
+    ],
     ['a missing field', { email: uniqueEmail() }, /password must be a string/],
-    ['a control character', { email: uniqueEmail(), password: 'correct horse battery staple', displayName: 'a\u0000b' }, /displayName must not contain control characters/],
+    [
+      'a control character',
+      { email: uniqueEmail(), password: 'correct horse battery staple', displayName: 'a\u0000b' },
+      /displayName must not contain control characters/,
+    ],
     ['malformed JSON', '{"email": "a@example.test", "password": ', /Body is not valid JSON/],
     ['a JSON array instead of an object', '[]', /email must be a string/],
     ['JSON null', 'null', /password must be a string/],
@@ -44,7 +56,11 @@ describe('request validation', () => {
   it('admin user creation names a bad role and writes nothing', async () => {
     const admin = await createUser(t, 'admin');
     const before = await snapshot();
-    const res = await t.http.post('/v1/admin/users', { email: uniqueEmail(), password: 'correct horse battery staple', role: 'customer' }, { token: admin.token });
+    const res = await t.http.post(
+      '/v1/admin/users',
+      { email: uniqueEmail(), password: 'correct horse battery staple', role: 'customer' },
+      { token: admin.token },
+    );
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('role must be one of operator, finance, admin');
     expect(await snapshot()).toEqual(before);

@@ -11,7 +11,12 @@ describe('capacity: sites, miner models, pools and fleets', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    [operator, admin, customer, finance] = await Promise.all([createUser(t, 'operator'), createUser(t, 'admin'), createUser(t, 'customer'), createUser(t, 'finance')]);
+    [operator, admin, customer, finance] = await Promise.all([
+      createUser(t, 'operator'),
+      createUser(t, 'admin'),
+      createUser(t, 'customer'),
+      createUser(t, 'finance'),
+    ]);
   });
   afterAll(async () => {
     await t.close();
@@ -69,14 +74,26 @@ describe('capacity: sites, miner models, pools and fleets', () => {
       expect(res.status).toBe(400);
       expect(res.body.message).toBe('payoutAddress must be a valid Bitcoin address on mainnet');
     }
-    const badStratum = await t.http.post('/v1/pools', { name: 'bad', stratumEndpoint: 'http://a.example', payoutScheme: 'FPPS', feeBps: 100, payoutAddress: ADDRESSES.p2pkh }, { token: operator.token });
+    const badStratum = await t.http.post(
+      '/v1/pools',
+      { name: 'bad', stratumEndpoint: 'http://a.example', payoutScheme: 'FPPS', feeBps: 100, payoutAddress: ADDRESSES.p2pkh },
+      { token: operator.token },
+    );
     expect(badStratum.status).toBe(400);
     expect(badStratum.body.message).toContain('stratumEndpoint');
-    const badScheme = await t.http.post('/v1/pools', { name: 'bad', stratumEndpoint: 'stratum+tcp://a.example:1', payoutScheme: 'SOLO', feeBps: 100, payoutAddress: ADDRESSES.p2pkh }, { token: operator.token });
+    const badScheme = await t.http.post(
+      '/v1/pools',
+      { name: 'bad', stratumEndpoint: 'stratum+tcp://a.example:1', payoutScheme: 'SOLO', feeBps: 100, payoutAddress: ADDRESSES.p2pkh },
+      { token: operator.token },
+    );
     expect(badScheme.status).toBe(400);
     const ok = await createPool(t, admin.token, { payoutAddress: ADDRESSES.p2sh, payoutScheme: 'PPS+' });
     expect(ok).toMatchObject({ payoutAddress: ADDRESSES.p2sh, payoutScheme: 'PPS+', feeBps: 200 });
-    const dup = await t.http.post('/v1/pools', { name: ok.name, stratumEndpoint: 'stratum+tcp://a.example:1', payoutScheme: 'FPPS', feeBps: 1, payoutAddress: ADDRESSES.p2pkh }, { token: operator.token });
+    const dup = await t.http.post(
+      '/v1/pools',
+      { name: ok.name, stratumEndpoint: 'stratum+tcp://a.example:1', payoutScheme: 'FPPS', feeBps: 1, payoutAddress: ADDRESSES.p2pkh },
+      { token: operator.token },
+    );
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('CAPACITY.NAME_TAKEN');
   });
@@ -110,7 +127,10 @@ describe('capacity: sites, miner models, pools and fleets', () => {
     const ids = { siteId: site.id, minerModelId: model.id, poolId: pool.id };
     const tooMany = await t.http.post('/v1/fleets', { name: 'too-many', unitCount: 286, ...ids }, { token: operator.token });
     expect(tooMany.status).toBe(409);
-    expect(tooMany.body).toMatchObject({ code: 'CAPACITY.SITE_POWER_EXCEEDED', message: "unitCount: the site's fleets would draw 1001 kW but the site has 1000 kW" });
+    expect(tooMany.body).toMatchObject({
+      code: 'CAPACITY.SITE_POWER_EXCEEDED',
+      message: "unitCount: the site's fleets would draw 1001 kW but the site has 1000 kW",
+    });
     const a = await createFleet(t, operator.token, ids, { unitCount: 200 });
     const b = await createFleet(t, operator.token, ids, { unitCount: 85 });
     expect((await t.http.patch(`/v1/fleets/${b.id}`, { unitCount: 86 }, { token: operator.token })).status).toBe(409);
@@ -132,7 +152,13 @@ describe('capacity: sites, miner models, pools and fleets', () => {
     const model = await createModel(t, operator.token);
     const pool = await createPool(t, operator.token);
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => t.http.post('/v1/fleets', { name: `race-${site.id}-${i}`, unitCount: 50, siteId: site.id, minerModelId: model.id, poolId: pool.id }, { token: operator.token })),
+      Array.from({ length: 10 }, (_, i) =>
+        t.http.post(
+          '/v1/fleets',
+          { name: `race-${site.id}-${i}`, unitCount: 50, siteId: site.id, minerModelId: model.id, poolId: pool.id },
+          { token: operator.token },
+        ),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(5);
     expect(results.filter((r) => r.status === 409)).toHaveLength(5);
@@ -146,7 +172,9 @@ describe('capacity: sites, miner models, pools and fleets', () => {
     const pool = await createPool(t, operator.token);
     const fleet = await createFleet(t, operator.token, { siteId: site.id, minerModelId: model.id, poolId: pool.id });
     expect(fleet).toMatchObject({ status: 'online', hashrateThs: '20000.000' });
-    expect((await t.http.post(`/v1/fleets/${fleet.id}/status`, { status: 'maintenance', reason: 'firmware' }, { token: operator.token })).body.status).toBe('maintenance');
+    expect((await t.http.post(`/v1/fleets/${fleet.id}/status`, { status: 'maintenance', reason: 'firmware' }, { token: operator.token })).body.status).toBe(
+      'maintenance',
+    );
     expect((await t.http.post(`/v1/fleets/${fleet.id}/status`, { status: 'offline' }, { token: admin.token })).body.changed).toBe(true);
     expect((await t.http.post(`/v1/fleets/${fleet.id}/status`, { status: 'offline' }, { token: admin.token })).body.changed).toBe(false);
     expect((await t.http.post(`/v1/fleets/${fleet.id}/status`, { status: 'broken' }, { token: admin.token })).status).toBe(400);

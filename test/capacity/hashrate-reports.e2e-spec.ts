@@ -13,7 +13,12 @@ describe('hash-rate reports and the capacity view', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ clock });
-    [operator, admin, customer, finance] = await Promise.all([createUser(t, 'operator'), createUser(t, 'admin'), createUser(t, 'customer'), createUser(t, 'finance')]);
+    [operator, admin, customer, finance] = await Promise.all([
+      createUser(t, 'operator'),
+      createUser(t, 'admin'),
+      createUser(t, 'customer'),
+      createUser(t, 'finance'),
+    ]);
   });
   afterAll(async () => {
     await t.close();
@@ -24,13 +29,18 @@ describe('hash-rate reports and the capacity view', () => {
     const body = { poolId: pool.id, day: '2026-04-19', deliveredThs: '1950.5', uptimeBps: 9800 };
     const first = await t.http.post('/v1/hashrate-reports', body, { token: operator.token });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ outcome: 'created', report: { poolId: pool.id, day: '2026-04-19', deliveredThs: '1950.500', uptimeBps: 9800, revision: 1 } });
+    expect(first.body).toMatchObject({
+      outcome: 'created',
+      report: { poolId: pool.id, day: '2026-04-19', deliveredThs: '1950.500', uptimeBps: 9800, revision: 1 },
+    });
     const replay = await t.http.post('/v1/hashrate-reports', { ...body, deliveredThs: '1950.500' }, { token: operator.token });
     expect([replay.status, replay.body.outcome, replay.body.report.revision]).toEqual([200, 'unchanged', 1]);
     const corrected = await t.http.post('/v1/hashrate-reports', { ...body, deliveredThs: '1900' }, { token: admin.token });
     expect([corrected.status, corrected.body.outcome]).toEqual([200, 'corrected']);
     expect(corrected.body.report).toMatchObject({ deliveredThs: '1900.000', revision: 2, reportedBy: admin.id });
-    const audit = await t.db.query(`SELECT action, before, after FROM audit_log WHERE entity_type = 'hashrate_report' AND entity_id = $1 ORDER BY id`, [`${pool.id}/2026-04-19`]);
+    const audit = await t.db.query(`SELECT action, before, after FROM audit_log WHERE entity_type = 'hashrate_report' AND entity_id = $1 ORDER BY id`, [
+      `${pool.id}/2026-04-19`,
+    ]);
     expect(audit.rows.map((r) => r.action)).toEqual(['capacity.hashrate_report.recorded', 'capacity.hashrate_report.corrected']);
     expect(audit.rows[1].before).toMatchObject({ deliveredThs: '1950.500', revision: 1 });
     expect(audit.rows[1].after).toMatchObject({ deliveredThs: '1900.000', revision: 2 });
@@ -58,11 +68,17 @@ describe('hash-rate reports and the capacity view', () => {
       [{ poolId: 'x' }, 'poolId'],
     ];
     for (const [overrides, message] of cases) {
-      const res = await t.http.post('/v1/hashrate-reports', { poolId: pool.id, day: '2026-04-19', deliveredThs: '1', uptimeBps: 1, ...overrides }, { token: operator.token });
+      const res = await t.http.post(
+        '/v1/hashrate-reports',
+        { poolId: pool.id, day: '2026-04-19', deliveredThs: '1', uptimeBps: 1, ...overrides },
+        { token: operator.token },
+      );
       expect([res.status, res.body.message]).toEqual([400, expect.stringContaining(message)]);
     }
     for (const user of [customer, finance]) {
-      expect((await t.http.post('/v1/hashrate-reports', { poolId: pool.id, day: '2026-04-19', deliveredThs: '1', uptimeBps: 1 }, { token: user.token })).status).toBe(403);
+      expect(
+        (await t.http.post('/v1/hashrate-reports', { poolId: pool.id, day: '2026-04-19', deliveredThs: '1', uptimeBps: 1 }, { token: user.token })).status,
+      ).toBe(403);
     }
     const rows = await t.db.query(`SELECT COUNT(*)::int AS n FROM hashrate_reports WHERE pool_id = $1`, [pool.id]);
     expect(rows.rows[0].n).toBe(0);
@@ -70,7 +86,11 @@ describe('hash-rate reports and the capacity view', () => {
 
   it('shows per pool and site: installed, online, allocated, sold, available and delivered vs sold', async () => {
     const { pool, site, fleet, model } = await arrangeCapacity(t, operator.token, 50); // 10,000 TH/s, 175 kW
-    const second = await t.http.post('/v1/fleets', { name: `second-${pool.id}`, siteId: site.id, minerModelId: model.id, poolId: pool.id, unitCount: 25, status: 'maintenance' }, { token: operator.token });
+    const second = await t.http.post(
+      '/v1/fleets',
+      { name: `second-${pool.id}`, siteId: site.id, minerModelId: model.id, poolId: pool.id, unitCount: 25, status: 'maintenance' },
+      { token: operator.token },
+    );
     expect(second.status).toBe(201);
     const product = await createProduct(t, operator.token, pool.id, { capacityAllocatedThs: '8000' });
     // Contracts are what the sold counter counts; arranged here directly until purchases exist.
@@ -90,7 +110,13 @@ describe('hash-rate reports and the capacity view', () => {
       fleetCount: 2,
       latestReport: { day: '2026-04-19', deliveredThs: '2700.000', uptimeBps: 9000, soldThs: '3000.000', deliveryRatioBps: 9000 },
     });
-    expect(view.sites.find((s: any) => s.siteId === site.id)).toMatchObject({ installedThs: '15000.000', onlineThs: '10000.000', powerCapacityKw: '10000.000', powerDrawKw: '262.500', fleetCount: 2 });
+    expect(view.sites.find((s: any) => s.siteId === site.id)).toMatchObject({
+      installedThs: '15000.000',
+      onlineThs: '10000.000',
+      powerCapacityKw: '10000.000',
+      powerDrawKw: '262.500',
+      fleetCount: 2,
+    });
 
     // A fleet going offline lowers online at once; sold stays sold and shows as under-delivery.
     await t.http.post(`/v1/fleets/${fleet.id}/status`, { status: 'offline', reason: 'power cut' }, { token: operator.token });

@@ -13,7 +13,12 @@ describe('products: allocation within online capacity, sales windows, quotes and
 
   beforeAll(async () => {
     t = await startTestApp({ clock });
-    [operator, admin, customer, finance] = await Promise.all([createUser(t, 'operator'), createUser(t, 'admin'), createUser(t, 'customer'), createUser(t, 'finance')]);
+    [operator, admin, customer, finance] = await Promise.all([
+      createUser(t, 'operator'),
+      createUser(t, 'admin'),
+      createUser(t, 'customer'),
+      createUser(t, 'finance'),
+    ]);
   });
   afterAll(async () => {
     await t.close();
@@ -21,7 +26,7 @@ describe('products: allocation within online capacity, sales windows, quotes and
 
   const productCount = async () => Number((await t.db.query(`SELECT COUNT(*)::int AS n FROM products`)).rows[0].n);
 
-  it('never allocates more than the pool has online, and frees a closed window\'s unsold part', async () => {
+  it("never allocates more than the pool has online, and frees a closed window's unsold part", async () => {
     // 100 units x 200 TH/s = 20,000 TH/s online.
     const { pool, fleet } = await arrangeCapacity(t, operator.token, 100);
     const a = await createProduct(t, operator.token, pool.id, { capacityAllocatedThs: '15000' });
@@ -35,8 +40,17 @@ describe('products: allocation within online capacity, sales windows, quotes and
     // A fleet going offline lowers online at once; allocations made stand, raising one is refused.
     await t.http.post(`/v1/fleets/${fleet.id}/status`, { status: 'offline' }, { token: operator.token });
     const view = (await t.http.get('/v1/capacity', { token: operator.token })).body.pools.find((p: any) => p.poolId === pool.id);
-    expect(view).toMatchObject({ installedThs: '20000.000', onlineThs: '0.000', allocatedThs: '20000.000', soldThs: '0.000', availableThs: '20000.000', unallocatedThs: '0.000' });
-    expect((await t.http.patch(`/v1/products/${a.id}`, { capacityAllocatedThs: '15000.001' }, { token: operator.token })).body.code).toBe('PRODUCTS.ALLOCATION_EXCEEDS_ONLINE');
+    expect(view).toMatchObject({
+      installedThs: '20000.000',
+      onlineThs: '0.000',
+      allocatedThs: '20000.000',
+      soldThs: '0.000',
+      availableThs: '20000.000',
+      unallocatedThs: '0.000',
+    });
+    expect((await t.http.patch(`/v1/products/${a.id}`, { capacityAllocatedThs: '15000.001' }, { token: operator.token })).body.code).toBe(
+      'PRODUCTS.ALLOCATION_EXCEEDS_ONLINE',
+    );
     expect((await t.http.patch(`/v1/products/${a.id}`, { capacityAllocatedThs: '14000' }, { token: operator.token })).status).toBe(200);
     await t.http.post(`/v1/fleets/${fleet.id}/status`, { status: 'online' }, { token: operator.token });
 
@@ -50,14 +64,16 @@ describe('products: allocation within online capacity, sales windows, quotes and
 
   it('serializes concurrent allocations on one pool under its row lock', async () => {
     const { pool } = await arrangeCapacity(t, operator.token, 100);
-    const results = await Promise.all(Array.from({ length: 10 }, () => t.http.post('/v1/products', productBody(pool.id, { capacityAllocatedThs: '3000' }), { token: operator.token })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => t.http.post('/v1/products', productBody(pool.id, { capacityAllocatedThs: '3000' }), { token: operator.token })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(6);
     expect(results.filter((r) => r.status === 409)).toHaveLength(4);
     const { rows } = await t.db.query(`SELECT SUM(capacity_allocated_ghs)::text AS total FROM products WHERE pool_id = $1`, [pool.id]);
     expect(rows[0].total).toBe('18000000');
   });
 
-  it('derives the electricity fee from the sites\' price and the models\' efficiency', async () => {
+  it("derives the electricity fee from the sites' price and the models' efficiency", async () => {
     // 17.5 J/TH = 17.5 W per TH/s; x 24 h = 0.42 kWh a day; x 0.05 USD/kWh = 0.021 USD per TH/s per day.
     const { pool } = await arrangeCapacity(t, operator.token, 10);
     const body = productBody(pool.id, { capacityAllocatedThs: '100' });
@@ -90,7 +106,18 @@ describe('products: allocation within online capacity, sales windows, quotes and
     expect(ids).not.toContain(soldOut.id);
     const item = list.body.items.find((p: any) => p.id === onSale.id);
     // 10 USD x 10.5 TH/s = 105 upfront; 0.02 x 10.5 = 0.21 a day, x 30 days = 6.3; all-in 111.3
-    expect(item).toMatchObject({ poolName: pool.name, remainingThs: '1000.000', price: { hashrateThs: '10.500', upfrontUsd: '105.000000', electricityUsdPerDay: '0.210000', electricityUsdOverTerm: '6.300000', allInUsd: '111.300000', withinPurchaseLimits: true } });
+    expect(item).toMatchObject({
+      poolName: pool.name,
+      remainingThs: '1000.000',
+      price: {
+        hashrateThs: '10.500',
+        upfrontUsd: '105.000000',
+        electricityUsdPerDay: '0.210000',
+        electricityUsdOverTerm: '6.300000',
+        allInUsd: '111.300000',
+        withinPurchaseLimits: true,
+      },
+    });
 
     // Staff can list everything; a customer cannot ask for it.
     expect((await t.http.get('/v1/products?scope=all', { token: customer.token })).status).toBe(400);
@@ -138,7 +165,9 @@ describe('products: allocation within online capacity, sales windows, quotes and
     }
     expect(await productCount()).toBe(before);
     const p = await createProduct(t, operator.token, pool.id, { capacityAllocatedThs: '100' });
-    await expect(t.db.query(`UPDATE products SET sold_ghs = capacity_allocated_ghs + 1 WHERE id = $1`, [p.id])).rejects.toThrow(/ck_products_sold_within_allocation/);
+    await expect(t.db.query(`UPDATE products SET sold_ghs = capacity_allocated_ghs + 1 WHERE id = $1`, [p.id])).rejects.toThrow(
+      /ck_products_sold_within_allocation/,
+    );
     await t.db.query(`UPDATE products SET sold_ghs = 60000 WHERE id = $1`, [p.id]);
     const below = await t.http.patch(`/v1/products/${p.id}`, { capacityAllocatedThs: '59.999' }, { token: operator.token });
     expect(below.body).toMatchObject({ code: 'PRODUCTS.ALLOCATION_BELOW_SOLD', message: expect.stringContaining('60.000 TH/s is already sold') });
@@ -161,12 +190,34 @@ describe('products: allocation within online capacity, sales windows, quotes and
   it('estimates output, fees, payback and the shutdown price from the latest market data, to the satoshi', async () => {
     clock.set(new Date('2026-06-10T08:00:00.000Z'));
     const { pool } = await arrangeCapacity(t, operator.token, 10);
-    const p = await createProduct(t, operator.token, pool.id, { capacityAllocatedThs: '1000', termDays: 365, upfrontPriceUsdPerTh: '10', electricityFeeUsdPerThDay: '0.02', managementFeeBps: 1000 });
+    const p = await createProduct(t, operator.token, pool.id, {
+      capacityAllocatedThs: '1000',
+      termDays: 365,
+      upfrontPriceUsdPerTh: '10',
+      electricityFeeUsdPerThDay: '0.02',
+      managementFeeBps: 1000,
+    });
     const none = await t.http.get(`/v1/products/${p.id}/estimate?hashrate=100`, { token: customer.token });
     expect([none.status, none.body.code]).toEqual([409, 'MARKET.NO_DATA']);
 
-    expect((await t.http.post('/v1/market/difficulty', { day: '2026-06-09', difficulty: '90000000000000', blockSubsidySats: '312500000', avgFeesPerBlockSats: '1' }, { token: finance.token })).status).toBe(201);
-    expect((await t.http.post('/v1/market/difficulty', { day: '2026-06-10', difficulty: '100000000000000', blockSubsidySats: '312500000', avgFeesPerBlockSats: '20000000' }, { token: finance.token })).status).toBe(201);
+    expect(
+      (
+        await t.http.post(
+          '/v1/market/difficulty',
+          { day: '2026-06-09', difficulty: '90000000000000', blockSubsidySats: '312500000', avgFeesPerBlockSats: '1' },
+          { token: finance.token },
+        )
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await t.http.post(
+          '/v1/market/difficulty',
+          { day: '2026-06-10', difficulty: '100000000000000', blockSubsidySats: '312500000', avgFeesPerBlockSats: '20000000' },
+          { token: finance.token },
+        )
+      ).status,
+    ).toBe(201);
     expect((await t.http.post('/v1/market/prices', { day: '2026-06-10', usdPerBtc: '100000.00' }, { token: admin.token })).status).toBe(201);
 
     const res = await t.http.get(`/v1/products/${p.id}/estimate?hashrate=100`, { token: customer.token });
@@ -178,8 +229,24 @@ describe('products: allocation within online capacity, sales windows, quotes and
     expect(res.body).toMatchObject({
       estimate: true,
       hashrateThs: '100.000',
-      basis: { difficulty: '100000000000000', difficultyDay: '2026-06-10', blockSubsidySats: '312500000', avgFeesPerBlockSats: '20000000', btcPriceUsd: '100000', btcPriceDay: '2026-06-10', poolFeeBps: 200 },
-      daily: { expectedSats: '6688', grossSats: '6554', managementFeeSats: '656', electricityFeeUsd: '2.000000', electricityFeeSats: '2000', netSats: '3898', netUsd: '3.898000' },
+      basis: {
+        difficulty: '100000000000000',
+        difficultyDay: '2026-06-10',
+        blockSubsidySats: '312500000',
+        avgFeesPerBlockSats: '20000000',
+        btcPriceUsd: '100000',
+        btcPriceDay: '2026-06-10',
+        poolFeeBps: 200,
+      },
+      daily: {
+        expectedSats: '6688',
+        grossSats: '6554',
+        managementFeeSats: '656',
+        electricityFeeUsd: '2.000000',
+        electricityFeeSats: '2000',
+        netSats: '3898',
+        netUsd: '3.898000',
+      },
       term: { netSats: '1422770' },
       upfrontPriceUsd: '1000.000000',
       daysToRecoverUpfront: 257,
@@ -199,13 +266,34 @@ describe('products: allocation within online capacity, sales windows, quotes and
     expect([replay.status, replay.body.outcome]).toEqual([200, 'unchanged']);
     const conflict = await t.http.post('/v1/market/prices', { day: '2026-06-10', usdPerBtc: '100000.01' }, { token: finance.token });
     expect([conflict.status, conflict.body.code]).toEqual([409, 'MARKET.PRICE_CONFLICT']);
-    expect((await t.http.post('/v1/market/prices', { day: '2026-06-11', usdPerBtc: '1' }, { token: finance.token })).body.message).toContain('day must not be in the future');
+    expect((await t.http.post('/v1/market/prices', { day: '2026-06-11', usdPerBtc: '1' }, { token: finance.token })).body.message).toContain(
+      'day must not be in the future',
+    );
     expect((await t.http.post('/v1/market/prices', { day: '2026-02-30', usdPerBtc: '1' }, { token: finance.token })).status).toBe(400);
     expect((await t.http.post('/v1/market/prices', { day: '2026-06-09', usdPerBtc: '1' }, { token: operator.token })).status).toBe(403);
-    expect((await t.http.post('/v1/market/difficulty', { day: '2026-06-10', difficulty: '100000000000000.0', blockSubsidySats: '312500000', avgFeesPerBlockSats: '20000000' }, { token: finance.token })).body.outcome).toBe('unchanged');
-    expect((await t.http.post('/v1/market/difficulty', { day: '2026-06-10', difficulty: '100000000000001', blockSubsidySats: '312500000', avgFeesPerBlockSats: '20000000' }, { token: finance.token })).status).toBe(409);
+    expect(
+      (
+        await t.http.post(
+          '/v1/market/difficulty',
+          { day: '2026-06-10', difficulty: '100000000000000.0', blockSubsidySats: '312500000', avgFeesPerBlockSats: '20000000' },
+          { token: finance.token },
+        )
+      ).body.outcome,
+    ).toBe('unchanged');
+    expect(
+      (
+        await t.http.post(
+          '/v1/market/difficulty',
+          { day: '2026-06-10', difficulty: '100000000000001', blockSubsidySats: '312500000', avgFeesPerBlockSats: '20000000' },
+          { token: finance.token },
+        )
+      ).status,
+    ).toBe(409);
     const latest = (await t.http.get('/v1/market/latest', { token: customer.token })).body;
-    expect(latest).toEqual({ price: { day: '2026-06-10', usdPerBtc: '100000' }, difficulty: expect.objectContaining({ day: '2026-06-10', rewardSats: '332500000' }) });
+    expect(latest).toEqual({
+      price: { day: '2026-06-10', usdPerBtc: '100000' },
+      difficulty: expect.objectContaining({ day: '2026-06-10', rewardSats: '332500000' }),
+    });
     const audits = await t.db.query(`SELECT action FROM audit_log WHERE action LIKE 'market.%' ORDER BY id`);
     expect(audits.rows.map((r) => r.action)).toEqual(['market.difficulty.recorded', 'market.difficulty.recorded', 'market.price.recorded']);
   });

@@ -36,7 +36,11 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
 
   it('changes a payout address only after a second staff user approves and the delay has passed', async () => {
     const pool = await createPool(t, operator.token);
-    const req = await t.http.post('/v1/routing-changes', { kind: 'pool_payout_address', targetId: pool.id, newValue: ADDRESSES.p2pkh, reason: 'new custody' }, { token: operator.token });
+    const req = await t.http.post(
+      '/v1/routing-changes',
+      { kind: 'pool_payout_address', targetId: pool.id, newValue: ADDRESSES.p2pkh, reason: 'new custody' },
+      { token: operator.token },
+    );
     expect(req.status).toBe(201);
     expect(req.body).toMatchObject({ status: 'requested', oldValue: ADDRESSES.p2wpkh, newValue: ADDRESSES.p2pkh, requestedBy: operator.id });
     const id = req.body.id;
@@ -45,9 +49,12 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
     const self = await t.http.post(`/v1/routing-changes/${id}/approve`, {}, { token: operator.token });
     expect(self.status).toBe(403);
     expect(self.body.code).toBe('CAPACITY.SELF_APPROVAL');
-    await expect(t.db.query(`UPDATE routing_change_requests SET status = 'approved', approved_by = requested_by, approved_at = now(), effective_at = now() WHERE id = $1`, [id])).rejects.toThrow(
-      /ck_routing_change_requests_four_eyes/,
-    );
+    await expect(
+      t.db.query(
+        `UPDATE routing_change_requests SET status = 'approved', approved_by = requested_by, approved_at = now(), effective_at = now() WHERE id = $1`,
+        [id],
+      ),
+    ).rejects.toThrow(/ck_routing_change_requests_four_eyes/);
 
     const approved = await t.http.post(`/v1/routing-changes/${id}/approve`, {}, { token: operator2.token });
     expect(approved.status).toBe(200);
@@ -62,7 +69,9 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
     expect(row.pendingChanges).toEqual([expect.objectContaining({ id, status: 'approved', newValue: ADDRESSES.p2pkh })]);
     expect((await t.http.get(`/v1/pools/${pool.id}`, { token: operator.token })).body.pendingChanges).toHaveLength(1);
     expect(await payoutAddressOf(pool.id)).toBe(ADDRESSES.p2wpkh);
-    await expect(t.db.query(`UPDATE routing_change_requests SET status = 'applied', applied_at = '2026-04-21T11:59:00Z' WHERE id = $1`, [id])).rejects.toThrow(/not due/);
+    await expect(t.db.query(`UPDATE routing_change_requests SET status = 'applied', applied_at = '2026-04-21T11:59:00Z' WHERE id = $1`, [id])).rejects.toThrow(
+      /not due/,
+    );
 
     // Once due, the next read applies it (the job does the same on its schedule).
     clock.set(new Date('2026-04-21T12:00:00.000Z'));
@@ -79,7 +88,11 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
       { action: 'capacity.routing_change.applied', actor_id: null, actor_role: 'system' },
     ]);
     const outbox = await t.db.query(`SELECT topic, payload FROM outbox WHERE payload->'change'->>'id' = $1 ORDER BY id`, [id]);
-    expect(outbox.rows.map((r) => r.topic)).toEqual(['capacity.routing_change.requested', 'capacity.routing_change.approved', 'capacity.routing_change.applied']);
+    expect(outbox.rows.map((r) => r.topic)).toEqual([
+      'capacity.routing_change.requested',
+      'capacity.routing_change.approved',
+      'capacity.routing_change.applied',
+    ]);
     expect(outbox.rows[1].payload).toMatchObject({ audience: 'staff', change: { newValue: ADDRESSES.p2pkh, effectiveAt: '2026-04-21T12:00:00.000Z' } });
     expect(outbox.rows[1].payload.text).toContain('takes effect at 2026-04-21T12:00:00.000Z unless cancelled');
     // Closed requests are frozen.
@@ -90,9 +103,19 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
   it('can be cancelled by any operator or admin until it applies, and then never applies', async () => {
     clock.set(new Date('2026-05-01T00:00:00.000Z'));
     const pool = await createPool(t, operator.token);
-    const req = (await t.http.post('/v1/routing-changes', { kind: 'pool_stratum_endpoint', targetId: pool.id, newValue: 'stratum+ssl://new.pool.example:443' }, { token: operator.token })).body;
+    const req = (
+      await t.http.post(
+        '/v1/routing-changes',
+        { kind: 'pool_stratum_endpoint', targetId: pool.id, newValue: 'stratum+ssl://new.pool.example:443' },
+        { token: operator.token },
+      )
+    ).body;
     // A second open change of the same setting is refused.
-    const again = await t.http.post('/v1/routing-changes', { kind: 'pool_stratum_endpoint', targetId: pool.id, newValue: 'stratum+tcp://other.example:3333' }, { token: admin.token });
+    const again = await t.http.post(
+      '/v1/routing-changes',
+      { kind: 'pool_stratum_endpoint', targetId: pool.id, newValue: 'stratum+tcp://other.example:3333' },
+      { token: admin.token },
+    );
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('CAPACITY.CHANGE_ALREADY_OPEN');
     await t.http.post(`/v1/routing-changes/${req.id}/approve`, {}, { token: admin.token });
@@ -105,7 +128,11 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
     expect(after.stratumEndpoint).toBe('stratum+tcp://btc.pool.example:3333');
     expect((await t.http.post(`/v1/routing-changes/${req.id}/cancel`, {}, { token: admin.token })).body.code).toBe('CAPACITY.CHANGE_NOT_OPEN');
     const topics = await t.db.query(`SELECT topic FROM outbox WHERE payload->'change'->>'id' = $1 ORDER BY id`, [req.id]);
-    expect(topics.rows.map((r) => r.topic)).toEqual(['capacity.routing_change.requested', 'capacity.routing_change.approved', 'capacity.routing_change.cancelled']);
+    expect(topics.rows.map((r) => r.topic)).toEqual([
+      'capacity.routing_change.requested',
+      'capacity.routing_change.approved',
+      'capacity.routing_change.cancelled',
+    ]);
   });
 
   it('moves a fleet to another pool through the worker job, and capacity follows', async () => {
@@ -141,7 +168,9 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
   it('applies a change once even when many readers find it due at the same moment', async () => {
     clock.set(new Date('2026-07-01T00:00:00.000Z'));
     const pool = await createPool(t, operator.token);
-    const req = (await t.http.post('/v1/routing-changes', { kind: 'pool_payout_address', targetId: pool.id, newValue: ADDRESSES.p2sh }, { token: operator.token })).body;
+    const req = (
+      await t.http.post('/v1/routing-changes', { kind: 'pool_payout_address', targetId: pool.id, newValue: ADDRESSES.p2sh }, { token: operator.token })
+    ).body;
     await t.http.post(`/v1/routing-changes/${req.id}/approve`, {}, { token: admin.token });
     clock.advanceMs(25 * HOUR);
     const reads = await Promise.all(Array.from({ length: 10 }, () => t.http.get('/v1/capacity', { token: operator.token })));
@@ -155,7 +184,11 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
     clock.set(new Date('2026-08-01T00:00:00.000Z'));
     const { fleet, pool } = await arrangeCapacity(t, operator.token, 1);
     const cases: [Record<string, unknown>, number, string][] = [
-      [{ kind: 'pool_payout_address', targetId: pool.id, newValue: 'tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx' }, 400, 'newValue must be a valid Bitcoin address on mainnet'],
+      [
+        { kind: 'pool_payout_address', targetId: pool.id, newValue: 'tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx' },
+        400,
+        'newValue must be a valid Bitcoin address on mainnet',
+      ],
       [{ kind: 'pool_payout_address', targetId: pool.id, newValue: ADDRESSES.p2wpkh }, 400, 'newValue is the current value'],
       [{ kind: 'pool_stratum_endpoint', targetId: pool.id, newValue: 'ftp://x' }, 400, 'newValue must look like stratum+tcp://host:port'],
       [{ kind: 'fleet_pool', targetId: fleet.id, newValue: pool.id }, 400, 'newValue is the pool the fleet already points at'],
@@ -168,7 +201,9 @@ describe('guarded routing changes: four eyes, a delay, an audit trail and an ann
       const res = await t.http.post('/v1/routing-changes', body, { token: operator.token });
       expect([res.status, res.body.message]).toEqual([status, expect.stringContaining(message)]);
     }
-    const req = (await t.http.post('/v1/routing-changes', { kind: 'pool_payout_address', targetId: pool.id, newValue: ADDRESSES.p2pkh }, { token: operator.token })).body;
+    const req = (
+      await t.http.post('/v1/routing-changes', { kind: 'pool_payout_address', targetId: pool.id, newValue: ADDRESSES.p2pkh }, { token: operator.token })
+    ).body;
     for (const user of [customer, finance]) {
       expect((await t.http.post(`/v1/routing-changes/${req.id}/approve`, {}, { token: user.token })).status).toBe(403);
       expect((await t.http.post(`/v1/routing-changes/${req.id}/cancel`, {}, { token: user.token })).status).toBe(403);

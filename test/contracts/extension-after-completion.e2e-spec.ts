@@ -23,7 +23,8 @@ describe('uptime extension after the lifecycle completed the contract', () => {
   let contractId: string;
 
   const sold = async () => (await t.db.query(`SELECT sold_ghs::text AS s FROM products WHERE id = $1`, [productId])).rows[0].s as string;
-  const contract = async () => (await t.db.query(`SELECT status, end_day::text AS end, extension_days AS ext FROM contracts WHERE id = $1`, [contractId])).rows[0];
+  const contract = async () =>
+    (await t.db.query(`SELECT status, end_day::text AS end, extension_days AS ext FROM contracts WHERE id = $1`, [contractId])).rows[0];
 
   async function settle(day: string, deliveredThs: string) {
     const post = async (path: string, body: object, token: string) => {
@@ -45,7 +46,9 @@ describe('uptime extension after the lifecycle completed the contract', () => {
     customer = await createUser(t, 'customer');
     const capacity = await arrangeCapacity(t, operator.token, 10);
     poolId = capacity.pool.id;
-    const product = await t.http.post('/v1/products', productBody(poolId, { termDays: 2, capacityAllocatedThs: '100', uptimeGuaranteeBps: 9500 }), { token: operator.token });
+    const product = await t.http.post('/v1/products', productBody(poolId, { termDays: 2, capacityAllocatedThs: '100', uptimeGuaranteeBps: 9500 }), {
+      token: operator.token,
+    });
     expect(product.status).toBe(201);
     productId = product.body.id;
     await fundUsd(t, customer.id, 1_000_000_000n);

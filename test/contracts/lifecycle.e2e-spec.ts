@@ -109,7 +109,10 @@ describe('contract lifecycle on a simulated clock: pending -> active -> complete
     expect(await availableUsd(t, customer.id)).toBe(before);
     const refunds = await t.db.query(`SELECT COUNT(*)::int AS n FROM ledger_entries WHERE type = 'contract.refund' AND reference = $1`, [c.id]);
     expect(refunds.rows[0].n).toBe(1);
-    expect((await t.db.query(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, [c.id])).rows.map((r) => r.action)).toEqual(['contracts.purchased', 'contracts.cancelled']);
+    expect((await t.db.query(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, [c.id])).rows.map((r) => r.action)).toEqual([
+      'contracts.purchased',
+      'contracts.cancelled',
+    ]);
 
     // On the start day it is refused, even before the daily job has activated it.
     clock.set(new Date('2026-06-01T10:00:00.000Z'));
@@ -122,7 +125,7 @@ describe('contract lifecycle on a simulated clock: pending -> active -> complete
     expect(await availableUsd(t, customer.id)).toBe(before - 200_000_000n);
   });
 
-  it('lets an operator terminate a product\'s contracts with pro-rata refunds for the days not delivered', async () => {
+  it("lets an operator terminate a product's contracts with pro-rata refunds for the days not delivered", async () => {
     clock.set(new Date('2026-07-01T12:00:00.000Z'));
     const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100', termDays: 10, upfrontPriceUsdPerTh: '10' });
     const a = await buyer();
@@ -147,7 +150,10 @@ describe('contract lifecycle on a simulated clock: pending -> active -> complete
     expect(await sold(product.id)).toBe('0');
     expect((await t.http.get(`/v1/products/${product.id}`, { token: operator.token })).body.status).toBe('paused');
     // Terminating again finds nothing live and refunds nothing.
-    expect((await t.http.post(`/v1/products/${product.id}/terminate-contracts`, { reason: 'again' }, { token: operator.token })).body).toMatchObject({ terminated: 0, refundedUsd: '0.000000' });
+    expect((await t.http.post(`/v1/products/${product.id}/terminate-contracts`, { reason: 'again' }, { token: operator.token })).body).toMatchObject({
+      terminated: 0,
+      refundedUsd: '0.000000',
+    });
   });
 
   it('keeps the sold counters equal to the live contracts after all of the above', async () => {

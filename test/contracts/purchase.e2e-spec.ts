@@ -35,8 +35,23 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
     const res = await buy(customer, { productId: product.id, hashrateThs: '10.5' });
     expect(res.status).toBe(201);
     // 12.345678 USD x 10.5 TH/s = 129.629619 USD
-    expect(res.body).toMatchObject({ productId: product.id, poolId, hashrateThs: '10.500', termDays: 30, startDay: '2026-04-21', endDay: '2026-05-20', status: 'pending', pricePaidUsd: '129.629619' });
-    expect(res.body.terms).toEqual({ upfrontPriceUsdPerTh: '12.345678', electricityFeeUsdPerThDay: '0.020000', managementFeeBps: 1000, uptimeGuaranteeBps: 9500, arrearsGraceDays: 7 });
+    expect(res.body).toMatchObject({
+      productId: product.id,
+      poolId,
+      hashrateThs: '10.500',
+      termDays: 30,
+      startDay: '2026-04-21',
+      endDay: '2026-05-20',
+      status: 'pending',
+      pricePaidUsd: '129.629619',
+    });
+    expect(res.body.terms).toEqual({
+      upfrontPriceUsdPerTh: '12.345678',
+      electricityFeeUsdPerThDay: '0.020000',
+      managementFeeBps: 1000,
+      uptimeGuaranteeBps: 9500,
+      arrearsGraceDays: 7,
+    });
     expect(await availableUsd(t, customer.id)).toBe(1_000_000_000n - 129_629_619n);
     expect((await salesRevenue(t)) - revenueBefore).toBe(129_629_619n);
     const audit = await t.db.query(`SELECT action, actor_id, after->>'ledgerEntryId' AS entry FROM audit_log WHERE entity_id = $1`, [res.body.id]);
@@ -53,7 +68,12 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
   });
 
   it('the race: 200 concurrent buyers for 100 purchases of capacity make exactly 100 contracts', async () => {
-    const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '1000', minPurchaseThs: '10', maxPurchaseThs: '10', upfrontPriceUsdPerTh: '10' });
+    const product = await createProduct(t, operator.token, poolId, {
+      capacityAllocatedThs: '1000',
+      minPurchaseThs: '10',
+      maxPurchaseThs: '10',
+      upfrontPriceUsdPerTh: '10',
+    });
     const buyers = await Promise.all(Array.from({ length: 200 }, () => fundedCustomer(100_000_000n)));
     const revenueBefore = await salesRevenue(t);
     const results = await Promise.all(buyers.map((b) => buy(b, { productId: product.id, hashrateThs: '10' })));
@@ -116,11 +136,19 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
     const results = await Promise.all(buys);
     expect(results.slice(0, 15).every((r) => r.status === 201)).toBe(true);
     expect(results.slice(15, 20).map((r) => [r.status, r.body.code])).toEqual(Array(5).fill([402, 'LEDGER.INSUFFICIENT_BALANCE']));
-    expect(results.slice(20).map((r) => r.status).sort()).toEqual([201, 402]);
+    expect(
+      results
+        .slice(20)
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([201, 402]);
     for (const c of rich) expect(await availableUsd(t, c.id)).toBe(0n);
     for (const c of poor) expect(await availableUsd(t, c.id)).toBe(99_999_999n);
     expect(await availableUsd(t, twice.id)).toBe(50_000_000n);
-    const { rows } = await t.db.query(`SELECT COUNT(*)::int AS n, sold_ghs::text AS sold FROM contracts c JOIN products p ON p.id = c.product_id WHERE p.id = $1 GROUP BY p.sold_ghs`, [product.id]);
+    const { rows } = await t.db.query(
+      `SELECT COUNT(*)::int AS n, sold_ghs::text AS sold FROM contracts c JOIN products p ON p.id = c.product_id WHERE p.id = $1 GROUP BY p.sold_ghs`,
+      [product.id],
+    );
     expect(rows[0]).toEqual({ n: 16, sold: '160000' });
   });
 
@@ -169,7 +197,12 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
   });
 
   it('a purchase whose capacity shrinks below it before it reserves is refused as sold out, charged nothing', async () => {
-    const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '10', minPurchaseThs: '1', maxPurchaseThs: '10', upfrontPriceUsdPerTh: '10' });
+    const product = await createProduct(t, operator.token, poolId, {
+      capacityAllocatedThs: '10',
+      minPurchaseThs: '1',
+      maxPurchaseThs: '10',
+      upfrontPriceUsdPerTh: '10',
+    });
     const customer = await fundedCustomer(1_000_000_000n);
     const before = await writeCounts(t);
     // The purchase has read 10 TH/s left when the operator cuts the allocation to 5.
@@ -185,11 +218,20 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
   });
 
   it('refuses out-of-bounds purchases with 400/402/409 and writes nothing', async () => {
-    const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100', minPurchaseThs: '1', maxPurchaseThs: '50', upfrontPriceUsdPerTh: '10' });
+    const product = await createProduct(t, operator.token, poolId, {
+      capacityAllocatedThs: '100',
+      minPurchaseThs: '1',
+      maxPurchaseThs: '50',
+      upfrontPriceUsdPerTh: '10',
+    });
     const paused = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100' });
     await t.http.post(`/v1/products/${paused.id}/pause`, {}, { token: operator.token });
     const future = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100', salesStartAt: '2026-05-01T00:00:00.000Z' });
-    const closed = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100', salesStartAt: '2026-04-01T00:00:00.000Z', salesEndAt: '2026-04-20T15:00:00.000Z' });
+    const closed = await createProduct(t, operator.token, poolId, {
+      capacityAllocatedThs: '100',
+      salesStartAt: '2026-04-01T00:00:00.000Z',
+      salesEndAt: '2026-04-20T15:00:00.000Z',
+    });
     const customer = await fundedCustomer(1_000_000_000n);
     const poor = await fundedCustomer(9_999_999n);
     const before = await writeCounts(t);
@@ -221,14 +263,18 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
     expect((await buy(big, { productId: product.id, hashrateThs: '45' })).status).toBe(201);
     const afterBuys = await writeCounts(t);
     const soldOut = await buy(customer, { productId: product.id, hashrateThs: '6' });
-    expect([soldOut.status, soldOut.body.code, soldOut.body.message]).toEqual([409, 'CONTRACTS.SOLD_OUT', 'hashrateThs: only 5.000 TH/s of this product is left']);
+    expect([soldOut.status, soldOut.body.code, soldOut.body.message]).toEqual([
+      409,
+      'CONTRACTS.SOLD_OUT',
+      'hashrateThs: only 5.000 TH/s of this product is left',
+    ]);
     expect(await writeCounts(t)).toEqual(afterBuys);
     expect(afterBuys.contracts - before.contracts).toBe(2);
     expect(await availableUsd(t, customer.id)).toBe(1_000_000_000n);
     expect(await availableUsd(t, poor.id)).toBe(9_999_999n);
   });
 
-  it('keeps staff out of buying, and each customer to their own contracts (another\'s id is a 404)', async () => {
+  it("keeps staff out of buying, and each customer to their own contracts (another's id is a 404)", async () => {
     const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100' });
     const a = await fundedCustomer();
     const b = await fundedCustomer();
@@ -240,12 +286,14 @@ describe('buying contracts: never oversold, charged exactly once, nothing writte
     expect((await t.http.get('/v1/contracts', { token: a.token })).body.items.map((c: any) => c.id)).toEqual([contract.id]);
     for (const role of ['operator', 'finance', 'admin'] as const) {
       const staff = await createUser(t, role);
-      expect((await t.http.post('/v1/contracts', { productId: product.id, hashrateThs: '1' }, { token: staff.token, headers: { 'idempotency-key': key() } })).status).toBe(403);
+      expect(
+        (await t.http.post('/v1/contracts', { productId: product.id, hashrateThs: '1' }, { token: staff.token, headers: { 'idempotency-key': key() } })).status,
+      ).toBe(403);
     }
     expect((await t.http.get(`/v1/contracts/${contract.id}`, { token: a.token })).body.status).toBe('pending');
   });
 
-  it('pages a customer\'s contracts newest first', async () => {
+  it("pages a customer's contracts newest first", async () => {
     const product = await createProduct(t, operator.token, poolId, { capacityAllocatedThs: '100' });
     const customer = await fundedCustomer();
     const ids: string[] = [];

@@ -24,7 +24,11 @@ describe('tryAdvisoryLock', () => {
   });
 
   const advisoryLocksHeld = async () =>
-    (await second.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`))[0].n as number;
+    (
+      await second.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      )
+    )[0].n as number;
 
   it('is held on one connection for as long as the holder works elsewhere, and gone from the pool once released', async () => {
     const lock = await tryAdvisoryLock(first, name);

@@ -18,7 +18,7 @@ describe('data access from entity metadata', () => {
     await t.close();
   });
 
-  it('selects an entity\'s columns and maps them: bigint money as bigint, numerics as strings, days as UTC day strings', async () => {
+  it("selects an entity's columns and maps them: bigint money as bigint, numerics as strings, days as UTC day strings", async () => {
     await t.db.query(
       `INSERT INTO settlement_runs (pool_id, day, seq, status, earnings_sats, btc_usd, triggered_by, created_at, updated_at)
        VALUES ('00000000-0000-4000-8000-000000000001', '2025-01-31', 0, 'waiting', 9007199254740993, 61234.5, 'test', now(), now())`,

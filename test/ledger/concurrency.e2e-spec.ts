@@ -94,7 +94,15 @@ describe('ledger under concurrency', () => {
     expect(new Set(results.map((r) => r.entryId)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect(await balanceRow(t, customer.id, 'BTC')).toBe(5_000n);
-    await expect(ledger.post({ ...entry, lines: [{ ...entry.lines[0], amount: -5_001n }, { ...entry.lines[1], amount: 5_001n }] })).rejects.toMatchObject({
+    await expect(
+      ledger.post({
+        ...entry,
+        lines: [
+          { ...entry.lines[0], amount: -5_001n },
+          { ...entry.lines[1], amount: 5_001n },
+        ],
+      }),
+    ).rejects.toMatchObject({
       code: 'LEDGER.IDEMPOTENCY_CONFLICT',
     });
     expect(await balanceRow(t, customer.id, 'BTC')).toBe(5_000n);

@@ -99,9 +99,7 @@ describe('customer views: balances, ledger and statements', () => {
   it('lists every currency and bucket without filters, and never another customer’s lines', async () => {
     const other = await createUser(t, 'customer');
     const all = await t.http.get('/v1/me/ledger?limit=200', { token: customer.token });
-    expect(all.body.items.map((l: any) => `${l.currency}:${l.account}`)).toEqual(
-      expect.arrayContaining(['USD:available', 'BTC:available', 'BTC:reserved']),
-    );
+    expect(all.body.items.map((l: any) => `${l.currency}:${l.account}`)).toEqual(expect.arrayContaining(['USD:available', 'BTC:available', 'BTC:reserved']));
     const none = await t.http.get('/v1/me/ledger', { token: other.token });
     expect(none.body).toEqual({ items: [], nextCursor: null });
   });
@@ -130,7 +128,11 @@ describe('customer views: balances, ledger and statements', () => {
     expect(btc).toMatchObject({ opening: '0.00000000', closing: '0.00010000' });
     expect(res.body).toMatchObject({ month: '2025-01', periodStart: '2025-01-01T00:00:00.000Z', periodEnd: '2025-02-01T00:00:00.000Z' });
     expect(res.body.accounts.map((a: any) => `${a.currency}:${a.account}`)).toEqual([
-      'BTC:available', 'BTC:reserved', 'USD:available', 'USD:reserved', 'USD:arrears',
+      'BTC:available',
+      'BTC:reserved',
+      'USD:available',
+      'USD:reserved',
+      'USD:arrears',
     ]);
   });
 

@@ -46,7 +46,10 @@ describe('ledger invariants enforced by the database', () => {
     await expect(
       inTransaction(async (client) => {
         const id = await rawEntry(client, 'unbalanced-1');
-        await client.query(`INSERT INTO ledger_postings (entry_id, line_no, account_id, shard, amount_minor, posted_at) VALUES ($1, 1, $2, 0, 5, now())`, [id, platformUsdId]);
+        await client.query(`INSERT INTO ledger_postings (entry_id, line_no, account_id, shard, amount_minor, posted_at) VALUES ($1, 1, $2, 0, 5, now())`, [
+          id,
+          platformUsdId,
+        ]);
       }),
     ).rejects.toMatchObject({ code: 'HM400', message: expect.stringContaining('is unbalanced') });
     expect((await t.db.query(`SELECT 1 FROM ledger_entries WHERE idempotency_key = 'unbalanced-1'`)).rowCount).toBe(0);
@@ -123,9 +126,9 @@ describe('ledger invariants enforced by the database', () => {
 
   it('refuses a balance row that does not start at zero, and accounts for non-customers', async () => {
     const { rows } = await t.db.query(`SELECT id FROM ledger_accounts WHERE customer_id = $1 AND currency = 'USD' AND name = 'available'`, [customer.id]);
-    await expect(t.db.query(`INSERT INTO ledger_balances (account_id, shard, currency, balance_minor) VALUES ($1, 1, 'USD', 100)`, [rows[0].id])).rejects.toThrow(
-      'ledger_balances rows start at zero',
-    );
+    await expect(
+      t.db.query(`INSERT INTO ledger_balances (account_id, shard, currency, balance_minor) VALUES ($1, 1, 'USD', 100)`, [rows[0].id]),
+    ).rejects.toThrow('ledger_balances rows start at zero');
     const staff = await createUser(t, 'finance');
     await expect(t.db.query(`INSERT INTO ledger_accounts (customer_id, name, currency) VALUES ($1, 'available', 'USD')`, [staff.id])).rejects.toMatchObject({
       code: 'HM404',
@@ -133,7 +136,11 @@ describe('ledger invariants enforced by the database', () => {
   });
 
   it('refuses a second entry with the same idempotency key', async () => {
-    await expect(t.db.query(`INSERT INTO ledger_entries (type, idempotency_key, actor_role, request_hash, posted_at) VALUES ('raw', 'balanced-raw', 'system', 'y', now())`)).rejects.toMatchObject({
+    await expect(
+      t.db.query(
+        `INSERT INTO ledger_entries (type, idempotency_key, actor_role, request_hash, posted_at) VALUES ('raw', 'balanced-raw', 'system', 'y', now())`,
+      ),
+    ).rejects.toMatchObject({
       code: '23505',
     });
   });
@@ -154,7 +161,11 @@ describe('ledger invariants enforced by the database', () => {
     }
 
     /** One two-line entry customer -> adjustments shard 5, with the sequence numbers and balances-after given. */
-    async function setBasedEntry(key: string, amount: bigint, override: { customerSeq?: bigint; customerAfter?: bigint; platformAmount?: bigint } = {}): Promise<void> {
+    async function setBasedEntry(
+      key: string,
+      amount: bigint,
+      override: { customerSeq?: bigint; customerAfter?: bigint; platformAmount?: bigint } = {},
+    ): Promise<void> {
       const c = await customerBalance();
       const p = await platformShard(5);
       const platformAmount = override.platformAmount ?? amount;
@@ -165,8 +176,15 @@ describe('ledger invariants enforced by the database', () => {
           `INSERT INTO ledger_postings (account_id, shard, account_seq, entry_id, line_no, currency, amount_minor, balance_after_minor, posted_at)
            VALUES ($2, 0, $3, $1, 1, 'USD', $4, $5, now()), ($6, 5, $7, $1, 2, 'USD', $8, $9, now())`,
           [
-            id, c.accountId, (override.customerSeq ?? c.seq + 1n).toString(), (-amount).toString(), (override.customerAfter ?? c.balance - amount).toString(),
-            platformUsdId, (p.seq + 1n).toString(), platformAmount.toString(), (p.balance + platformAmount).toString(),
+            id,
+            c.accountId,
+            (override.customerSeq ?? c.seq + 1n).toString(),
+            (-amount).toString(),
+            (override.customerAfter ?? c.balance - amount).toString(),
+            platformUsdId,
+            (p.seq + 1n).toString(),
+            platformAmount.toString(),
+            (p.balance + platformAmount).toString(),
           ],
         );
       });

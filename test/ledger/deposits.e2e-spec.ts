@@ -28,7 +28,12 @@ describe('POST /v1/deposits', () => {
     expect(await balanceRow(t, customer.id, 'USD')).toBe(250_500_000n);
     const audit = await t.db.query(`SELECT actor_id, action, entity_id, after FROM audit_log WHERE entity_id = $1`, [res.body.entryId]);
     expect(audit.rows).toEqual([
-      { actor_id: finance.id, action: 'ledger.deposit', entity_id: res.body.entryId, after: expect.objectContaining({ amount: '250.500000', externalReference: ref }) },
+      {
+        actor_id: finance.id,
+        action: 'ledger.deposit',
+        entity_id: res.body.entryId,
+        after: expect.objectContaining({ amount: '250.500000', externalReference: ref }),
+      },
     ]);
   });
 

@@ -29,7 +29,14 @@ describe('ledger group commit', () => {
   }
 
   const debit = (customerId: string, key: string, amount: bigint) =>
-    ledger.transfer({ type: 'fee', idempotencyKey: key, actor: SYSTEM_ACTOR, from: customerAccount(customerId, 'USD'), to: platformAccount('house', 'USD'), amount });
+    ledger.transfer({
+      type: 'fee',
+      idempotencyKey: key,
+      actor: SYSTEM_ACTOR,
+      from: customerAccount(customerId, 'USD'),
+      to: platformAccount('house', 'USD'),
+      amount,
+    });
 
   it('writes 60 concurrent entries in fewer commits than entries, each entry whole and balanced', async () => {
     const customers = await Promise.all(Array.from({ length: 6 }, () => createUser(t, 'customer')));
@@ -97,7 +104,10 @@ describe('ledger group commit', () => {
     expect(posted.every((p) => p.postedAt.getTime() === first.postedAt.getTime())).toBe(true);
     expect(await balanceRow(t, customer.id, 'USD')).toBe(993n);
 
-    const mixed = await Promise.allSettled([debit(customer.id, key, 8n), ...Array.from({ length: 10 }, (_, i) => debit(customer.id, uniqueKey(`other-${i}`), 1n))]);
+    const mixed = await Promise.allSettled([
+      debit(customer.id, key, 8n),
+      ...Array.from({ length: 10 }, (_, i) => debit(customer.id, uniqueKey(`other-${i}`), 1n)),
+    ]);
     expect(mixed[0].status).toBe('rejected');
     expect((mixed[0] as PromiseRejectedResult).reason).toBeInstanceOf(IdempotencyConflictError);
     expect(mixed.slice(1).every((o) => o.status === 'fulfilled')).toBe(true);

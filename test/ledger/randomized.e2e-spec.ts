@@ -118,7 +118,7 @@ describe('ledger against a model, under random operation sequences', () => {
             case 'reserve':
             case 'release': {
               const c = customers[o.customer];
-              const [src, dst] = o.kind === 'reserve' ? ['available', 'reserved'] as const : ['reserved', 'available'] as const;
+              const [src, dst] = o.kind === 'reserve' ? (['available', 'reserved'] as const) : (['reserved', 'available'] as const);
               await attempt(
                 entry(`withdrawal.${o.kind}`, [
                   { account: customerAccount(c.id, o.currency, src), amount: -o.amount },

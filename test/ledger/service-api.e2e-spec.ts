@@ -27,7 +27,14 @@ describe('LedgerService API for other modules', () => {
       await expect(
         transactions.run(async (m) => {
           await ledger.transfer(
-            { type: 'deposit', idempotencyKey: key, actor: SYSTEM_ACTOR, from: platformAccount('customer_deposits', 'USD'), to: customerAccount(customer.id, 'USD'), amount: 5n },
+            {
+              type: 'deposit',
+              idempotencyKey: key,
+              actor: SYSTEM_ACTOR,
+              from: platformAccount('customer_deposits', 'USD'),
+              to: customerAccount(customer.id, 'USD'),
+              amount: 5n,
+            },
             m,
           );
           expect((await ledger.getBalances(customer.id, m)).USD.available).toBe(5n);
@@ -37,8 +44,22 @@ describe('LedgerService API for other modules', () => {
       expect(await ledger.findEntry(key)).toBeNull();
       expect(await balanceRow(t, customer.id, 'USD')).toBeNull();
       // The account opened by the rolled-back transaction is gone; the next post opens it anew.
-      await ledger.transfer({ type: 'deposit', idempotencyKey: key, actor: SYSTEM_ACTOR, from: platformAccount('customer_deposits', 'USD'), to: customerAccount(customer.id, 'USD'), amount: 7n });
-      await ledger.transfer({ type: 'fee', idempotencyKey: uniqueKey('fee'), actor: SYSTEM_ACTOR, from: customerAccount(customer.id, 'USD'), to: platformAccount('house', 'USD'), amount: 2n });
+      await ledger.transfer({
+        type: 'deposit',
+        idempotencyKey: key,
+        actor: SYSTEM_ACTOR,
+        from: platformAccount('customer_deposits', 'USD'),
+        to: customerAccount(customer.id, 'USD'),
+        amount: 7n,
+      });
+      await ledger.transfer({
+        type: 'fee',
+        idempotencyKey: uniqueKey('fee'),
+        actor: SYSTEM_ACTOR,
+        from: customerAccount(customer.id, 'USD'),
+        to: platformAccount('house', 'USD'),
+        amount: 2n,
+      });
       expect(await balanceRow(t, customer.id, 'USD')).toBe(5n);
     });
 
@@ -96,22 +117,42 @@ describe('LedgerService API for other modules', () => {
     it('refuses unbalanced lines, zero amounts, unknown accounts and BTC arrears before touching the database', async () => {
       const customer = await createUser(t, 'customer');
       const post = (lines: any[]) => ledger.post({ type: 'x', idempotencyKey: uniqueKey('bad'), actor: SYSTEM_ACTOR, lines });
-      await expect(post([{ account: platformAccount('house', 'USD'), amount: 2n }, { account: platformAccount('house', 'USD'), amount: -1n }])).rejects.toThrow(
-        'unbalanced entry: USD lines sum to 0.000001',
-      );
-      await expect(post([{ account: platformAccount('house', 'USD'), amount: 1n }, { account: platformAccount('house', 'BTC'), amount: -1n }])).rejects.toThrow(
-        'unbalanced entry',
-      );
-      await expect(post([{ account: platformAccount('house', 'USD'), amount: 0n }, { account: platformAccount('house', 'USD'), amount: 0n }])).rejects.toThrow('must not be zero');
-      await expect(post([{ account: { platform: 'casino', currency: 'USD' }, amount: 1n }, { account: platformAccount('house', 'USD'), amount: -1n }])).rejects.toThrow(
-        'unknown platform account casino',
-      );
       await expect(
-        post([{ account: customerAccount(customer.id, 'BTC', 'arrears'), amount: -1n }, { account: platformAccount('house', 'BTC'), amount: 1n }]),
+        post([
+          { account: platformAccount('house', 'USD'), amount: 2n },
+          { account: platformAccount('house', 'USD'), amount: -1n },
+        ]),
+      ).rejects.toThrow('unbalanced entry: USD lines sum to 0.000001');
+      await expect(
+        post([
+          { account: platformAccount('house', 'USD'), amount: 1n },
+          { account: platformAccount('house', 'BTC'), amount: -1n },
+        ]),
+      ).rejects.toThrow('unbalanced entry');
+      await expect(
+        post([
+          { account: platformAccount('house', 'USD'), amount: 0n },
+          { account: platformAccount('house', 'USD'), amount: 0n },
+        ]),
+      ).rejects.toThrow('must not be zero');
+      await expect(
+        post([
+          { account: { platform: 'casino', currency: 'USD' }, amount: 1n },
+          { account: platformAccount('house', 'USD'), amount: -1n },
+        ]),
+      ).rejects.toThrow('unknown platform account casino');
+      await expect(
+        post([
+          { account: customerAccount(customer.id, 'BTC', 'arrears'), amount: -1n },
+          { account: platformAccount('house', 'BTC'), amount: 1n },
+        ]),
       ).rejects.toThrow('customers have no arrears BTC account');
-      await expect(post([{ account: customerAccount('nope', 'USD'), amount: -1n }, { account: platformAccount('house', 'USD'), amount: 1n }])).rejects.toThrow(
-        'customerId must be a UUID',
-      );
+      await expect(
+        post([
+          { account: customerAccount('nope', 'USD'), amount: -1n },
+          { account: platformAccount('house', 'USD'), amount: 1n },
+        ]),
+      ).rejects.toThrow('customerId must be a UUID');
     });
   });
 
@@ -141,7 +182,14 @@ describe('LedgerService API for other modules', () => {
       expect(await currencyTotals(t)).toMatchObject({ BTC: '0' });
       // The account ids the batch resolved are reused by later posts: they must be the right ones.
       for (const i of [3, 17]) {
-        await ledger.transfer({ type: 'fee', idempotencyKey: uniqueKey('after-bulk'), actor: SYSTEM_ACTOR, from: customerAccount(customers[i].id, 'BTC'), to: platformAccount('house', 'BTC'), amount: 5n });
+        await ledger.transfer({
+          type: 'fee',
+          idempotencyKey: uniqueKey('after-bulk'),
+          actor: SYSTEM_ACTOR,
+          from: customerAccount(customers[i].id, 'BTC'),
+          to: platformAccount('house', 'BTC'),
+          amount: 5n,
+        });
         expect(await balanceRow(t, customers[i].id, 'BTC')).toBe(BigInt(895 + i));
       }
     });
@@ -150,11 +198,39 @@ describe('LedgerService API for other modules', () => {
       const a = await createUser(t, 'customer');
       await fund(t, a.id, 'USD', 100n);
       const existing = uniqueKey('exists');
-      await ledger.transfer({ type: 'fee', idempotencyKey: existing, actor: SYSTEM_ACTOR, from: customerAccount(a.id, 'USD'), to: platformAccount('house', 'USD'), amount: 10n });
-      const okEntry = { type: 'fee', idempotencyKey: uniqueKey('ok'), lines: [{ account: customerAccount(a.id, 'USD'), amount: -10n }, { account: platformAccount('house', 'USD'), amount: 10n }] };
-      const conflicting = { ...okEntry, idempotencyKey: existing, lines: [{ account: customerAccount(a.id, 'USD'), amount: -11n }, { account: platformAccount('house', 'USD'), amount: 11n }] };
+      await ledger.transfer({
+        type: 'fee',
+        idempotencyKey: existing,
+        actor: SYSTEM_ACTOR,
+        from: customerAccount(a.id, 'USD'),
+        to: platformAccount('house', 'USD'),
+        amount: 10n,
+      });
+      const okEntry = {
+        type: 'fee',
+        idempotencyKey: uniqueKey('ok'),
+        lines: [
+          { account: customerAccount(a.id, 'USD'), amount: -10n },
+          { account: platformAccount('house', 'USD'), amount: 10n },
+        ],
+      };
+      const conflicting = {
+        ...okEntry,
+        idempotencyKey: existing,
+        lines: [
+          { account: customerAccount(a.id, 'USD'), amount: -11n },
+          { account: platformAccount('house', 'USD'), amount: 11n },
+        ],
+      };
       await expect(ledger.postBulk({ actor: SYSTEM_ACTOR, entries: [okEntry, conflicting] })).rejects.toMatchObject({ code: 'LEDGER.IDEMPOTENCY_CONFLICT' });
-      const overdraw = { ...okEntry, idempotencyKey: uniqueKey('big'), lines: [{ account: customerAccount(a.id, 'USD'), amount: -1000n }, { account: platformAccount('house', 'USD'), amount: 1000n }] };
+      const overdraw = {
+        ...okEntry,
+        idempotencyKey: uniqueKey('big'),
+        lines: [
+          { account: customerAccount(a.id, 'USD'), amount: -1000n },
+          { account: platformAccount('house', 'USD'), amount: 1000n },
+        ],
+      };
       await expect(ledger.postBulk({ actor: SYSTEM_ACTOR, entries: [okEntry, overdraw] })).rejects.toMatchObject({ code: 'LEDGER.INSUFFICIENT_BALANCE' });
       expect(await ledger.findEntry(okEntry.idempotencyKey)).toBeNull();
       expect(await balanceRow(t, a.id, 'USD')).toBe(90n);
@@ -176,7 +252,9 @@ describe('LedgerService API for other modules', () => {
       await ledger.release({ ...move, amount: 1_000n, idempotencyKey: uniqueKey('rel') });
       const inFlightBefore = await ledger.getPlatformBalance('withdrawals_in_flight', 'BTC');
       await ledger.settleReserved({ ...move, amount: 5_000n, idempotencyKey: uniqueKey('out') });
-      await expect(ledger.settleReserved({ ...move, amount: 1n, idempotencyKey: uniqueKey('out2') })).rejects.toMatchObject({ code: 'LEDGER.INSUFFICIENT_BALANCE' });
+      await expect(ledger.settleReserved({ ...move, amount: 1n, idempotencyKey: uniqueKey('out2') })).rejects.toMatchObject({
+        code: 'LEDGER.INSUFFICIENT_BALANCE',
+      });
       expect(await ledger.getBalances(c.id)).toMatchObject({ BTC: { available: 5_000n, reserved: 0n } });
       expect((await ledger.getPlatformBalance('withdrawals_in_flight', 'BTC')) - inFlightBefore).toBe(5_000n);
     });
@@ -205,7 +283,14 @@ describe('LedgerService API for other modules', () => {
 
       // Paying more than is owed would take arrears above zero: refused by the account's bound.
       await expect(
-        ledger.transfer({ type: 'x', idempotencyKey: uniqueKey('over'), actor: SYSTEM_ACTOR, from: customerAccount(c.id, 'USD'), to: customerAccount(c.id, 'USD', 'arrears'), amount: 1n }),
+        ledger.transfer({
+          type: 'x',
+          idempotencyKey: uniqueKey('over'),
+          actor: SYSTEM_ACTOR,
+          from: customerAccount(c.id, 'USD'),
+          to: customerAccount(c.id, 'USD', 'arrears'),
+          amount: 1n,
+        }),
       ).rejects.toMatchObject({ code: 'LEDGER.BALANCE_LIMIT', kind: 'conflict' });
     });
 

@@ -24,15 +24,23 @@ describe('operations views', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ clock });
-    await t.app.get(SimulationService).run({ from: FROM, days: 6, customers: 40, seed: 5, outDir: mkdtempSync(join(tmpdir(), 'hm-ops-')), outageRate: 0.2, autoPayoutThresholdSats: 10_000n });
+    await t.app
+      .get(SimulationService)
+      .run({ from: FROM, days: 6, customers: 40, seed: 5, outDir: mkdtempSync(join(tmpdir(), 'hm-ops-')), outageRate: 0.2, autoPayoutThresholdSats: 10_000n });
     // One more day's automatic payouts, left waiting for finance: pending withdrawals to export. The
     // customers' balances were just paid out, so arrange one above its threshold (a credit, like a
     // fixture's funding) first.
     clock.advanceTo(at('2024-03-10', 6));
-    const { rows: [auto] } = await t.db.query(`SELECT user_id FROM auto_payout_settings ORDER BY user_id LIMIT 1`);
+    const {
+      rows: [auto],
+    } = await t.db.query(`SELECT user_id FROM auto_payout_settings ORDER BY user_id LIMIT 1`);
     await t.app.get(LedgerService).transfer({
-      type: 'test.credit', idempotencyKey: 'ops-test-credit', actor: SYSTEM_ACTOR,
-      from: platformAccount('adjustments', 'BTC'), to: customerAccount(auto.user_id, 'BTC'), amount: 25_000n,
+      type: 'test.credit',
+      idempotencyKey: 'ops-test-credit',
+      actor: SYSTEM_ACTOR,
+      from: platformAccount('adjustments', 'BTC'),
+      to: customerAccount(auto.user_id, 'BTC'),
+      amount: 25_000n,
     });
     expect((await t.app.get(AutoPayoutService).run('2024-03-10')).created).toBe(1);
     operator = await createUser(t, 'operator');
@@ -45,7 +53,9 @@ describe('operations views', () => {
     const res = await t.http.get(`/v1/capacity/history?from=${FROM}&to=${TO}`, { token: operator.token });
     expect(res.status).toBe(200);
     expect(res.body.days.map((d: { day: string }) => d.day)).toEqual(['2024-03-04', '2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-09']);
-    const { rows: runs } = await t.db.query(`SELECT pool_id, day::text AS day, online_ghs::text AS online, sold_ghs::text AS sold FROM settlement_runs WHERE seq = 0`);
+    const { rows: runs } = await t.db.query(
+      `SELECT pool_id, day::text AS day, online_ghs::text AS online, sold_ghs::text AS sold FROM settlement_runs WHERE seq = 0`,
+    );
     expect(runs).toHaveLength(24);
     const ths = (ghs: string) => (BigInt(ghs) / 1000n).toString() + '.' + (BigInt(ghs) % 1000n).toString().padStart(3, '0');
     for (const run of runs) {
@@ -63,7 +73,18 @@ describe('operations views', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = parse<Record<string, string>>(csv.text, { columns: true });
     expect(lines).toHaveLength(res.body.rows.length);
-    expect(Object.keys(lines[0])).toEqual(['day', 'poolId', 'poolName', 'installedThs', 'onlineThs', 'soldThs', 'contracts', 'deliveredThs', 'uptimeBps', 'utilisationPct']);
+    expect(Object.keys(lines[0])).toEqual([
+      'day',
+      'poolId',
+      'poolName',
+      'installedThs',
+      'onlineThs',
+      'soldThs',
+      'contracts',
+      'deliveredThs',
+      'uptimeBps',
+      'utilisationPct',
+    ]);
   });
 
   it('capacity history: roles and ranges are checked', async () => {
@@ -79,7 +100,9 @@ describe('operations views', () => {
   it('receivable aging: what pools still owe, oldest earnings cleared first, buckets add up', async () => {
     const res = await t.http.get(`/v1/reconciliation/receivable-aging?asOf=${TO}`, { token: finance.token });
     expect(res.status).toBe(200);
-    const { rows: [totals] } = await t.db.query(
+    const {
+      rows: [totals],
+    } = await t.db.query(
       `SELECT (SELECT sum(earnings_sats) FROM settlement_runs WHERE status = 'completed')::text AS earned, (SELECT coalesce(sum(amount_sats), 0) FROM pool_payouts)::text AS paid`,
     );
     expect(res.body.totalOutstandingSats).toBe((BigInt(totals.earned) - BigInt(totals.paid)).toString());
@@ -105,13 +128,17 @@ describe('operations views', () => {
     expect(lines).toHaveLength(24);
     expect(lines[0].day).toBe(FROM);
     expect(lines.every((l) => l.status === 'completed')).toBe(true);
-    const { rows: [sum] } = await t.db.query(`SELECT sum(net_sats)::text AS net FROM settlement_runs`);
+    const {
+      rows: [sum],
+    } = await t.db.query(`SELECT sum(net_sats)::text AS net FROM settlement_runs`);
     expect(lines.reduce((s, l) => s + BigInt(l.netSats), 0n).toString()).toBe(sum.net);
 
     const pending = await t.http.get(`/v1/exports/withdrawals-pending`, { token: finance.token });
     expect(pending.status).toBe(200);
     const withdrawals = parse<Record<string, string>>(pending.text, { columns: true });
-    const { rows: open } = await t.db.query(`SELECT id FROM withdrawals WHERE status IN ('requested', 'approved', 'batched', 'broadcast') ORDER BY requested_at`);
+    const { rows: open } = await t.db.query(
+      `SELECT id FROM withdrawals WHERE status IN ('requested', 'approved', 'batched', 'broadcast') ORDER BY requested_at`,
+    );
     expect(open.length).toBeGreaterThan(0);
     expect(withdrawals.map((w) => w.id)).toEqual(open.map((r) => r.id));
     expect(withdrawals.every((w) => w.status === 'requested' && w.source === 'auto')).toBe(true);
@@ -127,11 +154,15 @@ describe('operations views', () => {
       if (!match) throw new Error(`metric ${pattern} not found`);
       return match[1];
     };
-    const { rows: [house] } = await t.db.query(
+    const {
+      rows: [house],
+    } = await t.db.query(
       `SELECT sum(b.balance_minor)::text AS sats FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id WHERE a.name = 'house' AND a.currency = 'BTC' AND a.customer_id IS NULL`,
     );
     expect(value(/^ledger_balance_minor\{kind="platform",account="house",currency="BTC"\} (\S+)$/m)).toBe(house.sats);
-    const { rows: [net] } = await t.db.query(`SELECT sum(net_sats)::text AS sats, sum(contract_count)::text AS contracts FROM settlement_runs`);
+    const {
+      rows: [net],
+    } = await t.db.query(`SELECT sum(net_sats)::text AS sats, sum(contract_count)::text AS contracts FROM settlement_runs`);
     expect(value(/^settlement_flow_sats_total\{kind="net"\} (\S+)$/m)).toBe(net.sats);
     expect(value(/^settlement_contracts_settled_total (\S+)$/m)).toBe(net.contracts);
     expect(value(/^settlement_run_duration_seconds_count (\S+)$/m)).toBe('24');

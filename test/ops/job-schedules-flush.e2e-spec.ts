@@ -32,7 +32,12 @@ describe('job schedules after a Redis FLUSHALL', () => {
   });
 
   const expected = (): { queue: QueueName; id: string; name: string; pattern: string }[] => [
-    { queue: QUEUES.maintenance, id: PURGE_REFRESH_TOKENS_SCHEDULER, name: JOBS.maintenance.purgeExpiredRefreshTokens, pattern: t.config.REFRESH_TOKEN_PURGE_CRON },
+    {
+      queue: QUEUES.maintenance,
+      id: PURGE_REFRESH_TOKENS_SCHEDULER,
+      name: JOBS.maintenance.purgeExpiredRefreshTokens,
+      pattern: t.config.REFRESH_TOKEN_PURGE_CRON,
+    },
     { queue: QUEUES.payouts, id: AUTO_PAYOUTS_SCHEDULER, name: JOBS.payouts.runAutoPayouts, pattern: t.config.AUTO_PAYOUTS_CRON },
     { queue: QUEUES.capacity, id: JOBS.capacity.applyDueRoutingChanges, name: JOBS.capacity.applyDueRoutingChanges, pattern: '* * * * *' },
     { queue: QUEUES.contracts, id: JOBS.contracts.advanceLifecycle, name: JOBS.contracts.advanceLifecycle, pattern: '1 * * * *' },
@@ -43,11 +48,16 @@ describe('job schedules after a Redis FLUSHALL', () => {
   /** What Redis holds, one entry per scheduler of every app queue. */
   async function declared() {
     const all = await Promise.all(
-      Object.values(QUEUES).map(async (name) => (await queue(name).getJobSchedulers()).map((s) => ({ queue: name, id: s.key, name: s.name, pattern: s.pattern, tz: s.tz }))),
+      Object.values(QUEUES).map(async (name) =>
+        (await queue(name).getJobSchedulers()).map((s) => ({ queue: name, id: s.key, name: s.name, pattern: s.pattern, tz: s.tz })),
+      ),
     );
     return all.flat().sort((a, b) => a.id.localeCompare(b.id));
   }
-  const wanted = () => expected().map((e) => ({ ...e, tz: 'UTC' })).sort((a, b) => a.id.localeCompare(b.id));
+  const wanted = () =>
+    expected()
+      .map((e) => ({ ...e, tz: 'UTC' }))
+      .sort((a, b) => a.id.localeCompare(b.id));
 
   it('declares the five schedules at boot, one scheduler each', async () => {
     expect(await declared()).toEqual(wanted());
@@ -56,10 +66,14 @@ describe('job schedules after a Redis FLUSHALL', () => {
   it('puts every one of them back after FLUSHALL, without a restart', async () => {
     expect(await client.flushall()).toBe('OK');
     expect(await declared()).toEqual([]);
-    const back = await eventually(async () => {
-      const now = await declared();
-      return now.length === expected().length ? now : undefined;
-    }, 'the schedules to be declared again', 20_000);
+    const back = await eventually(
+      async () => {
+        const now = await declared();
+        return now.length === expected().length ? now : undefined;
+      },
+      'the schedules to be declared again',
+      20_000,
+    );
     expect(back).toEqual(wanted());
     // Each has its next job waiting again, so the cron fires on time.
     for (const e of expected()) {

@@ -44,8 +44,16 @@ describe('the hashmarket process', () => {
 
       // A line logged by a service while handling the request carries the request's id too.
       const post = (path: string, body: unknown, id: string) =>
-        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify(body) });
-      const registered = await post('/v1/auth/register', { email: `log-${randomBytes(4).toString('hex')}@example.test`, password: 'a long enough password' }, 'reg-1');
+        fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': id },
+          body: JSON.stringify(body),
+        });
+      const registered = await post(
+        '/v1/auth/register',
+        { email: `log-${randomBytes(4).toString('hex')}@example.test`, password: 'a long enough password' },
+        'reg-1',
+      );
       expect(registered.status).toBe(201);
       const { tokens } = (await registered.json()) as { tokens: { refreshToken: string } };
       expect((await post('/v1/auth/refresh', { refreshToken: tokens.refreshToken }, 'refresh-1')).status).toBe(200);

@@ -6,15 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { redisOptionsFromUrl } from '../../src/common/queue/redis-options.js';
-import {
-  MAINNET_ADDRESSES,
-  addAddress,
-  assertLedgerBalanced,
-  btcBalances,
-  fundBtc,
-  readyCustomer,
-  testClock,
-} from '../support/payouts.js';
+import { MAINNET_ADDRESSES, addAddress, assertLedgerBalanced, btcBalances, fundBtc, readyCustomer, testClock } from '../support/payouts.js';
 
 describe('automatic payouts', () => {
   let t: TestApp;
@@ -31,7 +23,12 @@ describe('automatic payouts', () => {
   });
 
   async function setAutoPayout(customer: Awaited<ReturnType<typeof readyCustomer>>, threshold: string, addressId = customer.addressId) {
-    return t.http.request('PUT', '/v1/me/auto-payout', { addressId, threshold, totpCode: await customer.nextCode() }, { token: customer.token, headers: customer.headers });
+    return t.http.request(
+      'PUT',
+      '/v1/me/auto-payout',
+      { addressId, threshold, totpCode: await customer.nextCode() },
+      { token: customer.token, headers: customer.headers },
+    );
   }
 
   async function run(day: string) {
@@ -91,7 +88,10 @@ describe('automatic payouts', () => {
     await fundBtc(t, poor.id, 1n);
     clock.advanceMs(24 * 3_600_000);
     await run('2030-02-02');
-    expect((await autoWithdrawals(rich.id)).map((w) => [w.day, w.amount])).toEqual([['2030-02-01', '3000000'], ['2030-02-02', '5000000']]);
+    expect((await autoWithdrawals(rich.id)).map((w) => [w.day, w.amount])).toEqual([
+      ['2030-02-01', '3000000'],
+      ['2030-02-02', '5000000'],
+    ]);
     expect(await autoWithdrawals(poor.id)).toEqual([{ amount: '1000000', day: '2030-02-02', status: 'requested' }]);
     const mine = await t.http.get('/v1/me/withdrawals', { token: rich.token });
     expect(mine.body.items[0]).toMatchObject({ source: 'auto', autoDay: '2030-02-02', waitingFor: 'approval' });
@@ -105,7 +105,11 @@ describe('automatic payouts', () => {
     await run('2030-03-01');
     expect(await autoWithdrawals(customer.id)).toEqual([]);
 
-    const removed = await t.http.delete(`/v1/me/payout-addresses/${fresh}`, { totpCode: await customer.nextCode() }, { token: customer.token, headers: customer.headers });
+    const removed = await t.http.delete(
+      `/v1/me/payout-addresses/${fresh}`,
+      { totpCode: await customer.nextCode() },
+      { token: customer.token, headers: customer.headers },
+    );
     expect(removed.status).toBe(200);
     expect((await t.http.get('/v1/me/auto-payout', { token: customer.token })).status).toBe(404);
   });

@@ -14,7 +14,10 @@ describe('double spend', () => {
   beforeAll(async () => {
     clock = testClock();
     // Limits that would otherwise refuse some of the 30 requests for other reasons.
-    t = await startTestApp({ clock, env: { WITHDRAWAL_RATE_LIMIT_PER_HOUR: '1000', PAYOUT_IP_RATE_LIMIT_PER_HOUR: '1000', WITHDRAWAL_DAILY_LIMIT_SATS: '1000000000' } });
+    t = await startTestApp({
+      clock,
+      env: { WITHDRAWAL_RATE_LIMIT_PER_HOUR: '1000', PAYOUT_IP_RATE_LIMIT_PER_HOUR: '1000', WITHDRAWAL_DAILY_LIMIT_SATS: '1000000000' },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -25,7 +28,9 @@ describe('double spend', () => {
     expect(reserved).toBe(expectedReserved);
     expect(reserved <= BALANCE).toBe(true);
     expect(available + reserved).toBe(BALANCE);
-    const { rows } = await t.db.query(`SELECT coalesce(sum(amount_sats), 0)::text AS total FROM withdrawals WHERE user_id = $1 AND status = 'requested'`, [customerId]);
+    const { rows } = await t.db.query(`SELECT coalesce(sum(amount_sats), 0)::text AS total FROM withdrawals WHERE user_id = $1 AND status = 'requested'`, [
+      customerId,
+    ]);
     expect(BigInt(rows[0].total)).toBe(reserved);
     await assertLedgerBalanced(t);
   }
@@ -40,7 +45,15 @@ describe('double spend', () => {
       transactions.run((manager) =>
         service.createReserved(
           manager,
-          { userId: customer.id, by: { id: customer.addressId }, amountSats: FORTY_PERCENT, source: 'manual', autoDay: null, idempotencyKey: idempotencyKey(), requestHash: 'concurrency' },
+          {
+            userId: customer.id,
+            by: { id: customer.addressId },
+            amountSats: FORTY_PERCENT,
+            source: 'manual',
+            autoDay: null,
+            idempotencyKey: idempotencyKey(),
+            requestHash: 'concurrency',
+          },
           { userId: customer.id, role: 'customer', email: customer.email },
         ),
       ),

@@ -70,14 +70,26 @@ describe('payout addresses', () => {
     clock.advanceMs(30_000);
     const right = await codeAt(customer.secret, clock);
     const wrong = right === '000000' ? '111111' : '000000';
-    const wrongCode = await t.http.post('/v1/me/payout-addresses', { address: MAINNET_ADDRESSES.p2tr, totpCode: wrong }, { token: customer.token, headers: customer.headers });
+    const wrongCode = await t.http.post(
+      '/v1/me/payout-addresses',
+      { address: MAINNET_ADDRESSES.p2tr, totpCode: wrong },
+      { token: customer.token, headers: customer.headers },
+    );
     expect(wrongCode.status).toBe(403);
     expect(wrongCode.body.code).toBe('AUTH.TOTP_INVALID');
 
-    const first = await t.http.post('/v1/me/payout-addresses', { address: MAINNET_ADDRESSES.p2tr, totpCode: right }, { token: customer.token, headers: customer.headers });
+    const first = await t.http.post(
+      '/v1/me/payout-addresses',
+      { address: MAINNET_ADDRESSES.p2tr, totpCode: right },
+      { token: customer.token, headers: customer.headers },
+    );
     expect(first.status).toBe(201);
     // The same code again (an attacker replaying what they saw) is refused, even for another address.
-    const replayed = await t.http.post('/v1/me/payout-addresses', { address: MAINNET_ADDRESSES.p2pkh, totpCode: right }, { token: customer.token, headers: customer.headers });
+    const replayed = await t.http.post(
+      '/v1/me/payout-addresses',
+      { address: MAINNET_ADDRESSES.p2pkh, totpCode: right },
+      { token: customer.token, headers: customer.headers },
+    );
     expect(replayed.status).toBe(403);
     expect(replayed.body.code).toBe('AUTH.TOTP_REPLAYED');
 
@@ -87,7 +99,11 @@ describe('payout addresses', () => {
 
   it('requires TOTP to be enrolled first', async () => {
     const customer = await createUser(t, 'customer');
-    const res = await t.http.post('/v1/me/payout-addresses', { address: MAINNET_ADDRESSES.p2tr, totpCode: '123456' }, { token: customer.token, headers: ipHeader() });
+    const res = await t.http.post(
+      '/v1/me/payout-addresses',
+      { address: MAINNET_ADDRESSES.p2tr, totpCode: '123456' },
+      { token: customer.token, headers: ipHeader() },
+    );
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('AUTH.TOTP_NOT_ENABLED');
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM payout_addresses WHERE user_id = $1`, [customer.id]);
@@ -97,7 +113,11 @@ describe('payout addresses', () => {
   it('refuses an address of another network with the reason, and an invalid one, without using the code', async () => {
     const customer = await userWithTotp(t, clock);
     const code = await customer.nextCode();
-    const testnet = await t.http.post('/v1/me/payout-addresses', { address: TESTNET_ADDRESS, totpCode: code }, { token: customer.token, headers: customer.headers });
+    const testnet = await t.http.post(
+      '/v1/me/payout-addresses',
+      { address: TESTNET_ADDRESS, totpCode: code },
+      { token: customer.token, headers: customer.headers },
+    );
     expect(testnet.status).toBe(400);
     expect(testnet.body).toMatchObject({
       code: 'PAYOUTS.INVALID_ADDRESS',
@@ -112,7 +132,11 @@ describe('payout addresses', () => {
     expect(typo.status).toBe(400);
     expect(typo.body.details).toEqual({ field: 'address', problem: 'invalid_checksum' });
     // The code was not consumed by the refused requests.
-    const ok = await t.http.post('/v1/me/payout-addresses', { address: MAINNET_ADDRESSES.p2sh, totpCode: code }, { token: customer.token, headers: customer.headers });
+    const ok = await t.http.post(
+      '/v1/me/payout-addresses',
+      { address: MAINNET_ADDRESSES.p2sh, totpCode: code },
+      { token: customer.token, headers: customer.headers },
+    );
     expect(ok.status).toBe(201);
   });
 
@@ -121,7 +145,11 @@ describe('payout addresses', () => {
     const other = await userWithTotp(t, clock);
     const id = await addAddress(t, customer, MAINNET_ADDRESSES.p2pkh);
     const code = await customer.nextCode();
-    const duplicate = await t.http.post('/v1/me/payout-addresses', { address: MAINNET_ADDRESSES.p2pkh, totpCode: code }, { token: customer.token, headers: customer.headers });
+    const duplicate = await t.http.post(
+      '/v1/me/payout-addresses',
+      { address: MAINNET_ADDRESSES.p2pkh, totpCode: code },
+      { token: customer.token, headers: customer.headers },
+    );
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe('PAYOUTS.ADDRESS_EXISTS');
 
@@ -146,7 +174,11 @@ describe('payout addresses', () => {
     const customer = await userWithTotp(t, clock);
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await t.http.post('/v1/me/payout-addresses', { address: TESTNET_ADDRESS, totpCode: '000000' }, { token: customer.token, headers: ipHeader() });
+      const res = await t.http.post(
+        '/v1/me/payout-addresses',
+        { address: TESTNET_ADDRESS, totpCode: '000000' },
+        { token: customer.token, headers: ipHeader() },
+      );
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 6)).toEqual([400, 400, 400, 400, 400, 400]);

@@ -86,7 +86,10 @@ describe('finance workflow: approvals, four eyes, payout batches', () => {
     // The database refuses the same person twice even if the code were bypassed.
     const other = await requestWithdrawal(t, customer, '0.60000000');
     await expect(
-      t.db.query(`UPDATE withdrawals SET first_approver_id = $2, second_approver_id = $2, status = 'approved', approved_at = now() WHERE id = $1`, [other.body.id, finance.id]),
+      t.db.query(`UPDATE withdrawals SET first_approver_id = $2, second_approver_id = $2, status = 'approved', approved_at = now() WHERE id = $1`, [
+        other.body.id,
+        finance.id,
+      ]),
     ).rejects.toThrow(/ck_withdrawals_four_eyes/);
     await drainApproved();
   });
@@ -138,7 +141,12 @@ describe('finance workflow: approvals, four eyes, payout batches', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const records = parse<Record<string, string>>(csv.text, { columns: true });
-    expect(records.map((r) => [r.address, r.sats]).sort()).toEqual([[MAINNET_ADDRESSES.p2tr, '2998000'], [MAINNET_ADDRESSES.p2wpkh, '2996000']].sort());
+    expect(records.map((r) => [r.address, r.sats]).sort()).toEqual(
+      [
+        [MAINNET_ADDRESSES.p2tr, '2998000'],
+        [MAINNET_ADDRESSES.p2wpkh, '2996000'],
+      ].sort(),
+    );
     expect(records.find((r) => r.address === MAINNET_ADDRESSES.p2tr)?.withdrawal_ids).toBe(b1);
     const json = await t.http.get(`/v1/payout-batches/${batchId}/export?format=json`, { token: finance.token });
     expect(json.body).toEqual({ ...created.body.export });
@@ -155,7 +163,11 @@ describe('finance workflow: approvals, four eyes, payout batches', () => {
     expect(broadcast.body).toMatchObject({ status: 'broadcast', txid: TXID_A, broadcastBy: finance.id });
     expect(await btcBalances(t, alice.id)).toEqual({ available: 7_000_000n, reserved: 0n });
     expect((await platformBtc(t, 'withdrawals_in_flight')) - inFlightBefore).toBe(6_000_000n);
-    expect((await t.http.get(`/v1/me/withdrawals/${b1}`, { token: bob.token })).body).toMatchObject({ status: 'broadcast', waitingFor: 'confirmation', txid: TXID_A });
+    expect((await t.http.get(`/v1/me/withdrawals/${b1}`, { token: bob.token })).body).toMatchObject({
+      status: 'broadcast',
+      waitingFor: 'confirmation',
+      txid: TXID_A,
+    });
     expect((await t.http.post(`/v1/payout-batches/${batchId}/broadcast`, { txid: TXID_A }, { token: finance.token })).status).toBe(409);
 
     const confirmed = await t.http.post(`/v1/payout-batches/${batchId}/confirm`, {}, { token: finance.token });

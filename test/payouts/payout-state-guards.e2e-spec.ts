@@ -21,7 +21,9 @@ describe('payout tables guard their own invariants', () => {
     const finance = await createUser(t, 'finance');
     const { body } = await requestWithdrawal(t, customer, '0.01000000');
     const id = body.id as string;
-    await expect(t.db.query(`UPDATE withdrawals SET status = 'confirmed' WHERE id = $1`, [id])).rejects.toThrow(/requested -> confirmed is not a valid transition/);
+    await expect(t.db.query(`UPDATE withdrawals SET status = 'confirmed' WHERE id = $1`, [id])).rejects.toThrow(
+      /requested -> confirmed is not a valid transition/,
+    );
     await expect(t.db.query(`UPDATE withdrawals SET status = 'broadcast' WHERE id = $1`, [id])).rejects.toThrow(/not a valid transition/);
     await expect(t.db.query(`UPDATE withdrawals SET amount_sats = 1, net_sats = 1 WHERE id = $1`, [id])).rejects.toThrow(/cannot change/);
     await expect(t.db.query(`UPDATE withdrawals SET address = 'bc1qattacker' WHERE id = $1`, [id])).rejects.toThrow(/cannot change/);
@@ -30,13 +32,19 @@ describe('payout tables guard their own invariants', () => {
     await expect(t.db.query(`UPDATE withdrawals SET status = 'approved' WHERE id = $1`, [id])).rejects.toThrow(/ck_withdrawals_approved/);
 
     expect((await t.http.post(`/v1/withdrawals/${id}/reject`, { reason: 'test' }, { token: finance.token })).status).toBe(200);
-    await expect(t.db.query(`UPDATE withdrawals SET status = 'requested' WHERE id = $1`, [id])).rejects.toThrow(/rejected -> requested is not a valid transition/);
+    await expect(t.db.query(`UPDATE withdrawals SET status = 'requested' WHERE id = $1`, [id])).rejects.toThrow(
+      /rejected -> requested is not a valid transition/,
+    );
   });
 
   it('never rewrites a whitelisted address, only removes it once', async () => {
     const customer = await readyCustomer(t, clock, 0n);
-    await expect(t.db.query(`UPDATE payout_addresses SET address = 'bc1qattacker' WHERE id = $1`, [customer.addressId])).rejects.toThrow(/only an active address can be removed/);
-    await expect(t.db.query(`UPDATE payout_addresses SET usable_from = usable_from - interval '2 days' WHERE id = $1`, [customer.addressId])).rejects.toThrow(/only an active address/);
+    await expect(t.db.query(`UPDATE payout_addresses SET address = 'bc1qattacker' WHERE id = $1`, [customer.addressId])).rejects.toThrow(
+      /only an active address can be removed/,
+    );
+    await expect(t.db.query(`UPDATE payout_addresses SET usable_from = usable_from - interval '2 days' WHERE id = $1`, [customer.addressId])).rejects.toThrow(
+      /only an active address/,
+    );
     await expect(t.db.query(`DELETE FROM payout_addresses WHERE id = $1`, [customer.addressId])).rejects.toThrow(/append-only/);
   });
 
@@ -47,9 +55,13 @@ describe('payout tables guard their own invariants', () => {
       [finance.id],
     );
     const id = rows[0].id;
-    await expect(t.db.query(`UPDATE payout_batches SET status = 'confirmed', txid = $2 WHERE id = $1`, [id, 'a'.repeat(64)])).rejects.toThrow(/exported -> confirmed is not a valid transition/);
+    await expect(t.db.query(`UPDATE payout_batches SET status = 'confirmed', txid = $2 WHERE id = $1`, [id, 'a'.repeat(64)])).rejects.toThrow(
+      /exported -> confirmed is not a valid transition/,
+    );
     await t.db.query(`UPDATE payout_batches SET status = 'broadcast', txid = $2 WHERE id = $1`, [id, 'a'.repeat(64)]);
     await expect(t.db.query(`UPDATE payout_batches SET txid = $2 WHERE id = $1`, [id, 'c'.repeat(64)])).rejects.toThrow(/txid cannot change/);
-    await expect(t.db.query(`UPDATE payout_batches SET status = 'exported' WHERE id = $1`, [id])).rejects.toThrow(/broadcast -> exported is not a valid transition/);
+    await expect(t.db.query(`UPDATE payout_batches SET status = 'exported' WHERE id = $1`, [id])).rejects.toThrow(
+      /broadcast -> exported is not a valid transition/,
+    );
   });
 });

@@ -69,7 +69,11 @@ describe('withdrawal requests', () => {
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM withdrawals WHERE user_id = $1`, [customer.id]);
     expect(rows[0].n).toBe(1);
 
-    const noKey = await t.http.post('/v1/me/withdrawals', { addressId: customer.addressId, amount: '0.01', totpCode: await customer.nextCode() }, { token: customer.token, headers: customer.headers });
+    const noKey = await t.http.post(
+      '/v1/me/withdrawals',
+      { addressId: customer.addressId, amount: '0.01', totpCode: await customer.nextCode() },
+      { token: customer.token, headers: customer.headers },
+    );
     expect(noKey.status).toBe(400);
     expect(noKey.body.code).toBe('PAYOUTS.IDEMPOTENCY_KEY_REQUIRED');
   });
@@ -102,7 +106,10 @@ describe('withdrawal requests', () => {
     const addedAt = clock.now();
     const early = await requestWithdrawal(t, customer, '0.01000000', { body: { addressId: newId } });
     expect(early.status).toBe(409);
-    expect(early.body).toMatchObject({ code: 'PAYOUTS.ADDRESS_TIME_LOCKED', details: { usableFrom: new Date(addedAt.getTime() + 48 * HOUR_MS).toISOString() } });
+    expect(early.body).toMatchObject({
+      code: 'PAYOUTS.ADDRESS_TIME_LOCKED',
+      details: { usableFrom: new Date(addedAt.getTime() + 48 * HOUR_MS).toISOString() },
+    });
     expect(await btcBalances(t, customer.id)).toEqual({ available: 5_000_000n, reserved: 0n });
 
     clock.advanceMs(47 * HOUR_MS);
@@ -115,7 +122,9 @@ describe('withdrawal requests', () => {
 
   it('accepts a whitelisted address by its text and refuses one that is not on the whitelist', async () => {
     const customer = await readyCustomer(t, clock, 5_000_000n);
-    const byText = await requestWithdrawal(t, customer, '0.01000000', { body: { addressId: undefined, address: 'BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4' } });
+    const byText = await requestWithdrawal(t, customer, '0.01000000', {
+      body: { addressId: undefined, address: 'BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4' },
+    });
     expect(byText.status).toBe(201);
     expect(byText.body.addressId).toBe(customer.addressId);
     const elsewhere = await requestWithdrawal(t, customer, '0.01000000', { body: { addressId: undefined, address: MAINNET_ADDRESSES.p2sh } });
@@ -230,7 +239,11 @@ describe('withdrawal requests', () => {
 
   it('is for customers only', async () => {
     const finance = await createUser(t, 'finance');
-    const res = await t.http.post('/v1/me/withdrawals', { addressId: '00000000-0000-4000-8000-000000000000', amount: '0.01', totpCode: '123456' }, { token: finance.token, headers: { 'idempotency-key': idempotencyKey() } });
+    const res = await t.http.post(
+      '/v1/me/withdrawals',
+      { addressId: '00000000-0000-4000-8000-000000000000', amount: '0.01', totpCode: '123456' },
+      { token: finance.token, headers: { 'idempotency-key': idempotencyKey() } },
+    );
     expect(res.status).toBe(403);
     expect((await t.http.get('/v1/me/withdrawals', { token: finance.token })).status).toBe(403);
     const customer = await userWithTotp(t, clock);

@@ -38,7 +38,9 @@ async function waitForOutput(child: ChildProcess, pattern: RegExp, what: string,
 /** A redis-server of the test's own on a free port: flushing it touches nobody else's data. */
 export async function startRedis(): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await waitForOutput(child, /Ready to accept connections/, 'redis-server');
   return { url: `redis://127.0.0.1:${port}`, port, stop: () => stop(child, 'SIGTERM') };
 }

@@ -59,7 +59,10 @@ describe('reconciliation: exact expected FPPS earnings, judged exactly, in a fix
     // Several pools share a day: the same figures again are a replay (200).
     expect([200, 201]).toContain((await t.http.post('/v1/market/difficulty', difficulty, { token: finance.token })).status);
     await ok(t.http.post('/v1/hashrate-reports', { poolId, day: d.day, deliveredThs, uptimeBps: 10_000 }, { token: operator.token }), 'hash-rate report');
-    await ok(t.http.post('/v1/pool-earnings', { poolId, day: d.day, amountSats: earningsSats.toString(), reference: `r-${d.day}` }, { token: finance.token }), 'earnings');
+    await ok(
+      t.http.post('/v1/pool-earnings', { poolId, day: d.day, amountSats: earningsSats.toString(), reference: `r-${d.day}` }, { token: finance.token }),
+      'earnings',
+    );
   }
   const report = async (from: string, to: string) => {
     const res = await t.http.get(`/v1/reconciliation?from=${from}&to=${to}`, { token: finance.token });
@@ -102,7 +105,12 @@ describe('reconciliation: exact expected FPPS earnings, judged exactly, in a fix
 
     const body = await report(HALVING.day, HALVING.day);
     expect(body.shortfallAlertBps).toBe(500);
-    expect(rowOf(body.rows, short.id, HALVING.day)).toMatchObject({ expectedSats: '72769', earningsSats: '68766', flagged: true, variancePct: variancePct(shortSats, exact) });
+    expect(rowOf(body.rows, short.id, HALVING.day)).toMatchObject({
+      expectedSats: '72769',
+      earningsSats: '68766',
+      flagged: true,
+      variancePct: variancePct(shortSats, exact),
+    });
     expect(rowOf(body.rows, short.id, HALVING.day).variancePct).toBe('-5.50');
     expect(rowOf(body.rows, near.id, HALVING.day)).toMatchObject({ expectedSats: '72769', earningsSats: '69494', flagged: false, variancePct: '-4.50' });
     expect(variancePct(nearSats, exact)).toBe('-4.50');
@@ -122,9 +130,16 @@ describe('reconciliation: exact expected FPPS earnings, judged exactly, in a fix
     await recordDay(pool.id, after, '1234.567', least(exactAfter) - 1n);
 
     const { rows } = await report(before.day, after.day);
-    for (const [d, exact, earnings, flagged] of [[before, exactBefore, least(exactBefore), false], [after, exactAfter, least(exactAfter) - 1n, true]] as const) {
+    for (const [d, exact, earnings, flagged] of [
+      [before, exactBefore, least(exactBefore), false],
+      [after, exactAfter, least(exactAfter) - 1n, true],
+    ] as const) {
       expect(rowOf(rows, pool.id, d.day)).toMatchObject({
-        expectedSats: floorOf(exact).toString(), earningsSats: earnings.toString(), deliveredGhs: '1234567', flagged, variancePct: variancePct(earnings, exact),
+        expectedSats: floorOf(exact).toString(),
+        earningsSats: earnings.toString(),
+        deliveredGhs: '1234567',
+        flagged,
+        variancePct: variancePct(earnings, exact),
       });
     }
   });
@@ -136,14 +151,20 @@ describe('reconciliation: exact expected FPPS earnings, judged exactly, in a fix
     expect(rows.map(({ expectedSats: _e, variancePct: _v, flagged: _f, ...rest }) => rest)).toEqual(before);
 
     // The expectation columns, from the exact formula over the recorded difficulty and the pool's fee.
-    const { rows: market } = await t.db.query(`SELECT day::text, difficulty::text, (block_subsidy_sats + avg_fees_per_block_sats)::text AS reward FROM network_difficulty`);
+    const { rows: market } = await t.db.query(
+      `SELECT day::text, difficulty::text, (block_subsidy_sats + avg_fees_per_block_sats)::text AS reward FROM network_difficulty`,
+    );
     const { rows: pools } = await t.db.query(`SELECT id, fee_bps FROM pools WHERE id = ANY($1::uuid[])`, [seed.poolIds]);
     const fee = new Map(pools.map((p) => [p.id, BigInt(p.fee_bps)]));
     let expectations = 0;
     for (const row of rows) {
       const m = market.find((x) => x.day === row.day);
       if (!m || row.deliveredGhs === null) {
-        expect({ expectedSats: row.expectedSats, variancePct: row.variancePct, flagged: row.flagged }).toEqual({ expectedSats: null, variancePct: null, flagged: false });
+        expect({ expectedSats: row.expectedSats, variancePct: row.variancePct, flagged: row.flagged }).toEqual({
+          expectedSats: null,
+          variancePct: null,
+          flagged: false,
+        });
         continue;
       }
       const ths = `${BigInt(row.deliveredGhs) / 1000n}.${(BigInt(row.deliveredGhs) % 1000n).toString().padStart(3, '0')}`;

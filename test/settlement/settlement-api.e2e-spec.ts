@@ -15,7 +15,15 @@ describe('settlement inputs, reconciliation and the customer view over HTTP', ()
     t = await startTestApp({ env: { SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true' } });
     finance = await createUser(t, 'finance');
     customer = await createUser(t, 'customer');
-    seeded = await seedPopulation(t.db, { tag: 'api', contracts: 20, customers: 5, startDay: '2025-06-01', termDays: 30, hashrateSql: '100000', unsoldGhs: 0n });
+    seeded = await seedPopulation(t.db, {
+      tag: 'api',
+      contracts: 20,
+      customers: 5,
+      startDay: '2025-06-01',
+      termDays: 30,
+      hashrateSql: '100000',
+      unsoldGhs: 0n,
+    });
   }, 120_000);
   afterAll(async () => {
     await t.close();
@@ -27,14 +35,24 @@ describe('settlement inputs, reconciliation and the customer view over HTTP', ()
     expect(bad.body.message).toContain('amountSats');
     const unknown = await t.http.post('/v1/pool-earnings', { poolId: seeded.poolId, day, amountSats: '5', reference: 'x', extra: 1 }, { token: finance.token });
     expect(unknown.status).toBe(400);
-    const future = await t.http.post('/v1/pool-earnings', { poolId: seeded.poolId, day: '2999-01-01', amountSats: '5', reference: 'x' }, { token: finance.token });
+    const future = await t.http.post(
+      '/v1/pool-earnings',
+      { poolId: seeded.poolId, day: '2999-01-01', amountSats: '5', reference: 'x' },
+      { token: finance.token },
+    );
     expect(future.status).toBe(400);
-    const noPool = await t.http.post('/v1/pool-earnings', { poolId: '7a0b7c4e-2f4e-4c1e-9a8a-1b2c3d4e5f60', day, amountSats: '5', reference: 'x' }, { token: finance.token });
+    const noPool = await t.http.post(
+      '/v1/pool-earnings',
+      { poolId: '7a0b7c4e-2f4e-4c1e-9a8a-1b2c3d4e5f60', day, amountSats: '5', reference: 'x' },
+      { token: finance.token },
+    );
     expect(noPool.status).toBe(404);
     const asCustomer = await t.http.post('/v1/settlements/runs', { day }, { token: customer.token });
     expect(asCustomer.status).toBe(403);
     const csv = await t.http.request('POST', '/v1/pool-earnings/import', undefined, {
-      token: finance.token, headers: { 'content-type': 'text/csv' }, rawBody: `poolId,day,amountSats,reference\n${seeded.poolId},${day},12x,a\n`,
+      token: finance.token,
+      headers: { 'content-type': 'text/csv' },
+      rawBody: `poolId,day,amountSats,reference\n${seeded.poolId},${day},12x,a\n`,
     });
     expect(csv.status).toBe(400);
     expect(csv.body.message).toContain('line 2');
@@ -44,7 +62,9 @@ describe('settlement inputs, reconciliation and the customer view over HTTP', ()
   it('imports earnings from CSV, settles, and records payouts once per output', async () => {
     await seedDayInputs(t.db, seeded, day, { priceUsd: '60000' });
     const csv = await t.http.request('POST', '/v1/pool-earnings/import', undefined, {
-      token: finance.token, headers: { 'content-type': 'text/csv' }, rawBody: `poolId,day,amountSats,reference\n${seeded.poolId},${day},2000000,stmt-1\n`,
+      token: finance.token,
+      headers: { 'content-type': 'text/csv' },
+      rawBody: `poolId,day,amountSats,reference\n${seeded.poolId},${day},2000000,stmt-1\n`,
     });
     expect(csv.status).toBe(200);
     expect(csv.body.created).toBe(1);
@@ -73,7 +93,10 @@ describe('settlement inputs, reconciliation and the customer view over HTTP', ()
   it('flags a day whose earnings fall short of the expected FPPS', async () => {
     const short = '2025-06-12';
     // difficulty 1e14 and 3.125 BTC per block: 62.86 sats per TH/s per day; 2,000 TH/s delivered, 2% pool fee; rounded once, at the end
-    await t.db.query(`INSERT INTO network_difficulty (day, difficulty, block_subsidy_sats, avg_fees_per_block_sats) VALUES ($1, 100000000000000, 312500000, 0)`, [short]);
+    await t.db.query(
+      `INSERT INTO network_difficulty (day, difficulty, block_subsidy_sats, avg_fees_per_block_sats) VALUES ($1, 100000000000000, 312500000, 0)`,
+      [short],
+    );
     await seedDayInputs(t.db, seeded, short, { priceUsd: '60000', earningsSats: 1000n, deliveredGhs: 2_000_000n });
     const recon = await t.http.get(`/v1/reconciliation?from=${short}&to=${short}`, { token: finance.token });
     const row = recon.body.rows.find((r: any) => r.poolId === seeded.poolId);
@@ -90,10 +113,14 @@ describe('settlement inputs, reconciliation and the customer view over HTTP', ()
     expect(res.status).toBe(202);
     const run = res.body.runs.find((r: any) => r.poolId === seeded.poolId);
     expect(run).toMatchObject({ status: 'overdue', waitingReason: `earnings of the pool for ${missing} not recorded` });
-    await waitFor('the overdue gauge', async () => {
-      const metrics = await t.http.get('/metrics');
-      return new RegExp(`settlement_earnings_overdue\\{pool_id="${seeded.poolId}"\\} 1`).test(metrics.text);
-    }, 20_000);
+    await waitFor(
+      'the overdue gauge',
+      async () => {
+        const metrics = await t.http.get('/metrics');
+        return new RegExp(`settlement_earnings_overdue\\{pool_id="${seeded.poolId}"\\} 1`).test(metrics.text);
+      },
+      20_000,
+    );
   });
 
   it('shows a customer their own contract days only, with the reason a day is not settled', async () => {

@@ -45,8 +45,16 @@ describe('arrears, pause and uptime extension across days', () => {
     t = await startTestApp({ clock, env: { SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true' } });
     finance = await createUser(t, 'finance');
     pool = await seedPopulation(t.db, {
-      tag: 'arrears', contracts: 2, customers: 2, startDay: '2025-07-01', termDays: 30, hashrateSql: '100000',
-      electricityFeeUsdPerThDay: '0.05', managementFeeBps: 1000, arrearsGraceDays: 1, uptimeGuaranteeBps: 9500,
+      tag: 'arrears',
+      contracts: 2,
+      customers: 2,
+      startDay: '2025-07-01',
+      termDays: 30,
+      hashrateSql: '100000',
+      electricityFeeUsdPerThDay: '0.05',
+      managementFeeBps: 1000,
+      arrearsGraceDays: 1,
+      uptimeGuaranteeBps: 9500,
     });
     const { rows } = await t.db.query(`SELECT id, customer_id FROM contracts WHERE pool_id = $1 ORDER BY customer_id`, [pool.poolId]);
     [a, b] = rows.map((r) => r.id);
@@ -60,14 +68,26 @@ describe('arrears, pause and uptime extension across days', () => {
     await settleDay(pool, '2025-07-01', 4_000n);
     const d1 = await row(a, '2025-07-01');
     // 2,000 sats gross, all to electricity; 3 USD of the 5 USD fee stays owed
-    expect([d1.gross_sats, d1.electricity_fee_sats, d1.management_fee_sats, d1.net_sats, d1.arrears_added_micro_usd]).toEqual(['2000', '2000', '0', '0', '3000000']);
+    expect([d1.gross_sats, d1.electricity_fee_sats, d1.management_fee_sats, d1.net_sats, d1.arrears_added_micro_usd]).toEqual([
+      '2000',
+      '2000',
+      '0',
+      '0',
+      '3000000',
+    ]);
     expect(d1.flags & 2).toBe(2);
     expect((await contract(a)).arrears_micro_usd).toBe('3000000');
 
     await settleDay(pool, '2025-07-02', 40_000n);
     const d2 = await row(a, '2025-07-02');
     // 20,000 gross: 5,000 electricity, 2,000 management, 3,000 for the 3 USD owed, 10,000 net
-    expect([d2.gross_sats, d2.electricity_fee_sats, d2.management_fee_sats, d2.arrears_collected_sats, d2.net_sats]).toEqual(['20000', '5000', '2000', '3000', '10000']);
+    expect([d2.gross_sats, d2.electricity_fee_sats, d2.management_fee_sats, d2.arrears_collected_sats, d2.net_sats]).toEqual([
+      '20000',
+      '5000',
+      '2000',
+      '3000',
+      '10000',
+    ]);
     expect((await contract(a)).arrears_micro_usd).toBe('0');
   }, 120_000);
 
@@ -78,7 +98,16 @@ describe('arrears, pause and uptime extension across days', () => {
     expect((await contract(a)).status).toBe('paused');
     expect((await contract(b)).status).toBe('paused');
 
-    const deposit = await t.http.post('/v1/deposits', { customerId: (await t.db.query(`SELECT customer_id FROM contracts WHERE id = $1`, [a])).rows[0].customer_id, currency: 'USD', amount: '20', externalReference: 'WIRE-ARREARS-1' }, { token: finance.token, headers: { 'idempotency-key': 'arrears-deposit-1' } });
+    const deposit = await t.http.post(
+      '/v1/deposits',
+      {
+        customerId: (await t.db.query(`SELECT customer_id FROM contracts WHERE id = $1`, [a])).rows[0].customer_id,
+        currency: 'USD',
+        amount: '20',
+        externalReference: 'WIRE-ARREARS-1',
+      },
+      { token: finance.token, headers: { 'idempotency-key': 'arrears-deposit-1' } },
+    );
     expect(deposit.body).toMatchObject({ currency: 'USD' });
 
     const d5run = await settleDay(pool, '2025-07-05', 40_000n);
@@ -107,11 +136,21 @@ describe('arrears, pause and uptime extension across days', () => {
   }, 240_000);
 
   it('extends the end day by one for each whole day delivered below the uptime guarantee', async () => {
-    const up = await seedPopulation(t.db, { tag: 'uptime', contracts: 1, customers: 1, startDay: '2025-07-01', termDays: 30, hashrateSql: '100000', electricityFeeUsdPerThDay: '0.01', uptimeGuaranteeBps: 9500 });
+    const up = await seedPopulation(t.db, {
+      tag: 'uptime',
+      contracts: 1,
+      customers: 1,
+      startDay: '2025-07-01',
+      termDays: 30,
+      hashrateSql: '100000',
+      electricityFeeUsdPerThDay: '0.01',
+      uptimeGuaranteeBps: 9500,
+    });
     const { rows } = await t.db.query(`SELECT id FROM contracts WHERE pool_id = $1`, [up.poolId]);
     const id = rows[0].id;
     expect((await contract(id)).end_day).toBe('2025-07-30');
-    for (const day of ['2025-07-01', '2025-07-02', '2025-07-03', '2025-07-04', '2025-07-05']) await settleDay(up, day, 50_000n, day <= '2025-07-02' ? 50_000n : 100_000n);
+    for (const day of ['2025-07-01', '2025-07-02', '2025-07-03', '2025-07-04', '2025-07-05'])
+      await settleDay(up, day, 50_000n, day <= '2025-07-02' ? 50_000n : 100_000n);
     const first = await row(id, '2025-07-01');
     expect(first.ratio_ppm).toBe(500_000);
     expect(first.flags & 4).toBe(4);

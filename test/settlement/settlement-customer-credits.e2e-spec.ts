@@ -19,7 +19,13 @@ describe('settlement credits customers chunk by chunk', () => {
   beforeAll(async () => {
     t = await startTestApp({
       role: 'api',
-      env: { QUEUE_PREFIX: `c${randomBytes(4).toString('hex')}`, SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_CONCURRENCY: '2', SETTLEMENT_SCHEDULER_ENABLED: 'false', LOG_LEVEL: 'error' },
+      env: {
+        QUEUE_PREFIX: `c${randomBytes(4).toString('hex')}`,
+        SETTLEMENT_CHUNK_SIZE: '100',
+        SETTLEMENT_CONCURRENCY: '2',
+        SETTLEMENT_SCHEDULER_ENABLED: 'false',
+        LOG_LEVEL: 'error',
+      },
     });
     finance = await createUser(t, 'finance');
     seeded = await seedPopulation(t.db, { tag: 'credits', contracts: 600, customers: 80, startDay: '2025-07-01', termDays: 60, unsoldGhs: 7_654_321n });

@@ -11,7 +11,9 @@ describe('settling a day through the queue', () => {
   let seeded: Seeded;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true', LOG_LEVEL: 'error' } });
+    t = await startTestApp({
+      env: { SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true', LOG_LEVEL: 'error' },
+    });
     finance = await createUser(t, 'finance');
     seeded = await seedPopulation(t.db, { tag: 'day', contracts: 450, customers: 60, startDay: '2025-06-01', termDays: 60, unsoldGhs: 12_345_678n });
   }, 120_000);
@@ -63,7 +65,11 @@ describe('settling a day through the queue', () => {
   }, 120_000);
 
   it('settles a corrected day as an adjustment run with its own ledger entries', async () => {
-    const res = await t.http.post('/v1/pool-earnings', { poolId: seeded.poolId, day: DAY, amountSats: '987659321', reference: 'corrected statement' }, { token: finance.token });
+    const res = await t.http.post(
+      '/v1/pool-earnings',
+      { poolId: seeded.poolId, day: DAY, amountSats: '987659321', reference: 'corrected statement' },
+      { token: finance.token },
+    );
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe('corrected');
     const adjustment = await waitForRun(t.db, seeded.poolId, DAY, 1);
@@ -79,7 +85,9 @@ describe('settling a day through the queue', () => {
     }
     expect(gross + BigInt(adjustment.house_sats)).toBe(5000n);
     expect(await trialBalance(t.db)).toEqual({ BTC: '0', USD: '0' });
-    const entries = await t.db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key LIKE $1`, [`settlement:${seeded.poolId}:${DAY}:s1:%`]);
+    const entries = await t.db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key LIKE $1`, [
+      `settlement:${seeded.poolId}:${DAY}:s1:%`,
+    ]);
     expect(entries.rows[0].n).toBeGreaterThan(0);
   }, 120_000);
 
@@ -91,6 +99,7 @@ describe('settling a day through the queue', () => {
     expect(run.ratio_ppm).toBe(0);
     const rows = await settlementsOf(t.db, seeded.poolId, day);
     expect(rows.size).toBe(450);
-    for (const row of rows.values()) expect([row.gross_sats, row.electricity_fee_sats, row.net_sats, row.arrears_added_micro_usd]).toEqual(['0', '0', '0', '0']);
+    for (const row of rows.values())
+      expect([row.gross_sats, row.electricity_fee_sats, row.net_sats, row.arrears_added_micro_usd]).toEqual(['0', '0', '0', '0']);
   }, 120_000);
 });

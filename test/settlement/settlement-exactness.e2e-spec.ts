@@ -35,7 +35,12 @@ describe('settlement exactness over random pools', () => {
           n += 1;
           const day = '2025-08-01';
           const seeded = await seedPopulation(t.db, {
-            tag: `x${n}`, contracts, customers: Math.max(1, Math.ceil(contracts / 3)), startDay: day, termDays: 30, unsoldGhs,
+            tag: `x${n}`,
+            contracts,
+            customers: Math.max(1, Math.ceil(contracts / 3)),
+            startDay: day,
+            termDays: 30,
+            unsoldGhs,
             hashrateSql: `(1 + (abs(hashtext('${n}-' || g)) % ${spread}))::bigint`,
           });
           const delivered = deliveredPpm === null ? undefined : (seeded.soldGhs * BigInt(deliveredPpm)) / 1_000_000n;

@@ -27,10 +27,22 @@ describe('settlement survives killed workers, a flushed Redis and concurrent wor
     // The API only enqueues (role api); the work happens in the child workers.
     t = await startTestApp({ role: 'api', env: { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' } });
     finance = await createUser(t, 'finance');
-    seeded = await seedPopulation(t.db, { tag: 'faults', contracts: CONTRACTS, customers: 20_000, startDay: '2025-05-01', termDays: 365, unsoldGhs: 5_000_000n });
+    seeded = await seedPopulation(t.db, {
+      tag: 'faults',
+      contracts: CONTRACTS,
+      customers: 20_000,
+      startDay: '2025-05-01',
+      termDays: 365,
+      unsoldGhs: 5_000_000n,
+    });
     workerEnv = {
-      DATABASE_URL: t.config.DATABASE_URL, REDIS_URL: redis.url, QUEUE_PREFIX: prefix,
-      SETTLEMENT_CHUNK_SIZE: '10000', SETTLEMENT_CONCURRENCY: '1', SETTLEMENT_SWEEP_INTERVAL_MS: '2000', SETTLEMENT_SCHEDULER_ENABLED: 'true',
+      DATABASE_URL: t.config.DATABASE_URL,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
+      SETTLEMENT_CHUNK_SIZE: '10000',
+      SETTLEMENT_CONCURRENCY: '1',
+      SETTLEMENT_SWEEP_INTERVAL_MS: '2000',
+      SETTLEMENT_SCHEDULER_ENABLED: 'true',
     };
   }, 300_000);
 
@@ -69,7 +81,9 @@ describe('settlement survives killed workers, a flushed Redis and concurrent wor
     expect(mismatches).toBe(0);
     expect(BigInt(run.house_sats)).toBe(expected.house);
     expect(await trialBalance(t.db)).toEqual({ BTC: '0', USD: '0' });
-    const entries = await t.db.query(`SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS d FROM ledger_entries WHERE idempotency_key LIKE $1`, [`settlement:${seeded.poolId}:${day}:%`]);
+    const entries = await t.db.query(`SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS d FROM ledger_entries WHERE idempotency_key LIKE $1`, [
+      `settlement:${seeded.poolId}:${day}:%`,
+    ]);
     expect(entries.rows[0].n).toBe(entries.rows[0].d);
   }
 

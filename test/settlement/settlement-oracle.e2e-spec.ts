@@ -26,7 +26,10 @@ describe('settlement fees and arrears against their reference', () => {
   const seen = { arrearsAdded: 0, collected: 0, partlyCleared: 0, paused: 0, below: 0, extended: 0 };
 
   beforeAll(async () => {
-    t = await startTestApp({ clock, env: { SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true', LOG_LEVEL: 'error' } });
+    t = await startTestApp({
+      clock,
+      env: { SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_SWEEP_INTERVAL_MS: '1000', SETTLEMENT_SCHEDULER_ENABLED: 'true', LOG_LEVEL: 'error' },
+    });
     finance = await createUser(t, 'finance');
   }, 120_000);
   afterAll(async () => {
@@ -64,12 +67,21 @@ describe('settlement fees and arrears against their reference', () => {
           // Days of their own (a day's BTC price is shared by every pool).
           const first = dayNumber('2024-01-01') + 3 * n;
           const seeded = await seedPopulation(t.db, {
-            tag: `o${n}`, contracts: p.contracts, customers: Math.max(1, Math.ceil(p.contracts / 2)), startDay: dayText(first), termDays: 30,
-            unsoldGhs: p.unsoldGhs, hashrateSql: `(1 + (abs(hashtext('o${n}-' || g)) % ${p.spread}))::bigint`,
-            electricityFeeUsdPerThDay: micro(p.feeMicroUsdPerThDay), managementFeeBps: p.managementFeeBps,
-            uptimeGuaranteeBps: p.uptimeGuaranteeBps, arrearsGraceDays: p.arrearsGraceDays,
+            tag: `o${n}`,
+            contracts: p.contracts,
+            customers: Math.max(1, Math.ceil(p.contracts / 2)),
+            startDay: dayText(first),
+            termDays: 30,
+            unsoldGhs: p.unsoldGhs,
+            hashrateSql: `(1 + (abs(hashtext('o${n}-' || g)) % ${p.spread}))::bigint`,
+            electricityFeeUsdPerThDay: micro(p.feeMicroUsdPerThDay),
+            managementFeeBps: p.managementFeeBps,
+            uptimeGuaranteeBps: p.uptimeGuaranteeBps,
+            arrearsGraceDays: p.arrearsGraceDays,
           });
-          const { rows: contracts } = await t.db.query<{ id: string; h: string }>(`SELECT id, hashrate_ghs::text AS h FROM contracts WHERE pool_id = $1`, [seeded.poolId]);
+          const { rows: contracts } = await t.db.query<{ id: string; h: string }>(`SELECT id, hashrate_ghs::text AS h FROM contracts WHERE pool_id = $1`, [
+            seeded.poolId,
+          ]);
           const carried = new Map<string, ContractDayState>(contracts.map((c) => [c.id, none]));
 
           for (const [i, inputs] of p.days.entries()) {
@@ -101,27 +113,61 @@ describe('settlement fees and arrears against their reference', () => {
               const h = BigInt(contracts.find((c) => c.id === row.contract_id)!.h);
               const want = settleContractDay(
                 {
-                  day: dayNo, hashrateGhs: h, ratioPpm: BigInt(run.ratio_ppm), grossSats: BigInt(row.gross),
-                  feeMicroUsdPerThDay: p.feeMicroUsdPerThDay, managementFeeBps: BigInt(p.managementFeeBps), uptimeGuaranteeBps: BigInt(p.uptimeGuaranteeBps),
-                  arrearsGraceDays: p.arrearsGraceDays, priceMicroUsdPerBtc: p.priceMicroUsdPerBtc,
+                  day: dayNo,
+                  hashrateGhs: h,
+                  ratioPpm: BigInt(run.ratio_ppm),
+                  grossSats: BigInt(row.gross),
+                  feeMicroUsdPerThDay: p.feeMicroUsdPerThDay,
+                  managementFeeBps: BigInt(p.managementFeeBps),
+                  uptimeGuaranteeBps: BigInt(p.uptimeGuaranteeBps),
+                  arrearsGraceDays: p.arrearsGraceDays,
+                  priceMicroUsdPerBtc: p.priceMicroUsdPerBtc,
                 },
                 before,
               );
               const cleared = before.arrearsMicroUsd - (want.after.arrearsMicroUsd - want.arrearsAddedMicroUsd);
               const context = { day, contract: row.contract_id, h: h.toString(), before, gross: row.gross };
-              expect({ ...context, row: {
-                feeUsd: row.fee_usd, feeSats: row.fee_sats, mgmt: row.mgmt, added: row.added, collected: row.collected, cleared: row.cleared, net: row.net,
-                paused: (row.flags & 1) !== 0, inArrears: (row.flags & 2) !== 0, below: (row.flags & 4) !== 0,
-                arrears: row.arrears, since: row.since, undelivered: row.undelivered, extension: String(row.st_ext), contractExtension: String(row.k_ext),
-                pausedNext: row.status === 'paused',
-              } }).toEqual({ ...context, row: {
-                feeUsd: want.electricityFeeMicroUsd.toString(), feeSats: want.electricityFeeSats.toString(), mgmt: want.managementFeeSats.toString(),
-                added: want.arrearsAddedMicroUsd.toString(), collected: want.arrearsCollectedSats.toString(), cleared: cleared.toString(), net: want.netSats.toString(),
-                paused: want.paused, inArrears: want.after.arrearsMicroUsd > 0n, below: want.belowGuarantee,
-                arrears: want.after.arrearsMicroUsd.toString(), since: want.after.arrearsSinceDay === null ? null : dayText(want.after.arrearsSinceDay),
-                undelivered: want.after.undeliveredGhsPpmDays.toString(), extension: want.after.extensionDays.toString(), contractExtension: want.after.extensionDays.toString(),
-                pausedNext: isPausedForArrears(want.after, dayNo + 1, p.arrearsGraceDays),
-              } });
+              expect({
+                ...context,
+                row: {
+                  feeUsd: row.fee_usd,
+                  feeSats: row.fee_sats,
+                  mgmt: row.mgmt,
+                  added: row.added,
+                  collected: row.collected,
+                  cleared: row.cleared,
+                  net: row.net,
+                  paused: (row.flags & 1) !== 0,
+                  inArrears: (row.flags & 2) !== 0,
+                  below: (row.flags & 4) !== 0,
+                  arrears: row.arrears,
+                  since: row.since,
+                  undelivered: row.undelivered,
+                  extension: String(row.st_ext),
+                  contractExtension: String(row.k_ext),
+                  pausedNext: row.status === 'paused',
+                },
+              }).toEqual({
+                ...context,
+                row: {
+                  feeUsd: want.electricityFeeMicroUsd.toString(),
+                  feeSats: want.electricityFeeSats.toString(),
+                  mgmt: want.managementFeeSats.toString(),
+                  added: want.arrearsAddedMicroUsd.toString(),
+                  collected: want.arrearsCollectedSats.toString(),
+                  cleared: cleared.toString(),
+                  net: want.netSats.toString(),
+                  paused: want.paused,
+                  inArrears: want.after.arrearsMicroUsd > 0n,
+                  below: want.belowGuarantee,
+                  arrears: want.after.arrearsMicroUsd.toString(),
+                  since: want.after.arrearsSinceDay === null ? null : dayText(want.after.arrearsSinceDay),
+                  undelivered: want.after.undeliveredGhsPpmDays.toString(),
+                  extension: want.after.extensionDays.toString(),
+                  contractExtension: want.after.extensionDays.toString(),
+                  pausedNext: isPausedForArrears(want.after, dayNo + 1, p.arrearsGraceDays),
+                },
+              });
               carried.set(row.contract_id, want.after);
               if (want.arrearsAddedMicroUsd > 0n) seen.arrearsAdded++;
               if (want.arrearsCollectedSats > 0n) seen.collected++;
@@ -140,17 +186,39 @@ describe('settlement fees and arrears against their reference', () => {
         // then collected in full (grace 1) or paused (grace 0) on day 2, with a day's extension
         // from two days at half delivery; and a day 2 output that pays only part of the debt.
         examples: [0, 1].flatMap((grace) => [
-          [{
-            contracts: 20, spread: 1000, unsoldGhs: 0n, feeMicroUsdPerThDay: 50_000_000n, managementFeeBps: 1000, uptimeGuaranteeBps: 9500,
-            arrearsGraceDays: grace, priceMicroUsdPerBtc: 100_000_000_000n,
-            days: [{ earnings: 1000n, deliveredPpm: 500_000 }, { earnings: 20_000_000_000n, deliveredPpm: 500_000 }] as [{ earnings: bigint; deliveredPpm: number | null }, { earnings: bigint; deliveredPpm: number | null }],
-          }],
-          [{
-            // 20 contracts of 1 GH/s: a fee of 51 sats a day, all owed on day 1; 75 sats each on day 2 pay it and 24 of the debt.
-            contracts: 20, spread: 1, unsoldGhs: 0n, feeMicroUsdPerThDay: 50_000_000n, managementFeeBps: 0, uptimeGuaranteeBps: 0,
-            arrearsGraceDays: grace + 1, priceMicroUsdPerBtc: 98_765_432_100n,
-            days: [{ earnings: 0n, deliveredPpm: 1_000_000 }, { earnings: 1500n, deliveredPpm: 1_000_000 }] as [{ earnings: bigint; deliveredPpm: number | null }, { earnings: bigint; deliveredPpm: number | null }],
-          }],
+          [
+            {
+              contracts: 20,
+              spread: 1000,
+              unsoldGhs: 0n,
+              feeMicroUsdPerThDay: 50_000_000n,
+              managementFeeBps: 1000,
+              uptimeGuaranteeBps: 9500,
+              arrearsGraceDays: grace,
+              priceMicroUsdPerBtc: 100_000_000_000n,
+              days: [
+                { earnings: 1000n, deliveredPpm: 500_000 },
+                { earnings: 20_000_000_000n, deliveredPpm: 500_000 },
+              ] as [{ earnings: bigint; deliveredPpm: number | null }, { earnings: bigint; deliveredPpm: number | null }],
+            },
+          ],
+          [
+            {
+              // 20 contracts of 1 GH/s: a fee of 51 sats a day, all owed on day 1; 75 sats each on day 2 pay it and 24 of the debt.
+              contracts: 20,
+              spread: 1,
+              unsoldGhs: 0n,
+              feeMicroUsdPerThDay: 50_000_000n,
+              managementFeeBps: 0,
+              uptimeGuaranteeBps: 0,
+              arrearsGraceDays: grace + 1,
+              priceMicroUsdPerBtc: 98_765_432_100n,
+              days: [
+                { earnings: 0n, deliveredPpm: 1_000_000 },
+                { earnings: 1500n, deliveredPpm: 1_000_000 },
+              ] as [{ earnings: bigint; deliveredPpm: number | null }, { earnings: bigint; deliveredPpm: number | null }],
+            },
+          ],
         ]),
       },
     );

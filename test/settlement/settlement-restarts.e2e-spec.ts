@@ -38,13 +38,26 @@ describe('settlement across a flushed Redis, a restarted Redis and a restarted P
     const prefix = `r${randomBytes(4).toString('hex')}`;
     t = await startTestApp({ role: 'api', databaseUrl: pg.url, env: { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' } });
     finance = await createUser(t, 'finance');
-    seeded = await seedPopulation(t.db, { tag: 'restarts', contracts: CONTRACTS, customers: 4_000, startDay: '2025-05-01', termDays: 365, unsoldGhs: 5_000_000n });
+    seeded = await seedPopulation(t.db, {
+      tag: 'restarts',
+      contracts: CONTRACTS,
+      customers: 4_000,
+      startDay: '2025-05-01',
+      termDays: 365,
+      unsoldGhs: 5_000_000n,
+    });
     await t.db.query('ANALYZE');
     queue = new Queue(QUEUES.settlement, { connection: redisOptionsFromUrl(redis.url) as ConnectionOptions, prefix });
     queue.on('error', () => undefined); // the Redis restart below
     workerEnv = {
-      DATABASE_URL: pg.url, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, DATABASE_POOL_SIZE: '10',
-      SETTLEMENT_CHUNK_SIZE: '1000', SETTLEMENT_CONCURRENCY: '2', SETTLEMENT_SWEEP_INTERVAL_MS: String(SWEEP_MS), SETTLEMENT_SCHEDULER_ENABLED: 'true',
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
+      DATABASE_POOL_SIZE: '10',
+      SETTLEMENT_CHUNK_SIZE: '1000',
+      SETTLEMENT_CONCURRENCY: '2',
+      SETTLEMENT_SWEEP_INTERVAL_MS: String(SWEEP_MS),
+      SETTLEMENT_SCHEDULER_ENABLED: 'true',
     };
   }, 300_000);
 
@@ -105,19 +118,31 @@ describe('settlement across a flushed Redis, a restarted Redis and a restarted P
    * their contracts netted over the days settled so far (a double credit would show here).
    */
   async function expectSettledOnce(day: string, earnings: bigint): Promise<void> {
-    const done = await waitFor(`run of ${day} completed`, async () => {
-      const r = await run(day);
-      if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
-      return r?.status === 'completed' ? r : undefined;
-    }, 240_000);
-    const [rows] = await query(`SELECT count(*)::int AS n, count(DISTINCT contract_id)::int AS d FROM contract_settlements WHERE pool_id = $1 AND day = $2`, [seeded.poolId, day]);
+    const done = await waitFor(
+      `run of ${day} completed`,
+      async () => {
+        const r = await run(day);
+        if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
+        return r?.status === 'completed' ? r : undefined;
+      },
+      240_000,
+    );
+    const [rows] = await query(`SELECT count(*)::int AS n, count(DISTINCT contract_id)::int AS d FROM contract_settlements WHERE pool_id = $1 AND day = $2`, [
+      seeded.poolId,
+      day,
+    ]);
     expect(rows).toEqual({ n: CONTRACTS, d: CONTRACTS });
     const expected = await expectedGross(t.db, seeded.poolId, earnings, BigInt(done.ratio_ppm), BigInt(done.house_weight));
-    const got = await query<{ contract_id: string; g: string }>(`SELECT contract_id, gross_sats::text AS g FROM contract_settlements WHERE pool_id = $1 AND day = $2`, [seeded.poolId, day]);
+    const got = await query<{ contract_id: string; g: string }>(
+      `SELECT contract_id, gross_sats::text AS g FROM contract_settlements WHERE pool_id = $1 AND day = $2`,
+      [seeded.poolId, day],
+    );
     expect(got.filter((r) => BigInt(r.g) !== expected.byContract.get(r.contract_id))).toEqual([]);
     expect(BigInt(done.house_sats)).toBe(expected.house);
     expect(await trialBalance(t.db)).toEqual({ BTC: '0', USD: '0' });
-    const [entries] = await query(`SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS d FROM ledger_entries WHERE idempotency_key LIKE $1`, [`settlement:${seeded.poolId}:${day}:%`]);
+    const [entries] = await query(`SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS d FROM ledger_entries WHERE idempotency_key LIKE $1`, [
+      `settlement:${seeded.poolId}:${day}:%`,
+    ]);
     expect(entries.n).toBe(entries.d);
     expect(entries.n).toBeGreaterThan(0);
     const wrong = await query(
@@ -188,10 +213,17 @@ describe('settlement across a flushed Redis, a restarted Redis and a restarted P
     await settle(day, earnings);
     // The finalizer posts the customers' entries chunk by chunk before the platform entry and the
     // completion: restart once the first of them is there and the run is not complete.
-    const seen = await waitFor('the first customer entries', async () => {
-      const [posted] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key LIKE $1`, [`settlement:${seeded.poolId}:${day}:%`]);
-      return posted.n > 0 ? { entries: posted.n, status: (await run(day))?.status } : undefined;
-    }, 120_000, 5);
+    const seen = await waitFor(
+      'the first customer entries',
+      async () => {
+        const [posted] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key LIKE $1`, [
+          `settlement:${seeded.poolId}:${day}:%`,
+        ]);
+        return posted.n > 0 ? { entries: posted.n, status: (await run(day))?.status } : undefined;
+      },
+      120_000,
+      5,
+    );
     await pg.restartImmediate();
     expect(seen.status).toBe('running');
     await expectSettledOnce(day, earnings);

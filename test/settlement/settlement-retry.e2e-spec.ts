@@ -28,13 +28,27 @@ describe('a failed settlement run is retried to completion through the API', () 
   beforeAll(async () => {
     t = await startTestApp({
       role: 'api',
-      env: { QUEUE_PREFIX: `r${randomBytes(4).toString('hex')}`, SETTLEMENT_CHUNK_SIZE: '100', SETTLEMENT_CONCURRENCY: '2', SETTLEMENT_SCHEDULER_ENABLED: 'false', LOG_LEVEL: 'error' },
+      env: {
+        QUEUE_PREFIX: `r${randomBytes(4).toString('hex')}`,
+        SETTLEMENT_CHUNK_SIZE: '100',
+        SETTLEMENT_CONCURRENCY: '2',
+        SETTLEMENT_SCHEDULER_ENABLED: 'false',
+        LOG_LEVEL: 'error',
+      },
     });
     finance = await createUser(t, 'finance');
     engine = t.app.get(SettlementEngine);
     runs = t.app.get(SettlementRunsService);
     // Uptime guarantee 95%: every day below delivers 90%, so every contract carries undelivered hash rate.
-    s = await seedPopulation(t.db, { tag: 'retry', contracts: 500, customers: 60, startDay: '2025-06-01', termDays: 90, unsoldGhs: 2_000_000n, uptimeGuaranteeBps: 9500 });
+    s = await seedPopulation(t.db, {
+      tag: 'retry',
+      contracts: 500,
+      customers: 60,
+      startDay: '2025-06-01',
+      termDays: 90,
+      unsoldGhs: 2_000_000n,
+      uptimeGuaranteeBps: 9500,
+    });
     const { rows } = await t.db.query(`SELECT id, customer_id, hashrate_ghs::text AS h FROM contracts WHERE pool_id = $1 ORDER BY id LIMIT 1`, [s.poolId]);
     const token = await t.app.get(JwtAccessTokenVerifier).sign({ userId: rows[0].customer_id, role: 'customer', email: 'seeded@example.test' });
     customer = { id: rows[0].customer_id, token, contractId: rows[0].id, hashrate: BigInt(rows[0].h) };
@@ -83,7 +97,9 @@ describe('a failed settlement run is retried to completion through the API', () 
     if (step === 'some credits') {
       // The platform entry fails after the customers' entries committed.
       await t.db.query(`CREATE FUNCTION test_refuse_pool_day() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$`);
-      await t.db.query(`CREATE TRIGGER test_refuse_pool_day BEFORE INSERT ON ledger_entries FOR EACH ROW WHEN (NEW.type = 'settlement.pool_day') EXECUTE FUNCTION test_refuse_pool_day()`);
+      await t.db.query(
+        `CREATE TRIGGER test_refuse_pool_day BEFORE INSERT ON ledger_entries FOR EACH ROW WHEN (NEW.type = 'settlement.pool_day') EXECUTE FUNCTION test_refuse_pool_day()`,
+      );
       try {
         await expect(engine.finalize(run.id)).rejects.toThrow(/refused for the test/);
       } finally {
@@ -141,14 +157,16 @@ describe('a failed settlement run is retried to completion through the API', () 
       const paid = await paidNet(day);
       expect(paid.contracts).toBe(500);
       expect(await creditsOf(day)).toEqual(paid.byCustomer);
-      const { rows: keys } = await t.db.query(`SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS d FROM ledger_entries WHERE idempotency_key LIKE $1`, [`settlement:${s.poolId}:${day}:%`]);
+      const { rows: keys } = await t.db.query(
+        `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS d FROM ledger_entries WHERE idempotency_key LIKE $1`,
+        [`settlement:${s.poolId}:${day}:%`],
+      );
       expect(keys[0].n).toBe(keys[0].d);
 
       // The uptime shortfall of each settled day is carried once, whatever the attempts.
-      const { rows: state } = await t.db.query(
-        `SELECT undelivered_ghs_ppm_days::text AS u FROM contract_settlement_states WHERE contract_id = $1`,
-        [customer.contractId],
-      );
+      const { rows: state } = await t.db.query(`SELECT undelivered_ghs_ppm_days::text AS u FROM contract_settlement_states WHERE contract_id = $1`, [
+        customer.contractId,
+      ]);
       expect(BigInt(state[0].u)).toBe(customer.hashrate * BigInt(1_000_000 - Number(run.ratio_ppm)) * BigInt(settledDays));
 
       const after = await dayInView(day);
@@ -164,7 +182,7 @@ describe('a failed settlement run is retried to completion through the API', () 
     120_000,
   );
 
-  it('settles the pool\'s next day after the retried ones', async () => {
+  it("settles the pool's next day after the retried ones", async () => {
     const day = '2025-06-15';
     await seedDayInputs(t.db, s, day, { priceUsd: '64000', earningsSats: 50_000_000n });
     await trigger(day);

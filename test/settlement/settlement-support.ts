@@ -19,11 +19,15 @@ export async function runOf(db: Db, poolId: string, day: string, seq = 0) {
 }
 
 export function waitForRun(db: Db, poolId: string, day: string, seq = 0, timeoutMs = 120_000) {
-  return waitFor(`run ${poolId} ${day} s${seq}`, async () => {
-    const run = await runOf(db, poolId, day, seq);
-    if (run?.status === 'failed') throw new Error(`run failed: ${run.error}`);
-    return run?.status === 'completed' ? run : null;
-  }, timeoutMs);
+  return waitFor(
+    `run ${poolId} ${day} s${seq}`,
+    async () => {
+      const run = await runOf(db, poolId, day, seq);
+      if (run?.status === 'failed') throw new Error(`run failed: ${run.error}`);
+      return run?.status === 'completed' ? run : null;
+    },
+    timeoutMs,
+  );
 }
 
 /** Every settlement of the pool's day, by contract id. */
@@ -38,7 +42,13 @@ export async function settlementsOf(db: Db, poolId: string, day: string, seq = 0
 }
 
 /** The textbook split of the day, computed here in bigint from the contracts and the run's ratio and house weight. */
-export async function expectedGross(db: Db, poolId: string, earnings: bigint, ratioPpm: bigint, houseWeight: bigint): Promise<{ byContract: Map<string, bigint>; house: bigint }> {
+export async function expectedGross(
+  db: Db,
+  poolId: string,
+  earnings: bigint,
+  ratioPpm: bigint,
+  houseWeight: bigint,
+): Promise<{ byContract: Map<string, bigint>; house: bigint }> {
   const { rows } = await db.query(`SELECT id, hashrate_ghs::text AS h FROM contracts WHERE pool_id = $1`, [poolId]);
   const parts: SplitPart[] = rows.map((r) => ({ kind: 1, id: r.id as string, weight: BigInt(r.h) * ratioPpm }));
   const house: SplitPart = { kind: 0, id: 'house', weight: houseWeight };
@@ -81,5 +91,8 @@ export async function yieldCredits(db: Db, poolId: string, day: string): Promise
       WHERE e.type = 'settlement.yield' AND e.idempotency_key LIKE $1 AND a.customer_id IS NOT NULL GROUP BY a.customer_id`,
     [`settlement:${poolId}:${day}:s0:%`],
   );
-  return { byCustomer: new Map(rows.map((r) => [r.customer_id as string, BigInt(r.amount)])), maxPostingsPerCustomer: Math.max(0, ...rows.map((r) => r.n as number)) };
+  return {
+    byCustomer: new Map(rows.map((r) => [r.customer_id as string, BigInt(r.amount)])),
+    maxPostingsPerCustomer: Math.max(0, ...rows.map((r) => r.n as number)),
+  };
 }

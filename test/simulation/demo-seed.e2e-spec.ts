@@ -46,11 +46,20 @@ describe('demo seed', () => {
     const { rows: sites } = await t.db.query(`SELECT DISTINCT electricity_price_usd_per_kwh::text AS p FROM sites`);
     expect(sites).toHaveLength(2);
     const { rows: schemes } = await t.db.query(`SELECT payout_scheme AS s, count(*)::int AS n FROM pools GROUP BY 1 ORDER BY 1`);
-    expect(schemes).toEqual([{ s: 'FPPS', n: 2 }, { s: 'PPLNS', n: 1 }, { s: 'PPS+', n: 1 }]);
+    expect(schemes).toEqual([
+      { s: 'FPPS', n: 2 },
+      { s: 'PPLNS', n: 1 },
+      { s: 'PPS+', n: 1 },
+    ]);
     const { rows: terms } = await t.db.query(`SELECT term_days AS d FROM products ORDER BY 1`);
     expect(terms.map((r) => r.d)).toEqual([30, 90, 180, 360]);
     const { rows: roles } = await t.db.query(`SELECT role, count(*)::int AS n FROM users GROUP BY role ORDER BY role`);
-    expect(roles).toEqual([{ role: 'admin', n: 1 }, { role: 'customer', n: 300 }, { role: 'finance', n: 1 }, { role: 'operator', n: 1 }]);
+    expect(roles).toEqual([
+      { role: 'admin', n: 1 },
+      { role: 'customer', n: 300 },
+      { role: 'finance', n: 1 },
+      { role: 'operator', n: 1 },
+    ]);
     const { rows: funded } = await t.db.query(`SELECT count(DISTINCT reference)::int AS n FROM ledger_entries WHERE type = 'deposit'`);
     expect(funded[0].n).toBe(300);
     // Customers share one password hash (hashed once), and the logins work over HTTP.

@@ -80,16 +80,19 @@ describe('bundled market history through the market service', () => {
     expect(count.rows[0]).toEqual({ prices: 3, difficulties: 3 });
   });
 
-  it('refuses a day after the clock (the market service\'s own rule) and writes nothing', async () => {
+  it("refuses a day after the clock (the market service's own rule) and writes nothing", async () => {
     await expect(t.app.get(MarketHistoryService).importRange(ctx(), '2024-05-02', '2024-05-02')).rejects.toMatchObject({ code: 'VALIDATION.FAILED' });
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM btc_prices WHERE day = '2024-05-02'`);
     expect(rows[0].n).toBe(0);
   });
 
-  it('validates a history file with the endpoints\' DTOs, naming the bad line', async () => {
+  it("validates a history file with the endpoints' DTOs, naming the bad line", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hm-market-'));
     const file = join(dir, 'bad.csv');
-    writeFileSync(file, 'date,btc_usd_close,difficulty_7d_avg,hash_rate_ths_7d_avg,block_subsidy_sats\n2024-04-19,63843.57,85968906725001.12,1,625000000\n2024-04-20,-5,85968906725001.12,1,312500000\n');
+    writeFileSync(
+      file,
+      'date,btc_usd_close,difficulty_7d_avg,hash_rate_ths_7d_avg,block_subsidy_sats\n2024-04-19,63843.57,85968906725001.12,1,625000000\n2024-04-20,-5,85968906725001.12,1,312500000\n',
+    );
     await expect(t.app.get(MarketHistoryService).load(file)).rejects.toThrow(/line 3: usdPerBtc/);
   });
 });

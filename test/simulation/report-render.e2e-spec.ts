@@ -11,12 +11,26 @@ function rowsAroundHalving(): DailyReportRow[] {
     const day = new Date(Date.UTC(2024, 3, 15 + i)).toISOString().slice(0, 10);
     const hashprice = day < '2024-04-20' ? 80_000n : 40_000n;
     rows.push({
-      day, btcUsd: '64000.00', difficulty: '85968906725001.12', hashpriceSatsPerThDay: hashprice,
-      expectedEarningsSats: hashprice * 1000n, poolEarningsSats: hashprice * 990n, contractsSettled: 250, customersCredited: 200,
-      customerNetSats: hashprice * 600n, electricityFeeSats: hashprice * 300n, managementFeeSats: hashprice * 30n, arrearsCollectedSats: 0n,
-      houseSats: hashprice * 60n, arrearsAddedMicroUsd: 1_000_000n, arrearsOutstandingMicroUsd: BigInt(i) * 1_000_000n,
-      contractsInArrears: day < '2024-04-20' ? 0 : 12, contractsPaused: 0,
-      payoutsSats: 0n, capacityOnlineGhs: 1_000_000n, capacitySoldGhs: 800_000n,
+      day,
+      btcUsd: '64000.00',
+      difficulty: '85968906725001.12',
+      hashpriceSatsPerThDay: hashprice,
+      expectedEarningsSats: hashprice * 1000n,
+      poolEarningsSats: hashprice * 990n,
+      contractsSettled: 250,
+      customersCredited: 200,
+      customerNetSats: hashprice * 600n,
+      electricityFeeSats: hashprice * 300n,
+      managementFeeSats: hashprice * 30n,
+      arrearsCollectedSats: 0n,
+      houseSats: hashprice * 60n,
+      arrearsAddedMicroUsd: 1_000_000n,
+      arrearsOutstandingMicroUsd: BigInt(i) * 1_000_000n,
+      contractsInArrears: day < '2024-04-20' ? 0 : 12,
+      contractsPaused: 0,
+      payoutsSats: 0n,
+      capacityOnlineGhs: 1_000_000n,
+      capacitySoldGhs: 800_000n,
     });
   }
   return rows;
@@ -25,7 +39,12 @@ function rowsAroundHalving(): DailyReportRow[] {
 describe('report.html in headless Chromium', () => {
   it('draws its four charts offline with no console errors', async () => {
     const summary: ReportSummary = {
-      from: '2024-04-15', to: '2024-04-24', days: 10, customers: 200, contracts: 250, seconds: 1,
+      from: '2024-04-15',
+      to: '2024-04-24',
+      days: 10,
+      customers: 200,
+      contracts: 250,
+      seconds: 1,
       tieOut: { ok: true, checks: [{ name: 'trial balance BTC', expected: '0', actual: '0', ok: true }] },
     };
     const dir = mkdtempSync(join(tmpdir(), 'hm-report-'));

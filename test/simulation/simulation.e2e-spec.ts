@@ -21,7 +21,9 @@ describe('simulation around the halving', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ clock: new SimulationClock(simulationStart(FROM)) });
-    result = await t.app.get(SimulationService).run({ from: FROM, days: DAYS, customers: 200, seed: 11, outDir, outageRate: 0.1, autoPayoutThresholdSats: 10_000n });
+    result = await t.app
+      .get(SimulationService)
+      .run({ from: FROM, days: DAYS, customers: 200, seed: 11, outDir, outageRate: 0.1, autoPayoutThresholdSats: 10_000n });
   }, 600_000);
   afterAll(async () => t?.close());
 
@@ -32,17 +34,26 @@ describe('simulation around the halving', () => {
 
     // The same, straight from Postgres, independently of the services the report used.
     const { rows: totals } = await t.db.query(`SELECT currency, sum(balance_minor)::text AS total FROM ledger_balances GROUP BY currency ORDER BY currency`);
-    expect(totals).toEqual([{ currency: 'BTC', total: '0' }, { currency: 'USD', total: '0' }]);
-    const { rows: [split] } = await t.db.query(
+    expect(totals).toEqual([
+      { currency: 'BTC', total: '0' },
+      { currency: 'USD', total: '0' },
+    ]);
+    const {
+      rows: [split],
+    } = await t.db.query(
       `SELECT sum(earnings_sats)::text AS earnings, (sum(net_sats) + sum(electricity_fee_sats) + sum(management_fee_sats) + sum(arrears_collected_sats) + sum(house_sats))::text AS parts
          FROM settlement_runs WHERE status = 'completed'`,
     );
-    const { rows: [earned] } = await t.db.query(`SELECT sum(amount_sats)::text AS sats FROM pool_earnings`);
+    const {
+      rows: [earned],
+    } = await t.db.query(`SELECT sum(amount_sats)::text AS sats FROM pool_earnings`);
     expect(split.parts).toBe(split.earnings);
     expect(split.earnings).toBe(earned.sats);
     expect(BigInt(earned.sats)).toBe(result.rows.reduce((s, r) => s + r.poolEarningsSats, 0n));
     const net = result.rows.reduce((s, r) => s + r.customerNetSats, 0n);
-    const { rows: [credited] } = await t.db.query(
+    const {
+      rows: [credited],
+    } = await t.db.query(
       `SELECT sum(p.amount_minor)::text AS sats FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
         WHERE e.type = 'settlement.yield' AND a.customer_id IS NOT NULL`,
     );
@@ -67,7 +78,9 @@ describe('simulation around the halving', () => {
 
   it('walked every day through settlement, with the halving in the data', async () => {
     expect(result.rows.map((r) => r.day)).toEqual(Array.from({ length: DAYS }, (_, i) => new Date(Date.UTC(2024, 3, 15 + i)).toISOString().slice(0, 10)));
-    const { rows } = await t.db.query(`SELECT count(*)::int AS runs, count(DISTINCT day)::int AS days, bool_and(status = 'completed') AS done FROM settlement_runs`);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS runs, count(DISTINCT day)::int AS days, bool_and(status = 'completed') AS done FROM settlement_runs`,
+    );
     expect(rows[0]).toEqual({ runs: DAYS * 4, days: DAYS, done: true });
     const before = result.rows.find((r) => r.day === '2024-04-19')!;
     const after = result.rows.find((r) => r.day === '2024-04-21')!;

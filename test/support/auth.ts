@@ -23,9 +23,19 @@ export function clientIp(): Record<string, string> {
 export async function register(t: TestApp, overrides: { email?: string; password?: string; displayName?: string } = {}) {
   const email = overrides.email ?? uniqueEmail();
   const password = overrides.password ?? 'correct horse battery staple';
-  const res = await t.http.post('/v1/auth/register', { email, password, ...(overrides.displayName ? { displayName: overrides.displayName } : {}) }, { headers: clientIp() });
+  const res = await t.http.post(
+    '/v1/auth/register',
+    { email, password, ...(overrides.displayName ? { displayName: overrides.displayName } : {}) },
+    { headers: clientIp() },
+  );
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
-  return { email, password, id: res.body.user.id as string, accessToken: res.body.tokens.accessToken as string, refreshToken: res.body.tokens.refreshToken as string };
+  return {
+    email,
+    password,
+    id: res.body.user.id as string,
+    accessToken: res.body.tokens.accessToken as string,
+    refreshToken: res.body.tokens.refreshToken as string,
+  };
 }
 
 /** The TOTP code an authenticator app would show at the clock's time, `offsetSteps` steps away. */

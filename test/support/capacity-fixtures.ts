@@ -17,18 +17,31 @@ async function created<T = any>(promise: Promise<{ status: number; body: T }>, w
 }
 
 export function createSite(t: TestApp, token: string, overrides: Record<string, unknown> = {}) {
-  return created(t.http.post('/v1/sites', { name: `site-${suffix()}`, powerCapacityKw: '10000', electricityPriceUsdPerKwh: '0.05', ...overrides }, { token }), 'site');
+  return created(
+    t.http.post('/v1/sites', { name: `site-${suffix()}`, powerCapacityKw: '10000', electricityPriceUsdPerKwh: '0.05', ...overrides }, { token }),
+    'site',
+  );
 }
 
 export function createModel(t: TestApp, token: string, overrides: Record<string, unknown> = {}) {
-  return created(t.http.post('/v1/miner-models', { name: `model-${suffix()}`, hashrateThs: '200', efficiencyJPerTh: '17.5', ...overrides }, { token }), 'miner model');
+  return created(
+    t.http.post('/v1/miner-models', { name: `model-${suffix()}`, hashrateThs: '200', efficiencyJPerTh: '17.5', ...overrides }, { token }),
+    'miner model',
+  );
 }
 
 export function createPool(t: TestApp, token: string, overrides: Record<string, unknown> = {}) {
   return created(
     t.http.post(
       '/v1/pools',
-      { name: `pool-${suffix()}`, stratumEndpoint: 'stratum+tcp://btc.pool.example:3333', payoutScheme: 'FPPS', feeBps: 200, payoutAddress: ADDRESSES.p2wpkh, ...overrides },
+      {
+        name: `pool-${suffix()}`,
+        stratumEndpoint: 'stratum+tcp://btc.pool.example:3333',
+        payoutScheme: 'FPPS',
+        feeBps: 200,
+        payoutAddress: ADDRESSES.p2wpkh,
+        ...overrides,
+      },
       { token },
     ),
     'pool',

@@ -58,7 +58,11 @@ export async function userWithTotp(t: TestApp, clock: FixedClock, role: TestUser
 
 /** Whitelists an address through the API and returns its id. */
 export async function addAddress(t: TestApp, customer: TotpCustomer, address: string): Promise<string> {
-  const res = await t.http.post('/v1/me/payout-addresses', { address, totpCode: await customer.nextCode() }, { token: customer.token, headers: customer.headers });
+  const res = await t.http.post(
+    '/v1/me/payout-addresses',
+    { address, totpCode: await customer.nextCode() },
+    { token: customer.token, headers: customer.headers },
+  );
   if (res.status !== 201) throw new Error(`add address failed: ${res.status} ${res.text}`);
   return res.body.id as string;
 }
@@ -115,7 +119,12 @@ export async function assertLedgerBalanced(t: TestApp): Promise<void> {
 }
 
 /** A customer past every lock, with one usable whitelisted address and `fundSats` available. */
-export async function readyCustomer(t: TestApp, clock: FixedClock, fundSats: bigint, address = MAINNET_ADDRESSES.p2wpkh): Promise<TotpCustomer & { addressId: string }> {
+export async function readyCustomer(
+  t: TestApp,
+  clock: FixedClock,
+  fundSats: bigint,
+  address = MAINNET_ADDRESSES.p2wpkh,
+): Promise<TotpCustomer & { addressId: string }> {
   const customer = await userWithTotp(t, clock);
   const addressId = await addAddress(t, customer, address);
   passLocks(clock);

@@ -21,10 +21,11 @@ let cachedHash: { password: string; hash: string } | undefined;
 export async function createUser(t: TestApp, role: Role, overrides: { email?: string } = {}): Promise<TestUser> {
   cachedHash ??= { password: 'correct horse battery staple', hash: await argon2.hash('correct horse battery staple', { type: argon2.argon2id }) };
   const email = overrides.email ?? `${role}-${randomBytes(5).toString('hex')}@example.test`;
-  const { rows } = await t.db.query<{ id: string }>(
-    `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) RETURNING id`,
-    [email, cachedHash.hash, role],
-  );
+  const { rows } = await t.db.query<{ id: string }>(`INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) RETURNING id`, [
+    email,
+    cachedHash.hash,
+    role,
+  ]);
   const id = rows[0].id;
   const token = await t.app.get(JwtAccessTokenVerifier).sign({ userId: id, role, email });
   return { id, email, password: cachedHash.password, role, token };

@@ -55,7 +55,10 @@ describe('AccessGuard (deny by default)', () => {
   const proto = ThingsController.prototype;
 
   it('denies a route that declares nothing, even to an admin', async () => {
-    await expect(guard.canActivate(contextFor(ThingsController, proto.undeclared))).rejects.toMatchObject({ code: 'AUTH.ROUTE_NOT_DECLARED', kind: 'forbidden' });
+    await expect(guard.canActivate(contextFor(ThingsController, proto.undeclared))).rejects.toMatchObject({
+      code: 'AUTH.ROUTE_NOT_DECLARED',
+      kind: 'forbidden',
+    });
     await expect(guard.canActivate(contextFor(ThingsController, proto.undeclared, 'admin-1'))).rejects.toMatchObject({ code: 'AUTH.ROUTE_NOT_DECLARED' });
   });
 
@@ -71,12 +74,17 @@ describe('AccessGuard (deny by default)', () => {
   it('checks the role list, with no implied admin', async () => {
     await expect(guard.canActivate(contextFor(ThingsController, proto.books, 'finance-2'))).resolves.toBe(true);
     await expect(guard.canActivate(contextFor(ThingsController, proto.books, 'admin-3'))).resolves.toBe(true);
-    await expect(guard.canActivate(contextFor(ThingsController, proto.books, 'operator-4'))).rejects.toMatchObject({ code: 'AUTH.FORBIDDEN', kind: 'forbidden' });
+    await expect(guard.canActivate(contextFor(ThingsController, proto.books, 'operator-4'))).rejects.toMatchObject({
+      code: 'AUTH.FORBIDDEN',
+      kind: 'forbidden',
+    });
     await expect(guard.canActivate(contextFor(ThingsController, proto.books, 'customer-5'))).rejects.toMatchObject({ code: 'AUTH.FORBIDDEN' });
   });
 
   it('applies a controller-level declaration to its routes', async () => {
     await expect(guard.canActivate(contextFor(AdminThingsController, AdminThingsController.prototype.list, 'admin-1'))).resolves.toBe(true);
-    await expect(guard.canActivate(contextFor(AdminThingsController, AdminThingsController.prototype.list, 'finance-1'))).rejects.toMatchObject({ code: 'AUTH.FORBIDDEN' });
+    await expect(guard.canActivate(contextFor(AdminThingsController, AdminThingsController.prototype.list, 'finance-1'))).rejects.toMatchObject({
+      code: 'AUTH.FORBIDDEN',
+    });
   });
 });

@@ -25,10 +25,7 @@ export class AccessGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<AccessDeclaration | undefined>(ACCESS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const access = this.reflector.getAllAndOverride<AccessDeclaration | undefined>(ACCESS_METADATA, [context.getHandler(), context.getClass()]);
     if (!access) {
       this.logger.error(`route ${context.getClass().name}.${context.getHandler().name} declares no roles: denied`);
       throw new DomainError('AUTH.ROUTE_NOT_DECLARED', 'forbidden', 'This route declares no roles and is denied');

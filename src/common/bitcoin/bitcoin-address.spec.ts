@@ -7,7 +7,10 @@ const HASH160 = '751e76e8199196d454941c45d1b3a323f1433bd6';
 const BIP350_VALID: [string, string][] = [
   ['BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4', '0014751e76e8199196d454941c45d1b3a323f1433bd6'],
   ['tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7', '00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262'],
-  ['bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y', '5128751e76e8199196d454941c45d1b3a323f1433bd6751e76e8199196d454941c45d1b3a323f1433bd6'],
+  [
+    'bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y',
+    '5128751e76e8199196d454941c45d1b3a323f1433bd6751e76e8199196d454941c45d1b3a323f1433bd6',
+  ],
   ['BC1SW50QGDZ25J', '6002751e'],
   ['bc1zw508d6qejxtdg4y5r3zarvaryvaxxpcs', '5210751e76e8199196d454941c45d1b3a323'],
   ['tb1qqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesrxh6hy', '0020000000c4a5cad46221b2a187905e5266362b99d5e91c6ce24d165dab93e86433'],
@@ -75,13 +78,25 @@ describe('Bitcoin address decoding (BIP-173 / BIP-350 vectors)', () => {
   });
 
   it('decodes the BIP-173 valid v0 addresses (still valid under BIP-350)', () => {
-    expect(decodeBitcoinAddress('BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4')).toMatchObject({ ok: true, decoded: { encoding: 'bech32', networks: ['mainnet'] } });
-    expect(decodeBitcoinAddress('tb1qqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesrxh6hy')).toMatchObject({ ok: true, decoded: { networks: ['testnet'] } });
+    expect(decodeBitcoinAddress('BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4')).toMatchObject({
+      ok: true,
+      decoded: { encoding: 'bech32', networks: ['mainnet'] },
+    });
+    expect(decodeBitcoinAddress('tb1qqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesrxh6hy')).toMatchObject({
+      ok: true,
+      decoded: { networks: ['testnet'] },
+    });
   });
 
   it('decodes base58check P2PKH and P2SH of every network and refuses a broken checksum', () => {
-    expect(decodeBitcoinAddress('1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH')).toMatchObject({ ok: true, decoded: { networks: ['mainnet'], scriptPubKeyHex: `76a914${HASH160}88ac` } });
-    expect(decodeBitcoinAddress('3CNHUhP3uyB9EUtRLsmvFUmvGdjGdkTxJw')).toMatchObject({ ok: true, decoded: { networks: ['mainnet'], scriptPubKeyHex: `a914${HASH160}87` } });
+    expect(decodeBitcoinAddress('1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH')).toMatchObject({
+      ok: true,
+      decoded: { networks: ['mainnet'], scriptPubKeyHex: `76a914${HASH160}88ac` },
+    });
+    expect(decodeBitcoinAddress('3CNHUhP3uyB9EUtRLsmvFUmvGdjGdkTxJw')).toMatchObject({
+      ok: true,
+      decoded: { networks: ['mainnet'], scriptPubKeyHex: `a914${HASH160}87` },
+    });
     expect(decodeBitcoinAddress('mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r')).toMatchObject({ ok: true, decoded: { networks: ['testnet', 'regtest'] } });
     expect(decodeBitcoinAddress('2N3vVYSK5XRgVSGWy21PnsRmBUywSQNdCsf')).toMatchObject({ ok: true, decoded: { networks: ['testnet', 'regtest'] } });
     expect(decodeBitcoinAddress('1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMJ')).toMatchObject({ ok: false, problem: 'invalid_checksum' });
@@ -102,11 +117,20 @@ describe('payout address policy', () => {
       ok: true,
       value: { address: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4', type: 'p2wpkh', network: 'mainnet', scriptPubKeyHex: `0014${HASH160}` },
     });
-    expect(validatePayoutAddress('bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0', 'mainnet')).toMatchObject({ ok: true, value: { type: 'p2tr' } });
+    expect(validatePayoutAddress('bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0', 'mainnet')).toMatchObject({
+      ok: true,
+      value: { type: 'p2tr' },
+    });
     expect(validatePayoutAddress('1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH', 'mainnet')).toMatchObject({ ok: true, value: { type: 'p2pkh' } });
     expect(validatePayoutAddress('3CNHUhP3uyB9EUtRLsmvFUmvGdjGdkTxJw', 'mainnet')).toMatchObject({ ok: true, value: { type: 'p2sh' } });
-    expect(validatePayoutAddress('tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7', 'testnet')).toMatchObject({ ok: true, value: { type: 'p2wsh' } });
-    expect(validatePayoutAddress('tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c', 'testnet')).toMatchObject({ ok: true, value: { type: 'p2tr' } });
+    expect(validatePayoutAddress('tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7', 'testnet')).toMatchObject({
+      ok: true,
+      value: { type: 'p2wsh' },
+    });
+    expect(validatePayoutAddress('tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c', 'testnet')).toMatchObject({
+      ok: true,
+      value: { type: 'p2tr' },
+    });
     expect(validatePayoutAddress('mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r', 'regtest')).toMatchObject({ ok: true, value: { type: 'p2pkh', network: 'regtest' } });
   });
 
@@ -116,14 +140,24 @@ describe('payout address policy', () => {
     const onMainnet = validatePayoutAddress('tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7', 'mainnet');
     expect(onMainnet).toEqual({ ok: false, problem: 'wrong_network', message: 'is a testnet address; this platform pays out on mainnet' });
     expect(validatePayoutAddress('1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH', 'testnet')).toMatchObject({ ok: false, problem: 'wrong_network' });
-    expect(validatePayoutAddress('2N3vVYSK5XRgVSGWy21PnsRmBUywSQNdCsf', 'mainnet')).toMatchObject({ ok: false, problem: 'wrong_network', message: 'is a testnet/regtest address; this platform pays out on mainnet' });
-    expect(validatePayoutAddress('tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7', 'regtest')).toMatchObject({ ok: false, problem: 'wrong_network' });
+    expect(validatePayoutAddress('2N3vVYSK5XRgVSGWy21PnsRmBUywSQNdCsf', 'mainnet')).toMatchObject({
+      ok: false,
+      problem: 'wrong_network',
+      message: 'is a testnet/regtest address; this platform pays out on mainnet',
+    });
+    expect(validatePayoutAddress('tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7', 'regtest')).toMatchObject({
+      ok: false,
+      problem: 'wrong_network',
+    });
   });
 
   it('refuses valid but unspendable-today witness versions and non-Taproot v1 programs', () => {
     expect(validatePayoutAddress('BC1SW50QGDZ25J', 'mainnet')).toMatchObject({ ok: false, problem: 'unsupported_witness_version' });
     expect(validatePayoutAddress('bc1zw508d6qejxtdg4y5r3zarvaryvaxxpcs', 'mainnet')).toMatchObject({ ok: false, problem: 'unsupported_witness_version' });
-    expect(validatePayoutAddress('bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y', 'mainnet')).toMatchObject({ ok: false, problem: 'unsupported_witness_program' });
+    expect(validatePayoutAddress('bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y', 'mainnet')).toMatchObject({
+      ok: false,
+      problem: 'unsupported_witness_program',
+    });
   });
 
   it('refuses a Taproot address whose output key is not a secp256k1 point', () => {

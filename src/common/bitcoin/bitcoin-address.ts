@@ -220,9 +220,15 @@ export function validatePayoutAddress(text: string, network: BitcoinNetwork): Va
   const type = typeOf(decoded);
   if (!type) {
     if (decoded.witnessVersion !== undefined && decoded.witnessVersion >= 2) {
-      return fail('unsupported_witness_version', `uses witness version ${decoded.witnessVersion}, which no soft fork defines yet: coins sent there could be lost`);
+      return fail(
+        'unsupported_witness_version',
+        `uses witness version ${decoded.witnessVersion}, which no soft fork defines yet: coins sent there could be lost`,
+      );
     }
-    return fail('unsupported_witness_program', `is a version ${decoded.witnessVersion} program of ${decoded.programLength} bytes, which is not a Taproot output`);
+    return fail(
+      'unsupported_witness_program',
+      `is a version ${decoded.witnessVersion} program of ${decoded.programLength} bytes, which is not a Taproot output`,
+    );
   }
   if (type === 'p2tr') {
     // bitcoinjs needs an ECC library to map P2TR; check the key is a curve point ourselves.

@@ -1,13 +1,5 @@
 /** How a domain error maps to HTTP; the mapping itself lives in the exception filter only. */
-export type ErrorKind =
-  | 'validation'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'payment_required'
-  | 'too_many_requests'
-  | 'unavailable';
+export type ErrorKind = 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'payment_required' | 'too_many_requests' | 'unavailable';
 
 /**
  * Base of every error a module raises on purpose. `code` is stable (`AUTH.INVALID_CREDENTIALS`)

@@ -73,7 +73,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       const statusCode = fastifyError.statusCode;
-      return { statusCode, error: reasonPhrase(statusCode), code: CODE_BY_STATUS[statusCode] ?? `HTTP.${statusCode}`, message: fastifyError.message ?? 'Bad request' };
+      return {
+        statusCode,
+        error: reasonPhrase(statusCode),
+        code: CODE_BY_STATUS[statusCode] ?? `HTTP.${statusCode}`,
+        message: fastifyError.message ?? 'Bad request',
+      };
     }
     return { statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL', message: 'Internal server error' };
   }
@@ -81,9 +86,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 function reasonPhrase(status: number): string {
   const phrases: Record<number, string> = {
-    400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
-    405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
-    422: 'Unprocessable Entity', 429: 'Too Many Requests', 503: 'Service Unavailable',
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    402: 'Payment Required',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    409: 'Conflict',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+    422: 'Unprocessable Entity',
+    429: 'Too Many Requests',
+    503: 'Service Unavailable',
   };
   return phrases[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');
 }

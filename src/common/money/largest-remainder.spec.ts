@@ -29,14 +29,30 @@ describe('splitByLargestRemainder', () => {
 
   it('gives the leftover to the largest remainder before any tie-break', () => {
     // 10 x 2/7 = 2.857, 10 x 5/7 = 7.142: floors 2 + 7 = 9, the one unit goes to 'z' (.857 > .142).
-    expect(asMap(splitByLargestRemainder(10n, [{ key: 'a', weight: 5n }, { key: 'z', weight: 2n }]))).toEqual(
-      new Map([['a', 7n], ['z', 3n]]),
+    expect(
+      asMap(
+        splitByLargestRemainder(10n, [
+          { key: 'a', weight: 5n },
+          { key: 'z', weight: 2n },
+        ]),
+      ),
+    ).toEqual(
+      new Map([
+        ['a', 7n],
+        ['z', 3n],
+      ]),
     );
   });
 
   it('orders numeric and bigint keys numerically, not as text', () => {
-    const shares = splitByLargestRemainder(1n, [{ key: 10n, weight: 1n }, { key: 9n, weight: 1n }]);
-    expect(shares).toEqual([{ key: 10n, amount: 0n }, { key: 9n, amount: 1n }]);
+    const shares = splitByLargestRemainder(1n, [
+      { key: 10n, weight: 1n },
+      { key: 9n, weight: 1n },
+    ]);
+    expect(shares).toEqual([
+      { key: 10n, amount: 0n },
+      { key: 9n, amount: 1n },
+    ]);
   });
 
   it('parts always sum to the total, are never negative and stay within one unit of the exact share', () => {
@@ -91,9 +107,17 @@ describe('splitByLargestRemainder', () => {
   it('refuses negative totals or weights, duplicate keys and mixed key types', () => {
     expect(() => splitByLargestRemainder(-1n, [{ key: 'a', weight: 1n }])).toThrow('total must not be negative');
     expect(() => splitByLargestRemainder(1n, [{ key: 'a', weight: -1n }])).toThrow('weights must not be negative');
-    expect(() => splitByLargestRemainder(1n, [{ key: 'a', weight: 1n }, { key: 'a', weight: 2n }])).toThrow('duplicate key a');
-    expect(() => splitByLargestRemainder(1n, [{ key: 'a', weight: 1n }, { key: 1, weight: 2n }] as Weighted<string | number>[])).toThrow(
-      'keys must all be of one type',
-    );
+    expect(() =>
+      splitByLargestRemainder(1n, [
+        { key: 'a', weight: 1n },
+        { key: 'a', weight: 2n },
+      ]),
+    ).toThrow('duplicate key a');
+    expect(() =>
+      splitByLargestRemainder(1n, [
+        { key: 'a', weight: 1n },
+        { key: 1, weight: 2n },
+      ] as Weighted<string | number>[]),
+    ).toThrow('keys must all be of one type');
   });
 });

@@ -3,9 +3,16 @@ import { applyBps, divide, microUsdToSats, satsToMicroUsd } from './rounding.js'
 
 describe('rounding', () => {
   it.each([
-    [7n, 2n, 'floor', 3n], [7n, 2n, 'ceil', 4n], [7n, 2n, 'half-up', 4n],
-    [-7n, 2n, 'floor', -4n], [-7n, 2n, 'ceil', -3n], [-7n, 2n, 'half-up', -4n],
-    [5n, 3n, 'half-up', 2n], [4n, 3n, 'half-up', 1n], [6n, 3n, 'floor', 2n], [7n, -2n, 'floor', -4n],
+    [7n, 2n, 'floor', 3n],
+    [7n, 2n, 'ceil', 4n],
+    [7n, 2n, 'half-up', 4n],
+    [-7n, 2n, 'floor', -4n],
+    [-7n, 2n, 'ceil', -3n],
+    [-7n, 2n, 'half-up', -4n],
+    [5n, 3n, 'half-up', 2n],
+    [4n, 3n, 'half-up', 1n],
+    [6n, 3n, 'floor', 2n],
+    [7n, -2n, 'floor', -4n],
   ] as const)('divide(%s, %s, %s) = %s', (n, d, r, expected) => {
     expect(divide(n, d, r)).toBe(expected);
   });

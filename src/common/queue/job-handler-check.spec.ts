@@ -35,7 +35,7 @@ describe('findJobHandlerProblems', () => {
     expect(problems[1]).toContain('job "settle-pool" of queue "settlement" has no handler');
   });
 
-  it('refuses two processors on one queue (each would take the other\'s jobs)', () => {
+  it("refuses two processors on one queue (each would take the other's jobs)", () => {
     const problems = findJobHandlerProblems(declared, [...complete, processor({ name: 'AnotherMaintenance', queue: 'maintenance', jobs: [] })]);
     expect(problems).toEqual([
       'queue "maintenance" has 2 processors (MaintenanceProcessor, AnotherMaintenance); a queue has one processor, or each worker would take the others\' jobs',
@@ -43,7 +43,10 @@ describe('findJobHandlerProblems', () => {
   });
 
   it('refuses a handler for a job name that is not declared (a typo would never run)', () => {
-    const problems = findJobHandlerProblems(declared, [complete[0], processor({ name: 'SettlementProcessor', queue: 'settlement', jobs: ['settle-day', 'settle-pool', 'setle-day'] })]);
+    const problems = findJobHandlerProblems(declared, [
+      complete[0],
+      processor({ name: 'SettlementProcessor', queue: 'settlement', jobs: ['settle-day', 'settle-pool', 'setle-day'] }),
+    ]);
     expect(problems).toEqual(['SettlementProcessor handles "setle-day", which is not declared for queue "settlement" in queue-names.ts']);
   });
 

@@ -30,7 +30,9 @@ export function findJobHandlerProblems(declared: readonly DeclaredJob[], process
 
   for (const [queue, owners] of byQueue) {
     if (owners.length > 1) {
-      problems.push(`queue "${queue}" has ${owners.length} processors (${owners.map((p) => p.name).join(', ')}); a queue has one processor, or each worker would take the others' jobs`);
+      problems.push(
+        `queue "${queue}" has ${owners.length} processors (${owners.map((p) => p.name).join(', ')}); a queue has one processor, or each worker would take the others' jobs`,
+      );
     }
     if (!declaredQueues.has(queue)) {
       problems.push(`processor ${owners.map((p) => p.name).join(', ')} listens on queue "${queue}", which is not declared in queue-names.ts`);
@@ -40,7 +42,9 @@ export function findJobHandlerProblems(declared: readonly DeclaredJob[], process
   for (const { queue, job } of declared) {
     const owners = byQueue.get(queue) ?? [];
     if (!owners.some((p) => p.jobs.includes(job))) {
-      problems.push(`job "${job}" of queue "${queue}" has no handler: add it to the handlers of a JobProcessor for that queue and register its module in WORKER_MODULES`);
+      problems.push(
+        `job "${job}" of queue "${queue}" has no handler: add it to the handlers of a JobProcessor for that queue and register its module in WORKER_MODULES`,
+      );
     }
   }
 

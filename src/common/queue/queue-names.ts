@@ -43,9 +43,7 @@ export const JOBS = {
 
 /** All (queue, job) pairs that must have a handler when the worker boots. */
 export function allJobNames(): { queue: QueueName; job: string }[] {
-  return Object.entries(JOBS).flatMap(([queueKey, jobs]) =>
-    Object.values(jobs).map((job) => ({ queue: QUEUES[queueKey as keyof typeof QUEUES], job })),
-  );
+  return Object.entries(JOBS).flatMap(([queueKey, jobs]) => Object.values(jobs).map((job) => ({ queue: QUEUES[queueKey as keyof typeof QUEUES], job })));
 }
 
 export function assertJobId(id: string): string {

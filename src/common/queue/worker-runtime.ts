@@ -1,11 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { type ConnectionOptions, type Queue, Worker, type WorkerOptions } from 'bullmq';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -52,7 +46,10 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const processors = this.discoverProcessors();
-    const problems = findJobHandlerProblems(this.catalog, processors.map((p) => p.description));
+    const problems = findJobHandlerProblems(
+      this.catalog,
+      processors.map((p) => p.description),
+    );
     if (problems.length > 0) throw new JobHandlerCheckError(problems);
 
     for (const { processor, description, overrides } of processors) {
@@ -88,7 +85,9 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     await this.registrar?.stop();
     const busy = this.running.filter((r) => r.processor.runningJobCount > 0);
     if (busy.length > 0) {
-      this.logger.log(`stopping workers: ${busy.map((r) => `${r.queue} (${r.processor.runningJobCount} running)`).join(', ')}; grace ${this.config.WORKER_SHUTDOWN_GRACE_MS} ms`);
+      this.logger.log(
+        `stopping workers: ${busy.map((r) => `${r.queue} (${r.processor.runningJobCount} running)`).join(', ')}; grace ${this.config.WORKER_SHUTDOWN_GRACE_MS} ms`,
+      );
     }
     await Promise.all(this.running.map((r) => this.closeWorker(r)));
   }

@@ -6,12 +6,6 @@ import { DomainError } from '../errors/domain-error.js';
  */
 export const RateLimitErrors = {
   rateLimited: (scope: string, retryAfterSeconds: number) =>
-    new DomainError(
-      'AUTH.RATE_LIMITED',
-      'too_many_requests',
-      `Too many attempts ${scope}; try again in ${retryAfterSeconds} seconds`,
-      { retryAfterSeconds },
-    ),
-  rateLimitUnavailable: () =>
-    new DomainError('AUTH.RATE_LIMIT_UNAVAILABLE', 'unavailable', 'Sign-in is temporarily unavailable; try again shortly'),
+    new DomainError('AUTH.RATE_LIMITED', 'too_many_requests', `Too many attempts ${scope}; try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds }),
+  rateLimitUnavailable: () => new DomainError('AUTH.RATE_LIMIT_UNAVAILABLE', 'unavailable', 'Sign-in is temporarily unavailable; try again shortly'),
 };

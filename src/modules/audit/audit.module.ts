@@ -7,4 +7,3 @@ import { AuditService } from './audit.service.js';
 @Global()
 @Module({ controllers: [AuditController], providers: [AuditRepository, AuditService], exports: [AuditService] })
 export class AuditModule {}
-

@@ -32,9 +32,14 @@ export class AuditRepository {
       `INSERT INTO audit_log (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])`,
       [
-        entries.map((e) => e.actorId), entries.map((e) => e.actorRole), entries.map((e) => e.action), entries.map((e) => e.entityType),
-        entries.map((e) => e.entityId), entries.map((e) => (e.before === null ? null : JSON.stringify(e.before))),
-        entries.map((e) => (e.after === null ? null : JSON.stringify(e.after))), entries.map((e) => e.requestId),
+        entries.map((e) => e.actorId),
+        entries.map((e) => e.actorRole),
+        entries.map((e) => e.action),
+        entries.map((e) => e.entityType),
+        entries.map((e) => e.entityId),
+        entries.map((e) => (e.before === null ? null : JSON.stringify(e.before))),
+        entries.map((e) => (e.after === null ? null : JSON.stringify(e.after))),
+        entries.map((e) => e.requestId),
       ],
     );
   }
@@ -49,6 +54,9 @@ export class AuditRepository {
     if (filter.from) qb.andWhere('a.occurred_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.occurred_at < :to', { to: filter.to });
     if (filter.beforeId) qb.andWhere('a.id < :beforeId', { beforeId: filter.beforeId });
-    return qb.orderBy('a.id', 'DESC').limit(filter.limit + 1).getMany();
+    return qb
+      .orderBy('a.id', 'DESC')
+      .limit(filter.limit + 1)
+      .getMany();
   }
 }

@@ -34,16 +34,19 @@ export class AuditService {
 
   /** Appends one entry inside the caller's transaction, so the change and its record commit together. */
   async record(manager: EntityManager, record: AuditRecord): Promise<void> {
-    await this.repository.insert({
-      actorId: record.actor.userId,
-      actorRole: record.actor.role,
-      action: record.action,
-      entityType: record.entityType,
-      entityId: record.entityId,
-      before: snapshot(record.before),
-      after: snapshot(record.after),
-      requestId: record.requestId ?? null,
-    }, manager);
+    await this.repository.insert(
+      {
+        actorId: record.actor.userId,
+        actorRole: record.actor.role,
+        action: record.action,
+        entityType: record.entityType,
+        entityId: record.entityId,
+        before: snapshot(record.before),
+        after: snapshot(record.after),
+        requestId: record.requestId ?? null,
+      },
+      manager,
+    );
   }
 
   /** Appends many entries in one statement inside the caller's transaction (a group of purchases). */
@@ -59,7 +62,8 @@ export class AuditService {
         before: snapshot(record.before),
         after: snapshot(record.after),
         requestId: record.requestId ?? null,
-      })), manager,
+      })),
+      manager,
     );
   }
 

@@ -32,13 +32,16 @@ export class AdminAccountsService {
   ): Promise<UserProfile> {
     const passwordHash = await this.hasher.hash(input.password);
     return this.transactions.run(async (manager) => {
-      const user = await this.users.insertIfEmailFree({
-        email: normalizeEmail(input.email),
-        passwordHash,
-        role: input.role,
-        displayName: input.displayName ?? null,
-        now: this.clock.now(),
-      }, manager);
+      const user = await this.users.insertIfEmailFree(
+        {
+          email: normalizeEmail(input.email),
+          passwordHash,
+          role: input.role,
+          displayName: input.displayName ?? null,
+          now: this.clock.now(),
+        },
+        manager,
+      );
       if (!user) throw AuthErrors.emailTaken();
       await this.audit.record(manager, {
         actor: admin,
@@ -65,9 +68,19 @@ export class AdminAccountsService {
       await this.transactions.run(async (manager) => {
         const created = await this.users.insertCustomersIfEmailFree(batch, passwordHash, this.clock.now(), manager);
         for (const user of created) {
-          await this.audit.record(manager, { actor, action: 'user.created', entityType: 'user', entityId: user.id, after: { email: user.email, role: 'customer', source: 'seed' } });
+          await this.audit.record(manager, {
+            actor,
+            action: 'user.created',
+            entityType: 'user',
+            entityId: user.id,
+            after: { email: user.email, role: 'customer', source: 'seed' },
+          });
         }
-        for (const user of await this.users.findCustomerIds(batch.map((c) => c.email), manager)) ids.set(user.email, user.id);
+        for (const user of await this.users.findCustomerIds(
+          batch.map((c) => c.email),
+          manager,
+        ))
+          ids.set(user.email, user.id);
       });
     }
     return ids;

@@ -12,7 +12,8 @@ export const AuthErrors = {
       'unauthorized',
       'This refresh token was already used; every session descending from it has been revoked, sign in again',
     ),
-  totpRequired: () => new DomainError('AUTH.TOTP_REQUIRED', 'unauthorized', 'totpCode is required: this account has two-factor authentication enabled', { field: 'totpCode' }),
+  totpRequired: () =>
+    new DomainError('AUTH.TOTP_REQUIRED', 'unauthorized', 'totpCode is required: this account has two-factor authentication enabled', { field: 'totpCode' }),
   totpInvalid: () => new DomainError('AUTH.TOTP_INVALID', 'forbidden', 'The authenticator code is wrong or expired', { field: 'totpCode' }),
   totpReplayed: () =>
     new DomainError('AUTH.TOTP_REPLAYED', 'forbidden', 'This authenticator code was already used; wait for the next one', { field: 'totpCode' }),
@@ -24,6 +25,5 @@ export const AuthErrors = {
   totpNotEnabled: () => new DomainError('AUTH.TOTP_NOT_ENABLED', 'forbidden', 'Two-factor authentication must be enabled for this action'),
   totpAlreadyEnabled: () => new DomainError('AUTH.TOTP_ALREADY_ENABLED', 'conflict', 'Two-factor authentication is already enabled'),
   userNotFound: () => new DomainError('AUTH.USER_NOT_FOUND', 'not_found', 'User not found'),
-  adminEmailTaken: () =>
-    new DomainError('AUTH.EMAIL_TAKEN_BY_NON_ADMIN', 'conflict', 'This email belongs to an existing non-admin user; it is not promoted'),
+  adminEmailTaken: () => new DomainError('AUTH.EMAIL_TAKEN_BY_NON_ADMIN', 'conflict', 'This email belongs to an existing non-admin user; it is not promoted'),
 };

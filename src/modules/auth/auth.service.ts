@@ -41,16 +41,22 @@ export class AuthService {
 
   /** Public sign-up: always a customer. The account and its audit entry commit together. */
   async register(input: { email: string; password: string; displayName?: string }, meta: RequestMeta): Promise<SignedIn> {
-    await this.limiter.hit({ bucket: 'register-ip', describe: 'from this address', limit: this.config.REGISTER_IP_RATE_LIMIT_PER_HOUR, windowMs: 3_600_000 }, meta.ip);
+    await this.limiter.hit(
+      { bucket: 'register-ip', describe: 'from this address', limit: this.config.REGISTER_IP_RATE_LIMIT_PER_HOUR, windowMs: 3_600_000 },
+      meta.ip,
+    );
     const passwordHash = await this.hasher.hash(input.password);
     return this.transactions.run(async (manager) => {
-      const user = await this.users.insertIfEmailFree({
-        email: normalizeEmail(input.email),
-        passwordHash,
-        role: 'customer',
-        displayName: input.displayName ?? null,
-        now: this.clock.now(),
-      }, manager);
+      const user = await this.users.insertIfEmailFree(
+        {
+          email: normalizeEmail(input.email),
+          passwordHash,
+          role: 'customer',
+          displayName: input.displayName ?? null,
+          now: this.clock.now(),
+        },
+        manager,
+      );
       if (!user) throw AuthErrors.emailTaken();
       await this.audit.record(manager, {
         actor: { userId: user.id, role: 'customer' },
@@ -92,8 +98,15 @@ export class AuthService {
    * New password: every session is signed out and withdrawals lock for WITHDRAWAL_LOCK_HOURS,
    * so a stolen password or session cannot be turned into an immediate payout.
    */
-  async changePassword(caller: AuthenticatedUser, input: { currentPassword: string; newPassword: string; totpCode?: string }, meta: RequestMeta): Promise<void> {
-    await this.limiter.hit({ bucket: 'password-user', describe: 'for this account', limit: this.config.LOGIN_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 }, caller.userId);
+  async changePassword(
+    caller: AuthenticatedUser,
+    input: { currentPassword: string; newPassword: string; totpCode?: string },
+    meta: RequestMeta,
+  ): Promise<void> {
+    await this.limiter.hit(
+      { bucket: 'password-user', describe: 'for this account', limit: this.config.LOGIN_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
+      caller.userId,
+    );
     const user = await this.users.findById(caller.userId);
     if (!user) throw AuthErrors.userNotFound();
     if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) throw AuthErrors.invalidCredentials();

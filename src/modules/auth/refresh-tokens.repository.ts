@@ -14,12 +14,16 @@ export class RefreshTokensRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insert(
-    token: { userId: string; familyId: string; tokenHash: string; createdAt: Date; expiresAt: Date }, manager: EntityManager = this.dataSource.manager,
+    token: { userId: string; familyId: string; tokenHash: string; createdAt: Date; expiresAt: Date },
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-      [token.userId, token.familyId, token.tokenHash, token.createdAt, token.expiresAt],
-    );
+    await manager.query(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
+      token.userId,
+      token.familyId,
+      token.tokenHash,
+      token.createdAt,
+      token.expiresAt,
+    ]);
   }
 
   /** Locks the row: two concurrent refreshes with one token are decided one after the other. */
@@ -38,18 +42,20 @@ export class RefreshTokensRepository {
   }
 
   async revokeFamily(familyId: string, now: Date, reason: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result: unknown = await manager.query(
-      `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE family_id = $1 AND revoked_at IS NULL`,
-      [familyId, now, reason],
-    );
+    const result: unknown = await manager.query(`UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE family_id = $1 AND revoked_at IS NULL`, [
+      familyId,
+      now,
+      reason,
+    ]);
     return affectedCount(result);
   }
 
   async revokeAllOfUser(userId: string, now: Date, reason: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result: unknown = await manager.query(
-      `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId, now, reason],
-    );
+    const result: unknown = await manager.query(`UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL`, [
+      userId,
+      now,
+      reason,
+    ]);
     return affectedCount(result);
   }
 

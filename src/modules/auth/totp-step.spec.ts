@@ -5,8 +5,7 @@ const secret = generateSecret();
 // 2025-03-01T12:00:10Z: 10 s into its 30 s step
 const now = new Date('2025-03-01T12:00:10Z');
 const nowStep = BigInt(Math.floor(now.getTime() / 1000 / TOTP_PERIOD_SECONDS));
-const codeAt = (offsetSteps: number) =>
-  generate({ secret, epoch: Math.floor(now.getTime() / 1000) + offsetSteps * TOTP_PERIOD_SECONDS });
+const codeAt = (offsetSteps: number) => generate({ secret, epoch: Math.floor(now.getTime() / 1000) + offsetSteps * TOTP_PERIOD_SECONDS });
 
 describe('matchTotpStep', () => {
   it('accepts the current code and reports its time step', async () => {

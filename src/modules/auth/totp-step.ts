@@ -5,10 +5,7 @@ export const TOTP_PERIOD_SECONDS = 30;
 /** One step either side is accepted: clock drift and the time it takes to type a code. */
 export const TOTP_TOLERANCE_SECONDS = 30;
 
-export type TotpMatch =
-  | { kind: 'accepted'; step: bigint }
-  | { kind: 'replayed'; step: bigint }
-  | { kind: 'invalid' };
+export type TotpMatch = { kind: 'accepted'; step: bigint } | { kind: 'replayed'; step: bigint } | { kind: 'invalid' };
 
 /**
  * Checks a code against a secret at `now`. A code is accepted once: its time step must be

@@ -39,7 +39,12 @@ export class UsersRepository {
    * Seeding: inserts customers whose email is free in one statement (all share one password
    * hash), and returns the rows it created. Existing emails are left alone.
    */
-  async insertCustomersIfEmailFree(users: { email: string; displayName: string | null }[], passwordHash: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<{ id: string; email: string }[]> {
+  async insertCustomersIfEmailFree(
+    users: { email: string; displayName: string | null }[],
+    passwordHash: string,
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ id: string; email: string }[]> {
     return manager.query(
       `INSERT INTO users (email, password_hash, role, display_name, created_at, updated_at)
        SELECT u.email, $3, 'customer', u.display_name, $4, $4 FROM unnest($1::text[], $2::text[]) AS u(email, display_name)
@@ -64,13 +69,29 @@ export class UsersRepository {
     return user;
   }
 
-  async updateDisplayName(id: string, displayName: string | null, now: Date, manager: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
-    const [user] = await queryEntities(manager, User, `UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1 RETURNING ${columnsOf(manager, User)}`, [id, displayName, now]);
+  async updateDisplayName(
+    id: string,
+    displayName: string | null,
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<UserRecord | undefined> {
+    const [user] = await queryEntities(
+      manager,
+      User,
+      `UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1 RETURNING ${columnsOf(manager, User)}`,
+      [id, displayName, now],
+    );
     return user;
   }
 
   /** New password hash; withdrawals lock is extended, never shortened. */
-  async updatePassword(id: string, passwordHash: string, withdrawalsLockedUntil: Date, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async updatePassword(
+    id: string,
+    passwordHash: string,
+    withdrawalsLockedUntil: Date,
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await manager.query(
       `UPDATE users SET password_hash = $2,
          withdrawals_locked_until = GREATEST(COALESCE(withdrawals_locked_until, $3), $3),

@@ -64,11 +64,25 @@ const POOL_FIGURES_SQL = `
 
 const text = field.as<string>();
 const SITE_FIGURES: RowShape<SiteFigures> = rowShape({
-  siteId: text, name: text, powerCapacityKw: text, electricityPriceUsdPerKwh: text, installedGhs: field.bigint, onlineGhs: field.bigint, powerDrawKw: text, fleetCount: field.as<number>(),
+  siteId: text,
+  name: text,
+  powerCapacityKw: text,
+  electricityPriceUsdPerKwh: text,
+  installedGhs: field.bigint,
+  onlineGhs: field.bigint,
+  powerDrawKw: text,
+  fleetCount: field.as<number>(),
 });
 const POOL_FIGURES: RowShape<PoolFigures> = rowShape({
-  poolId: text, name: text, payoutScheme: text, feeBps: field.as<number>(), payoutAddress: text, stratumEndpoint: text,
-  installedGhs: field.bigint, onlineGhs: field.bigint, fleetCount: field.as<number>(),
+  poolId: text,
+  name: text,
+  payoutScheme: text,
+  feeBps: field.as<number>(),
+  payoutAddress: text,
+  stratumEndpoint: text,
+  installedGhs: field.bigint,
+  onlineGhs: field.bigint,
+  fleetCount: field.as<number>(),
 });
 const POOL_POWER_COST: RowShape<PoolPowerCost> = rowShape({ hashrateGhs: field.bigint, weightedCost: text });
 const ONLINE_GHS = rowShape({ ghs: field.bigint });
@@ -117,7 +131,10 @@ export class CapacityRepository {
    * added (create, resize, move or re-model a fleet), against its capacity; exact numerics.
    */
   async projectedSiteDraw(
-    siteId: string, excludeFleetId: string | null, extra: { unitCount: number; minerModelId: string } | null, manager: EntityManager = this.dataSource.manager,
+    siteId: string,
+    excludeFleetId: string | null,
+    extra: { unitCount: number; minerModelId: string } | null,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<{ drawKw: string; capacityKw: string; exceeds: boolean }> {
     const rows: { drawKw: string; capacityKw: string; exceeds: boolean }[] = await manager.query(
       `WITH draw AS (
@@ -146,7 +163,10 @@ export class CapacityRepository {
   }
 
   // ---- miner models
-  insertMinerModel(model: Pick<MinerModel, 'name' | 'hashrateGhs' | 'efficiencyJPerTh'>, manager: EntityManager = this.dataSource.manager): Promise<MinerModel> {
+  insertMinerModel(
+    model: Pick<MinerModel, 'name' | 'hashrateGhs' | 'efficiencyJPerTh'>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<MinerModel> {
     return manager.getRepository(MinerModel).save(manager.getRepository(MinerModel).create(model));
   }
 
@@ -175,7 +195,10 @@ export class CapacityRepository {
   }
 
   // ---- pools
-  insertPool(pool: Pick<Pool, 'name' | 'stratumEndpoint' | 'payoutScheme' | 'feeBps' | 'payoutAddress'>, manager: EntityManager = this.dataSource.manager): Promise<Pool> {
+  insertPool(
+    pool: Pick<Pool, 'name' | 'stratumEndpoint' | 'payoutScheme' | 'feeBps' | 'payoutAddress'>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Pool> {
     return manager.getRepository(Pool).save(manager.getRepository(Pool).create(pool));
   }
 
@@ -203,8 +226,16 @@ export class CapacityRepository {
     await manager.query(`DELETE FROM pools WHERE id = $1`, [id]);
   }
 
-  async updatePoolSetting(poolId: string, column: 'payout_address' | 'stratum_endpoint', value: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(`UPDATE pools SET ${column === 'payout_address' ? 'payout_address' : 'stratum_endpoint'} = $2, updated_at = now() WHERE id = $1`, [poolId, value]);
+  async updatePoolSetting(
+    poolId: string,
+    column: 'payout_address' | 'stratum_endpoint',
+    value: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await manager.query(`UPDATE pools SET ${column === 'payout_address' ? 'payout_address' : 'stratum_endpoint'} = $2, updated_at = now() WHERE id = $1`, [
+      poolId,
+      value,
+    ]);
   }
 
   async poolFigures(poolIds?: string[], manager: EntityManager = this.dataSource.manager): Promise<PoolFigures[]> {
@@ -229,7 +260,10 @@ export class CapacityRepository {
   }
 
   // ---- fleets
-  insertFleet(fleet: Pick<Fleet, 'name' | 'siteId' | 'minerModelId' | 'poolId' | 'unitCount' | 'status' | 'statusChangedAt'>, manager: EntityManager = this.dataSource.manager): Promise<Fleet> {
+  insertFleet(
+    fleet: Pick<Fleet, 'name' | 'siteId' | 'minerModelId' | 'poolId' | 'unitCount' | 'status' | 'statusChangedAt'>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Fleet> {
     return manager.getRepository(Fleet).save(manager.getRepository(Fleet).create(fleet));
   }
 
@@ -259,12 +293,17 @@ export class CapacityRepository {
   }
 
   async insertStatusChange(
-    change: { fleetId: string; fromStatus: FleetStatus | null; toStatus: FleetStatus; changedAt: Date; changedBy: string | null; reason: string | null }, manager: EntityManager = this.dataSource.manager,
+    change: { fleetId: string; fromStatus: FleetStatus | null; toStatus: FleetStatus; changedAt: Date; changedBy: string | null; reason: string | null },
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO fleet_status_changes (fleet_id, from_status, to_status, changed_at, changed_by, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [change.fleetId, change.fromStatus, change.toStatus, change.changedAt, change.changedBy, change.reason],
-    );
+    await manager.query(`INSERT INTO fleet_status_changes (fleet_id, from_status, to_status, changed_at, changed_by, reason) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      change.fleetId,
+      change.fromStatus,
+      change.toStatus,
+      change.changedAt,
+      change.changedBy,
+      change.reason,
+    ]);
   }
 
   listStatusChanges(fleetId: string, manager: EntityManager = this.dataSource.manager): Promise<FleetStatusChange[]> {
@@ -299,7 +338,11 @@ export class CapacityRepository {
   }
 
   /** Every pool's installed and online hash rate averaged over each UTC day of a range, GH/s (set-based onlineGhsOn). */
-  async onlineByPoolDay(from: string, to: string, manager: EntityManager = this.dataSource.manager): Promise<{ poolId: string; day: string; installedGhs: bigint; onlineGhs: bigint }[]> {
+  async onlineByPoolDay(
+    from: string,
+    to: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ poolId: string; day: string; installedGhs: bigint; onlineGhs: bigint }[]> {
     return queryRows(
       manager,
       POOL_DAY,

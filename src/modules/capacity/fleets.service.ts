@@ -36,7 +36,13 @@ export class FleetsService {
   ) {}
 
   /** The site's row lock is held: no other fleet change at this site can interleave with the check. */
-  private async assertSitePower(manager: EntityManager, siteId: string, field: string, excludeFleetId: string | null, extra: { unitCount: number; minerModelId: string }) {
+  private async assertSitePower(
+    manager: EntityManager,
+    siteId: string,
+    field: string,
+    excludeFleetId: string | null,
+    extra: { unitCount: number; minerModelId: string },
+  ) {
     const draw = await this.repository.projectedSiteDraw(siteId, excludeFleetId, extra, manager);
     if (draw.exceeds) throw new SitePowerExceededError(field, trimKw(draw.drawKw), trimKw(draw.capacityKw));
   }
@@ -51,11 +57,24 @@ export class FleetsService {
       const now = this.clock.now();
       const status = dto.status ?? 'online';
       const fleet = await this.repository
-        .insertFleet({ name: dto.name, siteId: dto.siteId, minerModelId: dto.minerModelId, poolId: dto.poolId, unitCount: dto.unitCount, status, statusChangedAt: now }, manager)
+        .insertFleet(
+          { name: dto.name, siteId: dto.siteId, minerModelId: dto.minerModelId, poolId: dto.poolId, unitCount: dto.unitCount, status, statusChangedAt: now },
+          manager,
+        )
         .catch((e: unknown) => rethrowNameTaken(e, 'fleet', dto.name));
-      await this.repository.insertStatusChange({ fleetId: fleet.id, fromStatus: null, toStatus: status, changedAt: now, changedBy: ctx.user.userId, reason: 'created' }, manager);
+      await this.repository.insertStatusChange(
+        { fleetId: fleet.id, fromStatus: null, toStatus: status, changedAt: now, changedBy: ctx.user.userId, reason: 'created' },
+        manager,
+      );
       const view = fleetView(fleet, model);
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.fleet.created', entityType: 'fleet', entityId: fleet.id, after: view, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.fleet.created',
+        entityType: 'fleet',
+        entityId: fleet.id,
+        after: view,
+        requestId: ctx.requestId,
+      });
       return view;
     });
   }
@@ -92,15 +111,29 @@ export class FleetsService {
         await this.repository.lockPools([fleet.poolId], manager);
         const model = await this.repository.findMinerModel(minerModelId, 'read', manager);
         if (!model) throw minerModelNotFound();
-        await this.assertSitePower(manager, siteId, dto.unitCount !== undefined ? 'unitCount' : dto.minerModelId !== undefined ? 'minerModelId' : 'siteId', id, {
-          unitCount,
-          minerModelId,
-        });
+        await this.assertSitePower(
+          manager,
+          siteId,
+          dto.unitCount !== undefined ? 'unitCount' : dto.minerModelId !== undefined ? 'minerModelId' : 'siteId',
+          id,
+          {
+            unitCount,
+            minerModelId,
+          },
+        );
       }
       Object.assign(fleet, { siteId, minerModelId, unitCount, name: dto.name ?? fleet.name });
       const saved = await this.saveFleet(manager, fleet);
       const after = fleetView(saved);
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.fleet.updated', entityType: 'fleet', entityId: id, before, after, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.fleet.updated',
+        entityType: 'fleet',
+        entityId: id,
+        before,
+        after,
+        requestId: ctx.requestId,
+      });
       return after;
     });
   }
@@ -114,11 +147,22 @@ export class FleetsService {
       await this.repository.lockPools([fleet.poolId], manager);
       const before = fleetView(fleet);
       const now = this.clock.now();
-      await this.repository.insertStatusChange({ fleetId: id, fromStatus: fleet.status, toStatus: dto.status, changedAt: now, changedBy: ctx.user.userId, reason: dto.reason ?? null }, manager);
+      await this.repository.insertStatusChange(
+        { fleetId: id, fromStatus: fleet.status, toStatus: dto.status, changedAt: now, changedBy: ctx.user.userId, reason: dto.reason ?? null },
+        manager,
+      );
       fleet.status = dto.status;
       fleet.statusChangedAt = now;
       const after = fleetView(await this.repository.saveFleet(fleet, manager));
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.fleet.status_changed', entityType: 'fleet', entityId: id, before, after: { ...after, reason: dto.reason ?? null }, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.fleet.status_changed',
+        entityType: 'fleet',
+        entityId: id,
+        before,
+        after: { ...after, reason: dto.reason ?? null },
+        requestId: ctx.requestId,
+      });
       return { ...after, changed: true };
     });
   }
@@ -136,7 +180,14 @@ export class FleetsService {
       if (fleet.status !== 'offline') throw new FleetOnlineError();
       await this.repository.lockPools([fleet.poolId], manager);
       await this.repository.deleteFleet(id, manager).catch((e: unknown) => rethrowInUse(e, 'The fleet', 'routing change requests'));
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.fleet.deleted', entityType: 'fleet', entityId: id, before: fleetView(fleet), requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.fleet.deleted',
+        entityType: 'fleet',
+        entityId: id,
+        before: fleetView(fleet),
+        requestId: ctx.requestId,
+      });
     });
   }
 

@@ -41,7 +41,14 @@ export class HashrateReportsService {
         const created = await this.repository.insertIfAbsent(incoming, manager);
         if (created) {
           const view = hashrateReportView(created);
-          await this.audit.record(manager, { actor: ctx.user, action: 'capacity.hashrate_report.recorded', entityType: 'hashrate_report', entityId: `${dto.poolId}/${dto.day}`, after: view, requestId: ctx.requestId });
+          await this.audit.record(manager, {
+            actor: ctx.user,
+            action: 'capacity.hashrate_report.recorded',
+            entityType: 'hashrate_report',
+            entityId: `${dto.poolId}/${dto.day}`,
+            after: view,
+            requestId: ctx.requestId,
+          });
           return { outcome: 'created' as const, report: view };
         }
         // A concurrent request recorded the day first: compare with what it wrote.

@@ -23,7 +23,14 @@ export class MinerModelsService {
         .insertMinerModel({ name: dto.name, hashrateGhs: parseThs(dto.hashrateThs, 'hashrateThs'), efficiencyJPerTh: dto.efficiencyJPerTh }, manager)
         .catch((e: unknown) => rethrowNameTaken(e, 'miner model', dto.name));
       const view = minerModelView(model);
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.miner_model.created', entityType: 'miner_model', entityId: model.id, after: view, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.miner_model.created',
+        entityType: 'miner_model',
+        entityId: model.id,
+        after: view,
+        requestId: ctx.requestId,
+      });
       return view;
     });
   }
@@ -51,7 +58,15 @@ export class MinerModelsService {
       if (dto.name !== undefined) model.name = dto.name;
       const saved = await this.repository.saveMinerModel(model, manager).catch((e: unknown) => rethrowNameTaken(e, 'miner model', model.name));
       const after = minerModelView(saved);
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.miner_model.updated', entityType: 'miner_model', entityId: id, before, after, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.miner_model.updated',
+        entityType: 'miner_model',
+        entityId: id,
+        before,
+        after,
+        requestId: ctx.requestId,
+      });
       return after;
     });
   }
@@ -61,7 +76,14 @@ export class MinerModelsService {
       const model = await this.repository.findMinerModel(id, 'write', manager);
       if (!model) throw minerModelNotFound();
       await this.repository.deleteMinerModel(id, manager).catch((e: unknown) => rethrowInUse(e, 'The miner model', 'fleets'));
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.miner_model.deleted', entityType: 'miner_model', entityId: id, before: minerModelView(model), requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.miner_model.deleted',
+        entityType: 'miner_model',
+        entityId: id,
+        before: minerModelView(model),
+        requestId: ctx.requestId,
+      });
     });
   }
 }

@@ -37,7 +37,14 @@ export class PoolsService {
     return this.tx.run(async (manager) => {
       const pool = await this.repository.insertPool(dto, manager).catch((e: unknown) => rethrowNameTaken(e, 'pool', dto.name));
       const view = poolView(pool);
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.pool.created', entityType: 'pool', entityId: pool.id, after: view, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.pool.created',
+        entityType: 'pool',
+        entityId: pool.id,
+        after: view,
+        requestId: ctx.requestId,
+      });
       return view;
     });
   }
@@ -66,7 +73,15 @@ export class PoolsService {
       if (dto.feeBps !== undefined) pool.feeBps = dto.feeBps;
       const saved = await this.repository.savePool(pool, manager).catch((e: unknown) => rethrowNameTaken(e, 'pool', pool.name));
       const after = poolView(saved);
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.pool.updated', entityType: 'pool', entityId: id, before, after, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.pool.updated',
+        entityType: 'pool',
+        entityId: id,
+        before,
+        after,
+        requestId: ctx.requestId,
+      });
       return after;
     });
   }
@@ -76,8 +91,17 @@ export class PoolsService {
     await this.tx.run(async (manager) => {
       const pool = await this.repository.findPool(id, true, manager);
       if (!pool) throw poolNotFound();
-      await this.repository.deletePool(id, manager).catch((e: unknown) => rethrowInUse(e, 'The pool', 'fleets, products, change requests or hash-rate reports'));
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.pool.deleted', entityType: 'pool', entityId: id, before: poolView(pool), requestId: ctx.requestId });
+      await this.repository
+        .deletePool(id, manager)
+        .catch((e: unknown) => rethrowInUse(e, 'The pool', 'fleets, products, change requests or hash-rate reports'));
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.pool.deleted',
+        entityType: 'pool',
+        entityId: id,
+        before: poolView(pool),
+        requestId: ctx.requestId,
+      });
     });
   }
 }

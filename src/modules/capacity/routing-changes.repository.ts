@@ -8,9 +8,26 @@ import { RoutingChange, type RoutingChangeStatus } from './entities/routing-chan
 export class RoutingChangesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  insert(change: Omit<RoutingChange, 'id' | 'createdAt' | 'approvedBy' | 'approvedAt' | 'effectiveAt' | 'appliedAt' | 'cancelledBy' | 'cancelledAt' | 'cancelReason'>, manager: EntityManager = this.dataSource.manager): Promise<RoutingChange> {
+  insert(
+    change: Omit<
+      RoutingChange,
+      'id' | 'createdAt' | 'approvedBy' | 'approvedAt' | 'effectiveAt' | 'appliedAt' | 'cancelledBy' | 'cancelledAt' | 'cancelReason'
+    >,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<RoutingChange> {
     const repo = manager.getRepository(RoutingChange);
-    return repo.save(repo.create({ ...change, approvedBy: null, approvedAt: null, effectiveAt: null, appliedAt: null, cancelledBy: null, cancelledAt: null, cancelReason: null }));
+    return repo.save(
+      repo.create({
+        ...change,
+        approvedBy: null,
+        approvedAt: null,
+        effectiveAt: null,
+        appliedAt: null,
+        cancelledBy: null,
+        cancelledAt: null,
+        cancelReason: null,
+      }),
+    );
   }
 
   find(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<RoutingChange | null> {
@@ -31,11 +48,7 @@ export class RoutingChangesRepository {
 
   /** Requested or approved changes, oldest first (what the capacity view shows as pending). */
   listOpen(poolId?: string, manager: EntityManager = this.dataSource.manager): Promise<RoutingChange[]> {
-    const qb = manager
-      .getRepository(RoutingChange)
-      .createQueryBuilder('c')
-      .where(`c.status IN ('requested', 'approved')`)
-      .orderBy('c.requested_at', 'ASC');
+    const qb = manager.getRepository(RoutingChange).createQueryBuilder('c').where(`c.status IN ('requested', 'approved')`).orderBy('c.requested_at', 'ASC');
     if (poolId) qb.andWhere('(c.pool_id = :poolId OR c.to_pool_id = :poolId)', { poolId });
     return qb.getMany();
   }

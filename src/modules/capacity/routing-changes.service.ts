@@ -10,14 +10,7 @@ import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.serv
 import { OutboxService } from '../outbox/outbox.service.js';
 import { isValidBitcoinAddress } from '../../common/bitcoin/bitcoin-address.js';
 import { CapacityRepository } from './capacity.repository.js';
-import {
-  ChangeAlreadyOpenError,
-  ChangeNotOpenError,
-  SelfApprovalError,
-  fleetNotFound,
-  poolNotFound,
-  routingChangeNotFound,
-} from './capacity.errors.js';
+import { ChangeAlreadyOpenError, ChangeNotOpenError, SelfApprovalError, fleetNotFound, poolNotFound, routingChangeNotFound } from './capacity.errors.js';
 import { routingChangeView } from './capacity.views.js';
 import { STRATUM_ENDPOINT } from './dto/pool.dto.js';
 import type { CreateRoutingChangeDto } from './dto/routing-change.dto.js';
@@ -57,7 +50,14 @@ export class RoutingChangesService {
   async request(ctx: RequestContext, dto: CreateRoutingChangeDto) {
     const view = await this.tx.run(async (manager) => {
       const now = this.clock.now();
-      const base = { kind: dto.kind, newValue: dto.newValue, reason: dto.reason ?? null, status: 'requested' as const, requestedBy: ctx.user.userId, requestedAt: now };
+      const base = {
+        kind: dto.kind,
+        newValue: dto.newValue,
+        reason: dto.reason ?? null,
+        status: 'requested' as const,
+        requestedBy: ctx.user.userId,
+        requestedAt: now,
+      };
       let change: RoutingChange;
       try {
         if (dto.kind === 'fleet_pool') {
@@ -66,15 +66,18 @@ export class RoutingChangesService {
           if (!UUID.test(dto.newValue)) throw new ValidationFailedError('newValue', 'must be the id of the pool the fleet moves to');
           if (!(await this.capacity.findPool(dto.newValue, false, manager))) throw new ValidationFailedError('newValue', 'is not an existing pool');
           if (dto.newValue.toLowerCase() === fleet.poolId) throw new ValidationFailedError('newValue', 'is the pool the fleet already points at');
-          change = await this.repository.insert({
-            ...base,
-            newValue: dto.newValue.toLowerCase(),
-            targetKey: `fleet:${fleet.id}:pool`,
-            poolId: fleet.poolId,
-            fleetId: fleet.id,
-            toPoolId: dto.newValue.toLowerCase(),
-            oldValue: fleet.poolId,
-          }, manager);
+          change = await this.repository.insert(
+            {
+              ...base,
+              newValue: dto.newValue.toLowerCase(),
+              targetKey: `fleet:${fleet.id}:pool`,
+              poolId: fleet.poolId,
+              fleetId: fleet.id,
+              toPoolId: dto.newValue.toLowerCase(),
+              oldValue: fleet.poolId,
+            },
+            manager,
+          );
         } else {
           const pool = await this.capacity.findPool(dto.targetId, true, manager);
           if (!pool) throw poolNotFound();
@@ -82,7 +85,10 @@ export class RoutingChangesService {
           this.assertNewValue(dto.kind, dto.newValue);
           if (dto.newValue === current) throw new ValidationFailedError('newValue', 'is the current value');
           const setting = dto.kind === 'pool_payout_address' ? 'payout_address' : 'stratum_endpoint';
-          change = await this.repository.insert({ ...base, targetKey: `pool:${pool.id}:${setting}`, poolId: pool.id, fleetId: null, toPoolId: null, oldValue: current }, manager);
+          change = await this.repository.insert(
+            { ...base, targetKey: `pool:${pool.id}:${setting}`, poolId: pool.id, fleetId: null, toPoolId: null, oldValue: current },
+            manager,
+          );
         }
       } catch (error) {
         if (sqlState(error) === '23505') throw new ChangeAlreadyOpenError();
@@ -179,7 +185,12 @@ export class RoutingChangesService {
       return;
     }
     await this.capacity.lockPools([change.poolId as string], manager);
-    await this.capacity.updatePoolSetting(change.poolId as string, change.kind === 'pool_payout_address' ? 'payout_address' : 'stratum_endpoint', change.newValue, manager);
+    await this.capacity.updatePoolSetting(
+      change.poolId as string,
+      change.kind === 'pool_payout_address' ? 'payout_address' : 'stratum_endpoint',
+      change.newValue,
+      manager,
+    );
   }
 
   async list(status: RoutingChangeStatus | undefined) {
@@ -202,7 +213,15 @@ export class RoutingChangesService {
   /** Audit entry and outbox announcement for one step, in the caller's transaction. */
   private async record(manager: EntityManager, change: RoutingChange, event: ChangeEvent, actor: AuditActor, requestId: string | null, before: object | null) {
     const view = routingChangeView(change);
-    await this.audit.record(manager, { actor, action: `capacity.routing_change.${event}`, entityType: 'routing_change', entityId: change.id, before, after: view, requestId });
+    await this.audit.record(manager, {
+      actor,
+      action: `capacity.routing_change.${event}`,
+      entityType: 'routing_change',
+      entityId: change.id,
+      before,
+      after: view,
+      requestId,
+    });
     const what = DESCRIPTIONS[change.kind];
     const target = change.kind === 'fleet_pool' ? `fleet ${change.fleetId}` : `pool ${change.poolId}`;
     const when = event === 'approved' ? `; takes effect at ${change.effectiveAt?.toISOString()} unless cancelled` : '';

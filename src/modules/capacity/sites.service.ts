@@ -20,7 +20,14 @@ export class SitesService {
     return this.tx.run(async (manager) => {
       const site = await this.repository.insertSite(dto, manager).catch((e: unknown) => rethrowNameTaken(e, 'site', dto.name));
       const view = siteView(site);
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.site.created', entityType: 'site', entityId: site.id, after: view, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.site.created',
+        entityType: 'site',
+        entityId: site.id,
+        after: view,
+        requestId: ctx.requestId,
+      });
       return view;
     });
   }
@@ -52,7 +59,15 @@ export class SitesService {
       }
       const saved = await this.repository.saveSite(site, manager).catch((e: unknown) => rethrowNameTaken(e, 'site', site.name));
       const after = siteView(saved);
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.site.updated', entityType: 'site', entityId: id, before, after, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.site.updated',
+        entityType: 'site',
+        entityId: id,
+        before,
+        after,
+        requestId: ctx.requestId,
+      });
       return after;
     });
   }
@@ -62,7 +77,14 @@ export class SitesService {
       const site = await this.repository.findSite(id, true, manager);
       if (!site) throw siteNotFound();
       await this.repository.deleteSite(id, manager).catch((e: unknown) => rethrowInUse(e, 'The site', 'fleets'));
-      await this.audit.record(manager, { actor: ctx.user, action: 'capacity.site.deleted', entityType: 'site', entityId: id, before: siteView(site), requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'capacity.site.deleted',
+        entityType: 'site',
+        entityId: id,
+        before: siteView(site),
+        requestId: ctx.requestId,
+      });
     });
   }
 }

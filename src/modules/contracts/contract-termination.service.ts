@@ -89,7 +89,13 @@ export class ContractTerminationService {
           manager,
         );
       }
-      const terminated = await this.contracts.terminate(live.map((c) => c.id), now, ctx.user.userId, reason, manager);
+      const terminated = await this.contracts.terminate(
+        live.map((c) => c.id),
+        now,
+        ctx.user.userId,
+        reason,
+        manager,
+      );
       const totalRefund = refunds.reduce((sum, r) => sum + r.amount, 0n);
       const summary = {
         productId,
@@ -98,7 +104,14 @@ export class ContractTerminationService {
         refundedUsd: formatUsd(totalRefund),
         contracts: refunds.map((r) => ({ id: r.contract.id, undeliveredDays: r.days, refundUsd: formatUsd(r.amount) })),
       };
-      await this.audit.record(manager, { actor, action: 'contracts.terminated', entityType: 'product', entityId: productId, after: summary, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor,
+        action: 'contracts.terminated',
+        entityType: 'product',
+        entityId: productId,
+        after: summary,
+        requestId: ctx.requestId,
+      });
       return summary;
     });
   }

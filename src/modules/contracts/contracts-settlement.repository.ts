@@ -122,10 +122,7 @@ export class ContractsSettlementRepository {
 
   /** Pools with at least one contract in force on the day. */
   async poolsWithContractsOn(day: string): Promise<string[]> {
-    const rows: { pool_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT k.pool_id FROM contracts k WHERE ${inForceOn('$1')}`,
-      [day],
-    );
+    const rows: { pool_id: string }[] = await this.dataSource.query(`SELECT DISTINCT k.pool_id FROM contracts k WHERE ${inForceOn('$1')}`, [day]);
     return rows.map((r) => r.pool_id);
   }
 }

@@ -56,7 +56,11 @@ export class NotOnSaleError extends DomainError {
 
 export class PurchaseLimitError extends DomainError {
   constructor(minThs: string, maxThs: string) {
-    super('CONTRACTS.OUTSIDE_PURCHASE_LIMITS', 'validation', `hashrateThs must be between ${minThs} and ${maxThs} TH/s for this product`, { field: 'hashrateThs', minThs, maxThs });
+    super('CONTRACTS.OUTSIDE_PURCHASE_LIMITS', 'validation', `hashrateThs must be between ${minThs} and ${maxThs} TH/s for this product`, {
+      field: 'hashrateThs',
+      minThs,
+      maxThs,
+    });
   }
 }
 

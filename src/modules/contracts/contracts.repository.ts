@@ -7,9 +7,26 @@ import { Contract, type ContractStatus } from './entities/contract.entity.js';
 import { Product } from './entities/product.entity.js';
 
 const CONTRACT_PROPS = [
-  'id', 'customerId', 'productId', 'poolId', 'hashrateGhs', 'termDays', 'startDay', 'endDay', 'status', 'statusChangedAt', 'stoppedOn',
-  'pricePaidMicroUsd', 'upfrontPriceUsdPerTh', 'electricityFeeUsdPerThDay', 'managementFeeBps', 'uptimeGuaranteeBps', 'arrearsGraceDays',
-  'idempotencyKey', 'requestFingerprint', 'createdAt',
+  'id',
+  'customerId',
+  'productId',
+  'poolId',
+  'hashrateGhs',
+  'termDays',
+  'startDay',
+  'endDay',
+  'status',
+  'statusChangedAt',
+  'stoppedOn',
+  'pricePaidMicroUsd',
+  'upfrontPriceUsdPerTh',
+  'electricityFeeUsdPerThDay',
+  'managementFeeBps',
+  'uptimeGuaranteeBps',
+  'arrearsGraceDays',
+  'idempotencyKey',
+  'requestFingerprint',
+  'createdAt',
 ] as const satisfies readonly (keyof Contract)[];
 
 /** A contract as the API and services see it (stoppedOn: first day no longer delivered, for a cancelled or terminated one). */
@@ -20,8 +37,21 @@ const STATUS_CHANGE_PROPS = ['fromStatus', 'toStatus', 'changedAt', 'actorId', '
 export type StatusChangeRow = Pick<ContractStatusChange, (typeof STATUS_CHANGE_PROPS)[number]>;
 
 const TERMS_PROPS = [
-  'id', 'poolId', 'status', 'termDays', 'upfrontPriceUsdPerTh', 'electricityFeeUsdPerThDay', 'managementFeeBps', 'uptimeGuaranteeBps',
-  'arrearsGraceDays', 'minPurchaseGhs', 'maxPurchaseGhs', 'capacityAllocatedGhs', 'soldGhs', 'salesStartAt', 'salesEndAt',
+  'id',
+  'poolId',
+  'status',
+  'termDays',
+  'upfrontPriceUsdPerTh',
+  'electricityFeeUsdPerThDay',
+  'managementFeeBps',
+  'uptimeGuaranteeBps',
+  'arrearsGraceDays',
+  'minPurchaseGhs',
+  'maxPurchaseGhs',
+  'capacityAllocatedGhs',
+  'soldGhs',
+  'salesStartAt',
+  'salesEndAt',
 ] as const satisfies readonly (keyof Product)[];
 
 /** The product's terms a purchase prices from, read without a lock and re-checked by the reserving UPDATE. */
@@ -60,7 +90,10 @@ export class ContractsRepository {
    * Null when there is no such product.
    */
   async readForGroup(
-    productId: string, keys: { customerId: string; idempotencyKey: string }[], lock: boolean, manager: EntityManager = this.dataSource.manager,
+    productId: string,
+    keys: { customerId: string; idempotencyKey: string }[],
+    lock: boolean,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<{ terms: ProductTerms; bought: Set<string> } | null> {
     const client = await pgClient(manager);
     const { rows } = await client.query({
@@ -84,7 +117,10 @@ export class ContractsRepository {
    * transaction. The foreign key check takes only a key-share lock on the product's row, which
    * never waits for another group's reservation.
    */
-  async insertContracts(group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] }, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
+  async insertContracts(
+    group: { terms: ProductTerms; now: Date; startDay: string; purchases: GroupPurchase[] },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ContractRow[]> {
     const t = group.terms;
     const p = group.purchases;
     const client = await pgClient(manager);
@@ -105,9 +141,22 @@ export class ContractsRepository {
        )
        SELECT ${this.contractColumns} FROM contract c`,
       values: [
-        p.map((x) => x.id), p.map((x) => x.customerId), p.map((x) => x.hashrateGhs.toString()), p.map((x) => x.pricePaidMicroUsd.toString()),
-        p.map((x) => x.idempotencyKey), p.map((x) => x.requestFingerprint),
-        t.id, t.poolId, t.termDays, group.startDay, group.now, t.upfrontPriceUsdPerTh, t.electricityFeeUsdPerThDay, t.managementFeeBps, t.uptimeGuaranteeBps, t.arrearsGraceDays,
+        p.map((x) => x.id),
+        p.map((x) => x.customerId),
+        p.map((x) => x.hashrateGhs.toString()),
+        p.map((x) => x.pricePaidMicroUsd.toString()),
+        p.map((x) => x.idempotencyKey),
+        p.map((x) => x.requestFingerprint),
+        t.id,
+        t.poolId,
+        t.termDays,
+        group.startDay,
+        group.now,
+        t.upfrontPriceUsdPerTh,
+        t.electricityFeeUsdPerThDay,
+        t.managementFeeBps,
+        t.uptimeGuaranteeBps,
+        t.arrearsGraceDays,
       ],
     });
     return mapRows(manager, Contract, result.rows);
@@ -135,25 +184,46 @@ export class ContractsRepository {
           AND pool_id = $6 AND term_days = $7 AND upfront_price_usd_per_th = $8::numeric AND electricity_fee_usd_per_th_day = $9::numeric
           AND management_fee_bps = $10 AND uptime_guarantee_bps = $11 AND arrears_grace_days = $12`,
       values: [
-        terms.id, total.toString(), now, smallest.toString(), largest.toString(),
-        terms.poolId, terms.termDays, terms.upfrontPriceUsdPerTh, terms.electricityFeeUsdPerThDay, terms.managementFeeBps, terms.uptimeGuaranteeBps, terms.arrearsGraceDays,
+        terms.id,
+        total.toString(),
+        now,
+        smallest.toString(),
+        largest.toString(),
+        terms.poolId,
+        terms.termDays,
+        terms.upfrontPriceUsdPerTh,
+        terms.electricityFeeUsdPerThDay,
+        terms.managementFeeBps,
+        terms.uptimeGuaranteeBps,
+        terms.arrearsGraceDays,
       ],
     });
     return result.rowCount === 1;
   }
 
   async findByKey(customerId: string, idempotencyKey: string, manager: EntityManager = this.dataSource.manager): Promise<ContractRow | null> {
-    const [contract] = await queryEntities(manager, Contract, `SELECT ${this.contractColumns} FROM contracts c WHERE c.customer_id = $1 AND c.idempotency_key = $2`, [customerId, idempotencyKey]);
+    const [contract] = await queryEntities(
+      manager,
+      Contract,
+      `SELECT ${this.contractColumns} FROM contracts c WHERE c.customer_id = $1 AND c.idempotency_key = $2`,
+      [customerId, idempotencyKey],
+    );
     return contract ?? null;
   }
 
   async find(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<ContractRow | null> {
-    const [contract] = await queryEntities(manager, Contract, `SELECT ${this.contractColumns} FROM contracts c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    const [contract] = await queryEntities(manager, Contract, `SELECT ${this.contractColumns} FROM contracts c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [
+      id,
+    ]);
     return contract ?? null;
   }
 
   /** A customer's contracts, newest first, keyset-paginated on (created_at to the millisecond, id). */
-  async listForCustomer(customerId: string, page: { before?: [string, string]; limit: number; status?: ContractStatus }, manager: EntityManager = this.dataSource.manager): Promise<ContractRow[]> {
+  async listForCustomer(
+    customerId: string,
+    page: { before?: [string, string]; limit: number; status?: ContractStatus },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ContractRow[]> {
     return queryEntities(
       manager,
       Contract,
@@ -182,7 +252,14 @@ export class ContractsRepository {
    * day it is no longer delivered (stopped_on: today, or its start day if later), and returns
    * its hash rate to the product.
    */
-  async close(contract: ContractRow, to: ContractStatus, now: Date, actorId: string | null, reason: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async close(
+    contract: ContractRow,
+    to: ContractStatus,
+    now: Date,
+    actorId: string | null,
+    reason: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await manager.query(
       `WITH moved AS (
          UPDATE contracts SET status = $2, status_changed_at = $3, stopped_on = greatest(start_day, ($3::timestamptz AT TIME ZONE 'UTC')::date)

@@ -24,7 +24,11 @@ export class ProductEstimateService {
     const hashrateGhs = parseThs(hashrateThs, 'hashrate');
     if (hashrateGhs > 10n ** 12n) throw new ValidationFailedError('hashrate', 'is larger than any fleet (at most 1,000,000,000 TH/s)');
     const product = await this.products.find(productId);
-    const [price, difficulty, [pool]] = await Promise.all([this.market.latestPrice(), this.market.latestDifficulty(), this.capacity.poolFigures([product.poolId])]);
+    const [price, difficulty, [pool]] = await Promise.all([
+      this.market.latestPrice(),
+      this.market.latestDifficulty(),
+      this.capacity.poolFigures([product.poolId]),
+    ]);
     if (!difficulty) throw new MarketDataMissingError('network difficulty');
     if (!price) throw new MarketDataMissingError('BTC price');
     const rewardSats = difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats;

@@ -73,7 +73,15 @@ describe('product estimate at fixed figures (worked by hand)', () => {
         fc.bigInt({ min: 1n, max: 10n ** 9n }),
         (ghs, difficulty, poolFeeBps, managementFeeBps, fee, priceCents) => {
           const price = `${priceCents / 100n}.${(priceCents % 100n).toString().padStart(2, '0')}`;
-          const e = estimateProduct({ ...base, hashrateGhs: ghs, difficulty: difficulty.toString(), poolFeeBps, managementFeeBps, electricityFeeMicroUsdPerThDay: fee, btcPriceUsd: price });
+          const e = estimateProduct({
+            ...base,
+            hashrateGhs: ghs,
+            difficulty: difficulty.toString(),
+            poolFeeBps,
+            managementFeeBps,
+            electricityFeeMicroUsdPerThDay: fee,
+            btcPriceUsd: price,
+          });
           expect(e.grossSatsPerDay <= e.expectedSatsPerDay).toBe(true);
           expect(e.managementFeeSatsPerDay <= e.grossSatsPerDay).toBe(true);
           expect(e.netSatsPerDay).toBe(e.grossSatsPerDay - e.managementFeeSatsPerDay - e.electricityFeeSatsPerDay);

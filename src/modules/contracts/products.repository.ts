@@ -4,7 +4,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { field, queryRows, rowShape, type RowOf } from '../../database/data-access.js';
 import { Product } from './entities/product.entity.js';
 
-const POOL_SALES_ROW = { poolId: field.as<string>(), allocatedGhs: field.bigint, soldGhs: field.bigint, availableGhs: field.bigint, productCount: field.as<number>() };
+const POOL_SALES_ROW = {
+  poolId: field.as<string>(),
+  allocatedGhs: field.bigint,
+  soldGhs: field.bigint,
+  availableGhs: field.bigint,
+  productCount: field.as<number>(),
+};
 const POOL_SALES = rowShape(POOL_SALES_ROW);
 const TOTAL = rowShape({ total: field.bigint });
 
@@ -15,7 +21,8 @@ export type PoolSales = RowOf<typeof POOL_SALES_ROW>;
  * A product's effective allocation: once its sales window has closed, only what it sold stays
  * reserved (the unsold remainder returns to the pool).
  */
-const effectiveAllocation = (now: string) => `CASE WHEN p.sales_end_at IS NOT NULL AND p.sales_end_at <= ${now} THEN p.sold_ghs ELSE p.capacity_allocated_ghs END`;
+const effectiveAllocation = (now: string) =>
+  `CASE WHEN p.sales_end_at IS NOT NULL AND p.sales_end_at <= ${now} THEN p.sold_ghs ELSE p.capacity_allocated_ghs END`;
 /** On sale: active and inside the sales window at `now`. */
 const onSale = (now: string) => `p.status = 'active' AND p.sales_start_at <= ${now} AND (p.sales_end_at IS NULL OR p.sales_end_at > ${now})`;
 /** Keyset order of product lists: creation time (to the millisecond, as JS carries it) then id. */
@@ -61,7 +68,12 @@ export class ProductsRepository {
     return this.listWhere(now, 'TRUE', page, manager);
   }
 
-  private async listWhere(now: Date, where: string, page: { before?: [string, string]; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<Product[]> {
+  private async listWhere(
+    now: Date,
+    where: string,
+    page: { before?: [string, string]; limit: number },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Product[]> {
     const qb = manager
       .getRepository(Product)
       .createQueryBuilder('p')

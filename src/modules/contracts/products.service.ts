@@ -48,26 +48,36 @@ export class ProductsService {
       const fee = dto.electricityFeeUsdPerThDay ?? (await this.deriveFee(manager, dto.poolId));
       const candidate = { salesEndAt, soldGhs: 0n, capacityAllocatedGhs: allocatedGhs };
       await this.assertAllocation(manager, dto.poolId, null, 0n, effectiveAllocation(candidate, now), pool.onlineGhs, now);
-      const product = await this.repository.insert({
-        name: dto.name,
-        poolId: dto.poolId,
-        termDays: dto.termDays,
-        upfrontPriceUsdPerTh: dto.upfrontPriceUsdPerTh,
-        electricityFeeUsdPerThDay: fee,
-        electricityFeeSource: dto.electricityFeeUsdPerThDay === undefined ? 'derived' : 'fixed',
-        managementFeeBps: dto.managementFeeBps,
-        minPurchaseGhs: minGhs,
-        maxPurchaseGhs: maxGhs,
-        capacityAllocatedGhs: allocatedGhs,
-        salesStartAt,
-        salesEndAt,
-        uptimeGuaranteeBps: dto.uptimeGuaranteeBps,
-        arrearsGraceDays: dto.arrearsGraceDays,
-        status: dto.status ?? 'active',
-        createdBy: ctx.user.userId,
-      }, manager);
+      const product = await this.repository.insert(
+        {
+          name: dto.name,
+          poolId: dto.poolId,
+          termDays: dto.termDays,
+          upfrontPriceUsdPerTh: dto.upfrontPriceUsdPerTh,
+          electricityFeeUsdPerThDay: fee,
+          electricityFeeSource: dto.electricityFeeUsdPerThDay === undefined ? 'derived' : 'fixed',
+          managementFeeBps: dto.managementFeeBps,
+          minPurchaseGhs: minGhs,
+          maxPurchaseGhs: maxGhs,
+          capacityAllocatedGhs: allocatedGhs,
+          salesStartAt,
+          salesEndAt,
+          uptimeGuaranteeBps: dto.uptimeGuaranteeBps,
+          arrearsGraceDays: dto.arrearsGraceDays,
+          status: dto.status ?? 'active',
+          createdBy: ctx.user.userId,
+        },
+        manager,
+      );
       const view = productView(product, now);
-      await this.audit.record(manager, { actor: ctx.user, action: 'products.created', entityType: 'product', entityId: product.id, after: view, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'products.created',
+        entityType: 'product',
+        entityId: product.id,
+        after: view,
+        requestId: ctx.requestId,
+      });
       return view;
     });
   }
@@ -108,7 +118,15 @@ export class ProductsService {
       if (allocationAfter > allocationBefore) await this.assertAllocation(manager, product.poolId, id, allocationBefore, allocationAfter, pool.onlineGhs, now);
       const saved = await this.repository.save(product, manager);
       const after = productView(saved, now);
-      await this.audit.record(manager, { actor: ctx.user, action: 'products.updated', entityType: 'product', entityId: id, before, after, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'products.updated',
+        entityType: 'product',
+        entityId: id,
+        before,
+        after,
+        requestId: ctx.requestId,
+      });
       return after;
     });
   }
@@ -123,7 +141,15 @@ export class ProductsService {
       const before = productView(product, now);
       product.status = status;
       const after = productView(await this.repository.save(product, manager), now);
-      await this.audit.record(manager, { actor: ctx.user, action: status === 'paused' ? 'products.paused' : 'products.resumed', entityType: 'product', entityId: id, before, after, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: status === 'paused' ? 'products.paused' : 'products.resumed',
+        entityType: 'product',
+        entityId: id,
+        before,
+        after,
+        requestId: ctx.requestId,
+      });
       return after;
     });
   }
@@ -176,7 +202,15 @@ export class ProductsService {
   }
 
   /** Under the pool's lock: the other products' allocations plus this one's must fit the pool's online capacity. */
-  private async assertAllocation(manager: EntityManager, poolId: string, excludeId: string | null, before: bigint, after: bigint, onlineGhs: bigint, now: Date) {
+  private async assertAllocation(
+    manager: EntityManager,
+    poolId: string,
+    excludeId: string | null,
+    before: bigint,
+    after: bigint,
+    onlineGhs: bigint,
+    now: Date,
+  ) {
     const others = await this.repository.poolAllocationGhs(poolId, now, excludeId, manager);
     if (others + after > onlineGhs) {
       const free = onlineGhs - others > 0n ? onlineGhs - others : 0n;

@@ -38,10 +38,7 @@ export class HealthController {
   @Public()
   @Get('health/ready')
   async ready(@Res() reply: FastifyReply) {
-    const [postgres, redis] = await Promise.all([
-      check(() => this.database.ping()),
-      check(() => this.redis.ping()),
-    ]);
+    const [postgres, redis] = await Promise.all([check(() => this.database.ping()), check(() => this.redis.ping())]);
     const ok = postgres.status === 'up' && redis.status === 'up';
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } });
   }

@@ -33,16 +33,31 @@ describe('ledger error translation and statement retries', () => {
 
   it('gives up after six attempts, and never retries inside a caller’s transaction', async () => {
     let calls = 0;
-    await expect(runLedgerStatement(async () => { calls += 1; throw pgError('40001'); }, false)).rejects.toMatchObject({ code: '40001' });
+    await expect(
+      runLedgerStatement(async () => {
+        calls += 1;
+        throw pgError('40001');
+      }, false),
+    ).rejects.toMatchObject({ code: '40001' });
     expect(calls).toBe(6);
     calls = 0;
-    await expect(runLedgerStatement(async () => { calls += 1; throw pgError('40P01'); }, true)).rejects.toMatchObject({ code: '40P01' });
+    await expect(
+      runLedgerStatement(async () => {
+        calls += 1;
+        throw pgError('40P01');
+      }, true),
+    ).rejects.toMatchObject({ code: '40P01' });
     expect(calls).toBe(1);
   });
 
   it('does not retry domain failures and translates them', async () => {
     let calls = 0;
-    await expect(runLedgerStatement(async () => { calls += 1; throw pgError('HM402', { bound: 'min' }); }, false)).rejects.toBeInstanceOf(InsufficientBalanceError);
+    await expect(
+      runLedgerStatement(async () => {
+        calls += 1;
+        throw pgError('HM402', { bound: 'min' });
+      }, false),
+    ).rejects.toBeInstanceOf(InsufficientBalanceError);
     expect(calls).toBe(1);
   });
 });

@@ -1,11 +1,5 @@
 import { isRetryableTransactionError, sqlState } from '../../database/transaction.js';
-import {
-  BalanceLimitError,
-  CustomerNotFoundError,
-  IdempotencyConflictError,
-  InsufficientBalanceError,
-  LedgerInvariantError,
-} from './ledger.errors.js';
+import { BalanceLimitError, CustomerNotFoundError, IdempotencyConflictError, InsufficientBalanceError, LedgerInvariantError } from './ledger.errors.js';
 
 interface PgErrorLike {
   code?: string;

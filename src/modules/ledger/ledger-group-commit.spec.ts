@@ -10,7 +10,9 @@ const FINANCE: SqlActor = { actorId: '00000000-0000-4000-8000-000000000001', act
 const entry = (key: string): SqlEntry => ({ type: 't', idempotencyKey: key, reference: null, requestHash: key, lines: [] });
 
 /** A repository that records every statement; entries whose key starts with "bad" are refused. */
-function fakeRepository(failWith: (keys: string[]) => Error | undefined = (keys) => (keys.some((k) => k.startsWith('bad')) ? new InsufficientBalanceError({}) : undefined)) {
+function fakeRepository(
+  failWith: (keys: string[]) => Error | undefined = (keys) => (keys.some((k) => k.startsWith('bad')) ? new InsufficientBalanceError({}) : undefined),
+) {
   const statements: { kind: 'single' | 'bulk'; actor: SqlActor; keys: string[] }[] = [];
   let id = 0;
   const row = (): PostedRow => ({ entryId: String(++id), replayed: false, postedAt: new Date(0), accountIds: [] });

@@ -73,7 +73,7 @@ export class LedgerGroupCommit {
     const group = [first];
     if (this.maxEntries <= 1) return group;
     const keys = new Set([first.entry.idempotencyKey]);
-    for (let i = 0; i < this.waiting.length && group.length < this.maxEntries; ) {
+    for (let i = 0; i < this.waiting.length && group.length < this.maxEntries;) {
       const next = this.waiting[i];
       if (next.actorKey === first.actorKey && !keys.has(next.entry.idempotencyKey)) {
         keys.add(next.entry.idempotencyKey);
@@ -91,7 +91,12 @@ export class LedgerGroupCommit {
     let rows: PostedRow[];
     try {
       rows = await runLedgerStatement(
-        () => this.repository.postEntries(group[0].actor, group.map((w) => w.entry), this.clock.now()),
+        () =>
+          this.repository.postEntries(
+            group[0].actor,
+            group.map((w) => w.entry),
+            this.clock.now(),
+          ),
         false,
       );
     } catch (error) {

@@ -48,7 +48,14 @@ export interface UnbalancedEntryRow {
 
 const kind = field.as<'platform' | 'customer'>();
 const TRIAL_BALANCE = rowShape({ currency: field.as<Currency>(), kind, account: field.as<string>(), accounts: field.count, balance: field.bigint });
-const FLOW = rowShape({ type: field.as<string>(), currency: field.as<Currency>(), kind, account: field.as<string>(), accounts: field.count, amount: field.bigint });
+const FLOW = rowShape({
+  type: field.as<string>(),
+  currency: field.as<Currency>(),
+  kind,
+  account: field.as<string>(),
+  accounts: field.count,
+  amount: field.bigint,
+});
 const DRIFT_SUMS = rowShape({ postingsSum: field.bigint, postings: field.bigint });
 const RUNNING = rowShape({ runningSum: field.bigint });
 const UNBALANCED = rowShape({ entryId: field.as<string>(), currency: field.as<string>(), sum: field.bigint });

@@ -65,7 +65,9 @@ export class LedgerIntegrityService {
     return this.repository.snapshot(async (m) => {
       const problems: string[] = [];
       for (const d of await this.repository.balanceDrift(REPORT_LIMIT, m)) {
-        problems.push(`account ${d.accountId} shard ${d.shard}: balance ${d.balance} but postings sum to ${d.postingsSum} (seq ${d.seq}, ${d.postings} postings)`);
+        problems.push(
+          `account ${d.accountId} shard ${d.shard}: balance ${d.balance} but postings sum to ${d.postingsSum} (seq ${d.seq}, ${d.postings} postings)`,
+        );
       }
       for (const c of await this.repository.chainBreaks(REPORT_LIMIT, m)) {
         problems.push(`account ${c.accountId} shard ${c.shard} posting ${c.accountSeq}: balance after ${c.balanceAfter} but running sum ${c.runningSum}`);

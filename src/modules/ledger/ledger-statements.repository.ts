@@ -70,7 +70,15 @@ export class LedgerStatementsRepository {
           AND ($4::timestamptz IS NULL OR (p.posted_at, p.entry_id, p.line_no) < ($4::timestamptz, $5::bigint, $6::smallint))
         ORDER BY p.posted_at DESC, p.entry_id DESC, p.line_no DESC
         LIMIT $7`,
-        [filter.customerId, filter.currency ?? null, filter.bucket ?? null, filter.before?.[0] ?? null, filter.before?.[1] ?? null, filter.before?.[2] ?? null, filter.limit],
+        [
+          filter.customerId,
+          filter.currency ?? null,
+          filter.bucket ?? null,
+          filter.before?.[0] ?? null,
+          filter.before?.[1] ?? null,
+          filter.before?.[2] ?? null,
+          filter.limit,
+        ],
       ),
     );
     const keys = POSTED_AT_KEY.map(raw);

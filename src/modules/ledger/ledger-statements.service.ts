@@ -60,7 +60,10 @@ export class LedgerStatementsService {
   ) {}
 
   /** The customer's postings, newest first, cursor-paginated. */
-  async listPostings(customerId: string, query: { currency?: Currency; account?: CustomerBucket; cursor?: string; limit: number }): Promise<Page<LedgerLineView>> {
+  async listPostings(
+    customerId: string,
+    query: { currency?: Currency; account?: CustomerBucket; cursor?: string; limit: number },
+  ): Promise<Page<LedgerLineView>> {
     const key = decodeCursor(query.cursor, 3);
     const before = key ? ([String(key[0]), String(key[1]), Number(key[2])] as [string, string, number]) : undefined;
     if (before && (!PG_TIMESTAMPTZ.test(before[0]) || !/^\d{1,19}$/.test(before[1]) || !Number.isInteger(before[2]))) {
@@ -118,7 +121,14 @@ export class LedgerStatementsService {
           running += mv.amount;
           if (mv.amount > 0n) credits += mv.amount;
           else debits -= mv.amount;
-          return { postedAt: mv.postedAt.toISOString(), entryId: mv.entryId, type: mv.type, reference: mv.reference, amount: formatAmount(currency, mv.amount), balance: formatAmount(currency, running) };
+          return {
+            postedAt: mv.postedAt.toISOString(),
+            entryId: mv.entryId,
+            type: mv.type,
+            reference: mv.reference,
+            amount: formatAmount(currency, mv.amount),
+            balance: formatAmount(currency, running),
+          };
         });
         const closing = account?.closing ?? 0n;
         if (running !== closing) {

@@ -70,9 +70,7 @@ export class LedgerController {
     const statement = await this.statements.statement(user.userId, month);
     const wantsCsv = query.format ? query.format === 'csv' : /\btext\/csv\b/i.test(accept ?? '');
     if (!wantsCsv) return statement;
-    void reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="statement-${statement.month}.csv"`);
+    void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="statement-${statement.month}.csv"`);
     return this.statements.toCsv(statement);
   }
 }

@@ -15,7 +15,12 @@ describe('entryRequestHash', () => {
     expect(entryRequestHash('deposit', 'REF2', lines)).not.toBe(base);
     expect(entryRequestHash('deposit', null, lines)).not.toBe(base);
     expect(entryRequestHash('deposit.other', 'REF', lines)).not.toBe(base);
-    expect(entryRequestHash('deposit', 'REF', [{ ...lines[0], amount: 6n }, { ...lines[1], amount: -6n }])).not.toBe(base);
+    expect(
+      entryRequestHash('deposit', 'REF', [
+        { ...lines[0], amount: 6n },
+        { ...lines[1], amount: -6n },
+      ]),
+    ).not.toBe(base);
     expect(entryRequestHash('deposit', 'REF', [{ ...lines[0], account: customerAccount(customer, 'USD', 'reserved') }, lines[1]])).not.toBe(base);
   });
 

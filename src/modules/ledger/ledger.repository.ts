@@ -70,7 +70,11 @@ export class LedgerRepository {
 
   async findPlatformAccounts(manager?: EntityManager): Promise<PlatformAccountRow[]> {
     const db = this.db(manager);
-    return queryEntities(db, LedgerAccount, `SELECT ${columnsOf(db, LedgerAccount, undefined, ['id', 'name', 'currency', 'shardCount'])} FROM ledger_accounts WHERE customer_id IS NULL`);
+    return queryEntities(
+      db,
+      LedgerAccount,
+      `SELECT ${columnsOf(db, LedgerAccount, undefined, ['id', 'name', 'currency', 'shardCount'])} FROM ledger_accounts WHERE customer_id IS NULL`,
+    );
   }
 
   /** One entry, one round trip (ledger_post): posts, replays, or raises HM409/HM402/HM404. */
@@ -102,8 +106,19 @@ export class LedgerRepository {
       text: `SELECT o_entry_id, o_replayed, o_posted_at, o_account_ids
                FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8::bigint[], $9::smallint[], $10::uuid[], $11::text[], $12::text[], $13::bigint[])`,
       values: [
-        entry.type, entry.idempotencyKey, entry.reference, actor.actorId, actor.actorRole, entry.requestHash, postedAt.toISOString(),
-        accountIds, shards, lookup((l) => l.customerId), lookup((l) => l.name), lookup((l) => l.currency), amounts,
+        entry.type,
+        entry.idempotencyKey,
+        entry.reference,
+        actor.actorId,
+        actor.actorRole,
+        entry.requestHash,
+        postedAt.toISOString(),
+        accountIds,
+        shards,
+        lookup((l) => l.customerId),
+        lookup((l) => l.name),
+        lookup((l) => l.currency),
+        amounts,
       ],
     });
     const [entryId, replayed, firstPostedAt, resolvedIds] = rows[0];
@@ -128,10 +143,21 @@ export class LedgerRepository {
          FROM ledger_post_bulk($1::text[], $2::text[], $3::text[], $4::text[], $5, $6, $7,
                                $8::int[], $9::smallint[], $10::bigint[], $11::smallint[], $12::uuid[], $13::text[], $14::text[], $15::bigint[])`,
       [
-        entries.map((e) => e.type), entries.map((e) => e.idempotencyKey), entries.map((e) => e.reference), entries.map((e) => e.requestHash),
-        actor.actorId, actor.actorRole, postedAt,
-        lineEntries, lineNos, lines.map((x) => x.accountId), lines.map((x) => x.shard), lines.map((x) => x.customerId),
-        lines.map((x) => x.name), lines.map((x) => x.currency), lines.map((x) => x.amount.toString()),
+        entries.map((e) => e.type),
+        entries.map((e) => e.idempotencyKey),
+        entries.map((e) => e.reference),
+        entries.map((e) => e.requestHash),
+        actor.actorId,
+        actor.actorRole,
+        postedAt,
+        lineEntries,
+        lineNos,
+        lines.map((x) => x.accountId),
+        lines.map((x) => x.shard),
+        lines.map((x) => x.customerId),
+        lines.map((x) => x.name),
+        lines.map((x) => x.currency),
+        lines.map((x) => x.amount.toString()),
       ],
     );
     return rows.map((r) => ({ entryId: r.o_entry_id, replayed: r.o_replayed, postedAt, accountIds: r.o_account_ids }));
@@ -141,17 +167,22 @@ export class LedgerRepository {
   async findPostedAt(entryIds: string[], manager?: EntityManager): Promise<Map<string, Date>> {
     if (entryIds.length === 0) return new Map();
     const db = this.db(manager);
-    const rows = await queryEntities(db, LedgerEntry, `SELECT ${columnsOf(db, LedgerEntry, undefined, ['id', 'postedAt'])} FROM ledger_entries WHERE id = ANY($1::bigint[])`, [entryIds]);
+    const rows = await queryEntities(
+      db,
+      LedgerEntry,
+      `SELECT ${columnsOf(db, LedgerEntry, undefined, ['id', 'postedAt'])} FROM ledger_entries WHERE id = ANY($1::bigint[])`,
+      [entryIds],
+    );
     return new Map(rows.map((r) => [r.id, r.postedAt]));
   }
 
   /** Opens the customer's buckets that are not open yet (each with its zero balance row). */
   async openCustomerAccounts(customerId: string, buckets: { currency: Currency; name: string }[], manager?: EntityManager): Promise<void> {
-    await this.exec(
-      manager,
-      `SELECT ledger_customer_account_id($1, b.currency, b.name) FROM unnest($2::text[], $3::text[]) AS b(currency, name)`,
-      [customerId, buckets.map((b) => b.currency), buckets.map((b) => b.name)],
-    );
+    await this.exec(manager, `SELECT ledger_customer_account_id($1, b.currency, b.name) FROM unnest($2::text[], $3::text[]) AS b(currency, name)`, [
+      customerId,
+      buckets.map((b) => b.currency),
+      buckets.map((b) => b.name),
+    ]);
   }
 
   async findCustomerBalances(customerId: string, manager?: EntityManager): Promise<BalanceRow[]> {
@@ -171,7 +202,11 @@ export class LedgerRepository {
    * Locks the balance rows of many customers in one currency with one statement, in account
    * order (the order postings lock them in, so it cannot deadlock with them).
    */
-  async lockManyCustomerBalances(customerIds: string[], currency: Currency, manager: EntityManager = this.dataSource.manager): Promise<(BalanceRow & { customerId: string })[]> {
+  async lockManyCustomerBalances(
+    customerIds: string[],
+    currency: Currency,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<(BalanceRow & { customerId: string })[]> {
     const raw = resultRows<Record<string, unknown>>(
       await manager.query(
         `SELECT ${balanceColumns(manager)}, ${columnsOf(manager, LedgerAccount, 'a', ['customerId'])}

@@ -76,7 +76,10 @@ export class LedgerService {
     const postedAt = this.clock.now();
     const rows = await runLedgerStatement(() => this.repository.postEntries(actor, entries, postedAt, manager), manager !== undefined);
     if (!manager) rows.forEach((row, i) => this.builder.rememberAccounts(entries[i], row.accountIds ?? null));
-    const replayedAt = await this.repository.findPostedAt(rows.filter((r) => r.replayed).map((r) => r.entryId), manager);
+    const replayedAt = await this.repository.findPostedAt(
+      rows.filter((r) => r.replayed).map((r) => r.entryId),
+      manager,
+    );
     return rows.map(({ entryId, replayed }) => ({ entryId, replayed, postedAt: replayedAt.get(entryId) ?? postedAt }));
   }
 
@@ -156,11 +159,19 @@ export class LedgerService {
    * min(available, owed, max); a key already posted returns what that entry collected. Results
    * in input order. Customer ids must be distinct; one actor for all.
    */
-  async collectArrearsBulk(inputs: Omit<CollectArrearsInput, 'actor'>[], actor: CollectArrearsInput['actor'], manager?: EntityManager): Promise<CollectArrearsResult[]> {
+  async collectArrearsBulk(
+    inputs: Omit<CollectArrearsInput, 'actor'>[],
+    actor: CollectArrearsInput['actor'],
+    manager?: EntityManager,
+  ): Promise<CollectArrearsResult[]> {
     if (inputs.length === 0) return [];
     if (new Set(inputs.map((i) => i.customerId)).size !== inputs.length) throw new InvalidEntryError('collectArrearsBulk: one input per customer');
     return this.transactions.run(async (m) => {
-      const rows = await this.repository.lockManyCustomerBalances(inputs.map((i) => i.customerId), 'USD', m);
+      const rows = await this.repository.lockManyCustomerBalances(
+        inputs.map((i) => i.customerId),
+        'USD',
+        m,
+      );
       const balances = new Map<string, { available: bigint; arrears: bigint }>();
       for (const row of rows) {
         const b = balances.get(row.customerId) ?? { available: 0n, arrears: 0n };
@@ -168,7 +179,10 @@ export class LedgerService {
         if (row.name === 'arrears') b.arrears = row.balance;
         balances.set(row.customerId, b);
       }
-      const previous = await this.repository.findEntriesByKeys(inputs.map((i) => i.idempotencyKey), m);
+      const previous = await this.repository.findEntriesByKeys(
+        inputs.map((i) => i.idempotencyKey),
+        m,
+      );
       const results: CollectArrearsResult[] = [];
       const toPost: { index: number; entry: Omit<PostEntryInput, 'actor'> }[] = [];
       inputs.forEach((input, index) => {

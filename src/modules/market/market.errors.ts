@@ -8,6 +8,10 @@ export class MarketDataConflictError extends DomainError {
 
 export class MarketDataMissingError extends DomainError {
   constructor(what: string) {
-    super('MARKET.NO_DATA', 'conflict', `No ${what} has been recorded yet: finance records it with POST /v1/market/${what === 'BTC price' ? 'prices' : 'difficulty'}`);
+    super(
+      'MARKET.NO_DATA',
+      'conflict',
+      `No ${what} has been recorded yet: finance records it with POST /v1/market/${what === 'BTC price' ? 'prices' : 'difficulty'}`,
+    );
   }
 }

@@ -17,24 +17,44 @@ export class MarketRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Inserts the day's price unless the day exists; returns the stored row and whether this call wrote it. */
-  async insertPrice(day: string, usdPerBtc: string, recordedBy: string, manager: EntityManager = this.dataSource.manager): Promise<{ row: PriceRow; created: boolean }> {
-    const inserted = await queryEntities(manager, BtcPrice,
+  async insertPrice(
+    day: string,
+    usdPerBtc: string,
+    recordedBy: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ row: PriceRow; created: boolean }> {
+    const inserted = await queryEntities(
+      manager,
+      BtcPrice,
       `INSERT INTO btc_prices (day, usd_per_btc, recorded_by) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING RETURNING ${columnsOf(manager, BtcPrice, undefined, PRICE_PROPS)}`,
       [day, usdPerBtc, recordedBy],
     );
     if (inserted[0]) return { row: inserted[0], created: true };
-    const existing = await queryEntities(manager, BtcPrice, `SELECT ${columnsOf(manager, BtcPrice, undefined, PRICE_PROPS)} FROM btc_prices WHERE day = $1`, [day]);
+    const existing = await queryEntities(manager, BtcPrice, `SELECT ${columnsOf(manager, BtcPrice, undefined, PRICE_PROPS)} FROM btc_prices WHERE day = $1`, [
+      day,
+    ]);
     return { row: existing[0], created: false };
   }
 
-  async insertDifficulty(row: DifficultyRow, recordedBy: string, manager: EntityManager = this.dataSource.manager): Promise<{ row: DifficultyRow; created: boolean }> {
-    const inserted = await queryEntities(manager, NetworkDifficulty,
+  async insertDifficulty(
+    row: DifficultyRow,
+    recordedBy: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ row: DifficultyRow; created: boolean }> {
+    const inserted = await queryEntities(
+      manager,
+      NetworkDifficulty,
       `INSERT INTO network_difficulty (day, difficulty, block_subsidy_sats, avg_fees_per_block_sats, recorded_by) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (day) DO NOTHING RETURNING ${columnsOf(manager, NetworkDifficulty, undefined, DIFFICULTY_PROPS)}`,
       [row.day, row.difficulty, row.blockSubsidySats.toString(), row.avgFeesPerBlockSats.toString(), recordedBy],
     );
     if (inserted[0]) return { row: inserted[0], created: true };
-    const existing = await queryEntities(manager, NetworkDifficulty, `SELECT ${columnsOf(manager, NetworkDifficulty, undefined, DIFFICULTY_PROPS)} FROM network_difficulty WHERE day = $1`, [row.day]);
+    const existing = await queryEntities(
+      manager,
+      NetworkDifficulty,
+      `SELECT ${columnsOf(manager, NetworkDifficulty, undefined, DIFFICULTY_PROPS)} FROM network_difficulty WHERE day = $1`,
+      [row.day],
+    );
     return { row: existing[0], created: false };
   }
 
@@ -46,7 +66,9 @@ export class MarketRepository {
 
   /** The most recent price on or before `day` (the latest when omitted). */
   async latestPrice(onOrBefore?: string, manager: EntityManager = this.dataSource.manager): Promise<PriceRow | null> {
-    const rows = await queryEntities(manager, BtcPrice,
+    const rows = await queryEntities(
+      manager,
+      BtcPrice,
       `SELECT ${columnsOf(manager, BtcPrice, undefined, PRICE_PROPS)} FROM btc_prices WHERE ($1::date IS NULL OR day <= $1) ORDER BY day DESC LIMIT 1`,
       [onOrBefore ?? null],
     );
@@ -54,7 +76,9 @@ export class MarketRepository {
   }
 
   async latestDifficulty(onOrBefore?: string, manager: EntityManager = this.dataSource.manager): Promise<DifficultyRow | null> {
-    const rows = await queryEntities(manager, NetworkDifficulty,
+    const rows = await queryEntities(
+      manager,
+      NetworkDifficulty,
       `SELECT ${columnsOf(manager, NetworkDifficulty, undefined, DIFFICULTY_PROPS)} FROM network_difficulty WHERE ($1::date IS NULL OR day <= $1) ORDER BY day DESC LIMIT 1`,
       [onOrBefore ?? null],
     );
@@ -67,13 +91,23 @@ export class MarketRepository {
   }
 
   async difficultyOn(day: string, manager: EntityManager = this.dataSource.manager): Promise<DifficultyRow | null> {
-    const rows = await queryEntities(manager, NetworkDifficulty, `SELECT ${columnsOf(manager, NetworkDifficulty, undefined, DIFFICULTY_PROPS)} FROM network_difficulty WHERE day = $1`, [day]);
+    const rows = await queryEntities(
+      manager,
+      NetworkDifficulty,
+      `SELECT ${columnsOf(manager, NetworkDifficulty, undefined, DIFFICULTY_PROPS)} FROM network_difficulty WHERE day = $1`,
+      [day],
+    );
     return rows[0] ?? null;
   }
 
   /** Every recorded day from `from` to `to` inclusive, in day order (days without a row are absent). */
   async difficultyBetween(from: string, to: string, manager: EntityManager = this.dataSource.manager): Promise<DifficultyRow[]> {
-    const rows = await queryEntities(manager, NetworkDifficulty, `SELECT ${columnsOf(manager, NetworkDifficulty, undefined, DIFFICULTY_PROPS)} FROM network_difficulty WHERE day BETWEEN $1 AND $2 ORDER BY day`, [from, to]);
+    const rows = await queryEntities(
+      manager,
+      NetworkDifficulty,
+      `SELECT ${columnsOf(manager, NetworkDifficulty, undefined, DIFFICULTY_PROPS)} FROM network_difficulty WHERE day BETWEEN $1 AND $2 ORDER BY day`,
+      [from, to],
+    );
     return rows;
   }
 }

@@ -52,14 +52,26 @@ export class MarketService {
         if (!(await this.repository.sameNumeric(row.usdPerBtc, dto.usdPerBtc, manager))) throw new MarketDataConflictError('price', dto.day, 'usdPerBtc');
         return { outcome: 'unchanged' as const, price: priceView(row) };
       }
-      await this.audit.record(manager, { actor: ctx.user, action: 'market.price.recorded', entityType: 'btc_price', entityId: dto.day, after: priceView(row), requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'market.price.recorded',
+        entityType: 'btc_price',
+        entityId: dto.day,
+        after: priceView(row),
+        requestId: ctx.requestId,
+      });
       return { outcome: 'created' as const, price: priceView(row) };
     });
   }
 
   async recordDifficulty(ctx: RequestContext, dto: RecordDifficultyDto) {
     this.assertNotFuture(dto.day);
-    const incoming: DifficultyRow = { day: dto.day, difficulty: dto.difficulty, blockSubsidySats: BigInt(dto.blockSubsidySats), avgFeesPerBlockSats: BigInt(dto.avgFeesPerBlockSats) };
+    const incoming: DifficultyRow = {
+      day: dto.day,
+      difficulty: dto.difficulty,
+      blockSubsidySats: BigInt(dto.blockSubsidySats),
+      avgFeesPerBlockSats: BigInt(dto.avgFeesPerBlockSats),
+    };
     return this.tx.run(async (manager) => {
       const { row, created } = await this.repository.insertDifficulty(incoming, ctx.user.userId, manager);
       if (!created) {
@@ -70,7 +82,14 @@ export class MarketService {
         if (!same) throw new MarketDataConflictError('difficulty', dto.day, 'difficulty');
         return { outcome: 'unchanged' as const, difficulty: difficultyView(row) };
       }
-      await this.audit.record(manager, { actor: ctx.user, action: 'market.difficulty.recorded', entityType: 'network_difficulty', entityId: dto.day, after: difficultyView(row), requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: ctx.user,
+        action: 'market.difficulty.recorded',
+        entityType: 'network_difficulty',
+        entityId: dto.day,
+        after: difficultyView(row),
+        requestId: ctx.requestId,
+      });
       return { outcome: 'created' as const, difficulty: difficultyView(row) };
     });
   }

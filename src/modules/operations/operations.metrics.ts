@@ -34,10 +34,25 @@ export class OperationsMetrics implements OnModuleInit {
     private readonly operations: OperationsService,
   ) {
     const registers = [metrics.registry];
-    this.balance = new Gauge({ name: 'ledger_balance_minor', help: 'Ledger balances in minor units (sats, micro-USD): platform accounts, and customer buckets summed', labelNames: ['kind', 'account', 'currency'], registers });
-    this.variance = new Gauge({ name: 'settlement_earnings_variance_bps', help: "A pool's latest settled day: earnings against expected FPPS for its delivered hash rate (basis points)", labelNames: ['pool_id'], registers });
+    this.balance = new Gauge({
+      name: 'ledger_balance_minor',
+      help: 'Ledger balances in minor units (sats, micro-USD): platform accounts, and customer buckets summed',
+      labelNames: ['kind', 'account', 'currency'],
+      registers,
+    });
+    this.variance = new Gauge({
+      name: 'settlement_earnings_variance_bps',
+      help: "A pool's latest settled day: earnings against expected FPPS for its delivered hash rate (basis points)",
+      labelNames: ['pool_id'],
+      registers,
+    });
     this.pending = new Gauge({ name: 'withdrawals_pending', help: 'Withdrawals not finished yet, by status', labelNames: ['status'], registers });
-    this.pendingSats = new Gauge({ name: 'withdrawals_pending_sats', help: 'Sats of the withdrawals not finished yet, by status', labelNames: ['status'], registers });
+    this.pendingSats = new Gauge({
+      name: 'withdrawals_pending_sats',
+      help: 'Sats of the withdrawals not finished yet, by status',
+      labelNames: ['status'],
+      registers,
+    });
   }
 
   onModuleInit(): void {
@@ -49,11 +64,17 @@ export class OperationsMetrics implements OnModuleInit {
     this.refreshedAt = Date.now();
     const trial = await this.ledger.trialBalance();
     this.balance.reset();
-    for (const c of trial.currencies) for (const line of c.lines) this.balance.set({ kind: line.kind, account: line.account, currency: c.currency }, metricValue(parseAmount(c.currency, line.balance, 'balance', 'any')));
+    for (const c of trial.currencies)
+      for (const line of c.lines)
+        this.balance.set(
+          { kind: line.kind, account: line.account, currency: c.currency },
+          metricValue(parseAmount(c.currency, line.balance, 'balance', 'any')),
+        );
 
     this.variance.reset();
     const latest = new Map<string, Awaited<ReturnType<SettlementRunsService['list']>>['items'][number]>();
-    for (const run of (await this.runs.list({ status: 'completed', limit: 200 })).items) if (run.seq === 0 && !latest.has(run.poolId)) latest.set(run.poolId, run);
+    for (const run of (await this.runs.list({ status: 'completed', limit: 200 })).items)
+      if (run.seq === 0 && !latest.has(run.poolId)) latest.set(run.poolId, run);
     const fees = new Map((await this.capacity.poolFigures([...latest.keys()])).map((p) => [p.poolId, BigInt(p.feeBps)]));
     for (const [poolId, run] of latest) {
       const difficulty = await this.market.difficultyOn(run.day);

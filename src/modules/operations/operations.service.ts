@@ -70,7 +70,13 @@ export class OperationsService {
       const of = (f: (r: (typeof online)[number]) => bigint) => online.filter((x) => x.day === day).reduce((t, x) => t + f(x), 0n);
       const onlineGhs = of((x) => x.onlineGhs);
       const soldGhs = sold.filter((x) => x.day === day).reduce((t, x) => t + x.soldGhs, 0n);
-      return { day, installedThs: formatThs(of((x) => x.installedGhs)), onlineThs: formatThs(onlineGhs), soldThs: formatThs(soldGhs), utilisationPct: pct(utilisationBps(soldGhs, onlineGhs)) };
+      return {
+        day,
+        installedThs: formatThs(of((x) => x.installedGhs)),
+        onlineThs: formatThs(onlineGhs),
+        soldThs: formatThs(soldGhs),
+        utilisationPct: pct(utilisationBps(soldGhs, onlineGhs)),
+      };
     });
     return { from, to, days, rows };
   }

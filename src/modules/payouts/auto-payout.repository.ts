@@ -77,7 +77,13 @@ export class AutoPayoutRepository {
    * Set-based: every customer with a usable auto-payout address and no automatic withdrawal
    * for `day` yet, in one query (keyset by user id for very large customer bases).
    */
-  async dueCandidates(day: string, now: Date, afterUserId: string | null, limit: number, manager: EntityManager = this.dataSource.manager): Promise<AutoPayoutCandidate[]> {
+  async dueCandidates(
+    day: string,
+    now: Date,
+    afterUserId: string | null,
+    limit: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<AutoPayoutCandidate[]> {
     const rows = await querySettings(
       manager,
       `SELECT ${settingColumns(manager, ['userId', 'addressId', 'thresholdSats'])}

@@ -56,7 +56,11 @@ export class AutoPayoutService {
   }
 
   /** Sets (or replaces) the threshold and address; directing money needs a fresh TOTP code. */
-  async set(user: AuthenticatedUser, input: { addressId: string; thresholdSats: bigint; totpCode: string }, ctx: RequestContext): Promise<AutoPayoutSettingRecord> {
+  async set(
+    user: AuthenticatedUser,
+    input: { addressId: string; thresholdSats: bigint; totpCode: string },
+    ctx: RequestContext,
+  ): Promise<AutoPayoutSettingRecord> {
     await this.guard.limitAddressChange(user.userId, ctx.ip);
     if (input.thresholdSats < this.config.WITHDRAWAL_MIN_SATS) throw PayoutsErrors.thresholdBelowMinimum(formatBtc(this.config.WITHDRAWAL_MIN_SATS));
     return this.transactions.run(async (manager) => {
@@ -66,8 +70,21 @@ export class AutoPayoutService {
       const before = await this.settings.find(user.userId, manager);
       await this.settings.upsert(user.userId, address.id, input.thresholdSats, this.clock.now(), manager);
       const after = (await this.settings.find(user.userId, manager))!;
-      await this.audit.record(manager, { actor: user, action: 'auto_payout.set', entityType: 'auto_payout', entityId: user.userId, before: before ?? null, after, requestId: ctx.requestId });
-      await this.notifier.autoPayoutChanged(manager, user, { enabled: true, address: after.address, threshold: formatBtc(after.thresholdSats), usableFrom: after.usableFrom.toISOString() });
+      await this.audit.record(manager, {
+        actor: user,
+        action: 'auto_payout.set',
+        entityType: 'auto_payout',
+        entityId: user.userId,
+        before: before ?? null,
+        after,
+        requestId: ctx.requestId,
+      });
+      await this.notifier.autoPayoutChanged(manager, user, {
+        enabled: true,
+        address: after.address,
+        threshold: formatBtc(after.thresholdSats),
+        usableFrom: after.usableFrom.toISOString(),
+      });
       return after;
     });
   }
@@ -76,7 +93,14 @@ export class AutoPayoutService {
     await this.transactions.run(async (manager) => {
       const removed = await this.settings.delete(user.userId, manager);
       if (!removed) throw PayoutsErrors.autoPayoutNotSet();
-      await this.audit.record(manager, { actor: user, action: 'auto_payout.disabled', entityType: 'auto_payout', entityId: user.userId, before: removed, requestId: ctx.requestId });
+      await this.audit.record(manager, {
+        actor: user,
+        action: 'auto_payout.disabled',
+        entityType: 'auto_payout',
+        entityId: user.userId,
+        before: removed,
+        requestId: ctx.requestId,
+      });
       await this.notifier.autoPayoutChanged(manager, user, { enabled: false });
     });
   }
@@ -105,7 +129,8 @@ export class AutoPayoutService {
             const room = this.config.WITHDRAWAL_DAILY_LIMIT_SATS - used;
             // The whole balance (no dust left behind), capped by what the daily limit still allows.
             const amountSats = available < room ? available : room;
-            if (amountSats < this.config.WITHDRAWAL_MIN_SATS) throw PayoutsErrors.dailyLimitExceeded(formatBtc(this.config.WITHDRAWAL_DAILY_LIMIT_SATS), formatBtc(room > 0n ? room : 0n));
+            if (amountSats < this.config.WITHDRAWAL_MIN_SATS)
+              throw PayoutsErrors.dailyLimitExceeded(formatBtc(this.config.WITHDRAWAL_DAILY_LIMIT_SATS), formatBtc(room > 0n ? room : 0n));
             return this.requests.createReserved(
               manager,
               { userId: candidate.userId, by: { id: candidate.addressId }, amountSats, source: 'auto', autoDay: day, idempotencyKey: null, requestHash: null },

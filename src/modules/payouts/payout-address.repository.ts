@@ -24,11 +24,20 @@ export class PayoutAddressRepository {
   }
 
   async listActive(userId: string, manager: EntityManager = this.dataSource.manager): Promise<PayoutAddress[]> {
-    return queryEntities(manager, PayoutAddress, `SELECT ${columnsOf(manager, PayoutAddress)} FROM payout_addresses WHERE user_id = $1 AND removed_at IS NULL ORDER BY created_at, id`, [userId]);
+    return queryEntities(
+      manager,
+      PayoutAddress,
+      `SELECT ${columnsOf(manager, PayoutAddress)} FROM payout_addresses WHERE user_id = $1 AND removed_at IS NULL ORDER BY created_at, id`,
+      [userId],
+    );
   }
 
   /** Locks the row FOR SHARE so a concurrent removal waits for the withdrawal that uses it. */
-  async findActiveForUse(userId: string, by: { id: string } | { address: string }, manager: EntityManager = this.dataSource.manager): Promise<PayoutAddress | undefined> {
+  async findActiveForUse(
+    userId: string,
+    by: { id: string } | { address: string },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<PayoutAddress | undefined> {
     const [column, value] = 'id' in by ? ['id', by.id] : ['address', by.address];
     const [address] = await queryEntities(
       manager,

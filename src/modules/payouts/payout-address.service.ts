@@ -46,15 +46,18 @@ export class PayoutAddressService {
       // Consumed only if the address is added (wrong codes are counted regardless).
       await this.guard.requireTotp(user.userId, input.totpCode, manager);
       const now = this.clock.now();
-      const created = await this.addresses.insert({
-        userId: user.userId,
-        address: checked.value.address,
-        addressType: checked.value.type,
-        network: checked.value.network,
-        label: input.label ?? null,
-        createdAt: now,
-        usableFrom: new Date(now.getTime() + this.config.PAYOUT_ADDRESS_LOCK_HOURS * HOUR_MS),
-      }, manager);
+      const created = await this.addresses.insert(
+        {
+          userId: user.userId,
+          address: checked.value.address,
+          addressType: checked.value.type,
+          network: checked.value.network,
+          label: input.label ?? null,
+          createdAt: now,
+          usableFrom: new Date(now.getTime() + this.config.PAYOUT_ADDRESS_LOCK_HOURS * HOUR_MS),
+        },
+        manager,
+      );
       if (!created) throw PayoutsErrors.addressExists();
       await this.audit.record(manager, {
         actor: user,

@@ -72,11 +72,19 @@ export class PayoutBatchRepository {
   }
 
   async findBatch(id: string, lock = false, manager: EntityManager = this.dataSource.manager): Promise<BatchRecord | undefined> {
-    const [batch] = await queryEntities(manager, PayoutBatch, `SELECT ${columnsOf(manager, PayoutBatch, 'b')} FROM payout_batches b WHERE b.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    const [batch] = await queryEntities(
+      manager,
+      PayoutBatch,
+      `SELECT ${columnsOf(manager, PayoutBatch, 'b')} FROM payout_batches b WHERE b.id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
     return batch;
   }
 
-  async pageBatches(query: { status?: BatchStatus; before?: { createdAt: string; id: string }; limit: number }, manager: EntityManager = this.dataSource.manager): Promise<BatchRecord[]> {
+  async pageBatches(
+    query: { status?: BatchStatus; before?: { createdAt: string; id: string }; limit: number },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<BatchRecord[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const bind = (value: unknown) => {
@@ -116,7 +124,11 @@ export class PayoutBatchRepository {
 
   /** Conditional batch transition; undefined when the batch is not in one of `from`. */
   async transitionBatch(
-    id: string, from: readonly BatchStatus[], to: BatchStatus, set: { txid?: string; broadcast_by?: string; broadcast_at?: Date; resolved_by?: string; resolved_at?: Date; fail_reason?: string }, manager: EntityManager = this.dataSource.manager,
+    id: string,
+    from: readonly BatchStatus[],
+    to: BatchStatus,
+    set: { txid?: string; broadcast_by?: string; broadcast_at?: Date; resolved_by?: string; resolved_at?: Date; fail_reason?: string },
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<BatchRecord | undefined> {
     const params: unknown[] = [id, [...from], to];
     const assignments = Object.entries(set).map(([column, value]) => {
@@ -134,7 +146,11 @@ export class PayoutBatchRepository {
 
   /** Moves every withdrawal of the batch from `from` to `to` in one statement. */
   async transitionBatchWithdrawals(
-    batchId: string, from: readonly WithdrawalStatus[], to: WithdrawalStatus, now: Date, manager: EntityManager = this.dataSource.manager,
+    batchId: string,
+    from: readonly WithdrawalStatus[],
+    to: WithdrawalStatus,
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<WithdrawalRecord[]> {
     const rows: unknown = await manager.query(
       `UPDATE withdrawals w SET status = $3, status_changed_at = $4 WHERE w.batch_id = $1 AND w.status = ANY($2::text[]) RETURNING ${withdrawalColumns(manager)}`,

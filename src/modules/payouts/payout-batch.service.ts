@@ -64,7 +64,11 @@ export class PayoutBatchService {
    * ones, which must all be approved), at most PAYOUT_BATCH_MAX_SIZE. The batch commits before
    * the export is returned, so an export never exists without its sent-intent record.
    */
-  async create(actor: AuthenticatedUser, input: { withdrawalIds?: string[]; maxSize?: number }, ctx: RequestContext): Promise<BatchDetail & { export: BatchExport }> {
+  async create(
+    actor: AuthenticatedUser,
+    input: { withdrawalIds?: string[]; maxSize?: number },
+    ctx: RequestContext,
+  ): Promise<BatchDetail & { export: BatchExport }> {
     const limit = Math.min(input.maxSize ?? this.config.PAYOUT_BATCH_MAX_SIZE, this.config.PAYOUT_BATCH_MAX_SIZE);
     let batch: BatchRecord;
     try {
@@ -127,7 +131,12 @@ export class PayoutBatchService {
    * The file for the signing wallet. Refused for a failed batch: its withdrawals were released
    * and may be paid by another batch, so its file must never be signed. Every download is audited.
    */
-  async export(actor: AuthenticatedUser, id: string, format: 'csv' | 'json', ctx: RequestContext): Promise<{ body: string | BatchExport; contentType: string }> {
+  async export(
+    actor: AuthenticatedUser,
+    id: string,
+    format: 'csv' | 'json',
+    ctx: RequestContext,
+  ): Promise<{ body: string | BatchExport; contentType: string }> {
     const { batch, items } = await this.transactions.run(async (manager) => {
       const found = await this.batches.findBatch(id, false, manager);
       if (!found) throw PayoutsErrors.batchNotFound();
@@ -159,7 +168,15 @@ export class PayoutBatchService {
         const updated = await this.transitionBatch(manager, id, 'broadcast', { txid, broadcast_by: actor.userId, broadcast_at: now });
         const moved = await this.batches.transitionBatchWithdrawals(id, ['batched'], 'broadcast', now, manager);
         await this.ledger.broadcast(manager, updated, moved, actor);
-        await this.audit.record(manager, { actor, action: 'payout_batch.broadcast', entityType: 'payout_batch', entityId: id, before: { status: 'exported' }, after: { status: 'broadcast', txid }, requestId: ctx.requestId });
+        await this.audit.record(manager, {
+          actor,
+          action: 'payout_batch.broadcast',
+          entityType: 'payout_batch',
+          entityId: id,
+          before: { status: 'exported' },
+          after: { status: 'broadcast', txid },
+          requestId: ctx.requestId,
+        });
         return updated;
       });
     } catch (error) {
@@ -217,7 +234,12 @@ export class PayoutBatchService {
     });
   }
 
-  private async transitionBatch(manager: EntityManager, id: string, to: BatchStatus, set: Parameters<PayoutBatchRepository['transitionBatch']>[3]): Promise<BatchRecord> {
+  private async transitionBatch(
+    manager: EntityManager,
+    id: string,
+    to: BatchStatus,
+    set: Parameters<PayoutBatchRepository['transitionBatch']>[3],
+  ): Promise<BatchRecord> {
     const updated = await this.batches.transitionBatch(id, batchSourcesOf(to), to, set, manager);
     if (updated) return updated;
     const current = await this.batches.findBatch(id, false, manager);

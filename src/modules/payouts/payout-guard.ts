@@ -54,12 +54,29 @@ export class PayoutGuard {
   }
 
   async limitAddressChange(userId: string, ip: string): Promise<void> {
-    await this.limiter.hit({ bucket: 'payout-address-user', describe: 'changing payout addresses on this account', limit: this.config.PAYOUT_ADDRESS_RATE_LIMIT_PER_HOUR, windowMs: HOUR_MS }, userId);
-    await this.limiter.hit({ bucket: 'payouts-ip', describe: 'on payout actions from this address', limit: this.config.PAYOUT_IP_RATE_LIMIT_PER_HOUR, windowMs: HOUR_MS }, ip);
+    await this.limiter.hit(
+      {
+        bucket: 'payout-address-user',
+        describe: 'changing payout addresses on this account',
+        limit: this.config.PAYOUT_ADDRESS_RATE_LIMIT_PER_HOUR,
+        windowMs: HOUR_MS,
+      },
+      userId,
+    );
+    await this.limiter.hit(
+      { bucket: 'payouts-ip', describe: 'on payout actions from this address', limit: this.config.PAYOUT_IP_RATE_LIMIT_PER_HOUR, windowMs: HOUR_MS },
+      ip,
+    );
   }
 
   async limitWithdrawal(userId: string, ip: string): Promise<void> {
-    await this.limiter.hit({ bucket: 'withdrawal-user', describe: 'requesting withdrawals on this account', limit: this.config.WITHDRAWAL_RATE_LIMIT_PER_HOUR, windowMs: HOUR_MS }, userId);
-    await this.limiter.hit({ bucket: 'payouts-ip', describe: 'on payout actions from this address', limit: this.config.PAYOUT_IP_RATE_LIMIT_PER_HOUR, windowMs: HOUR_MS }, ip);
+    await this.limiter.hit(
+      { bucket: 'withdrawal-user', describe: 'requesting withdrawals on this account', limit: this.config.WITHDRAWAL_RATE_LIMIT_PER_HOUR, windowMs: HOUR_MS },
+      userId,
+    );
+    await this.limiter.hit(
+      { bucket: 'payouts-ip', describe: 'on payout actions from this address', limit: this.config.PAYOUT_IP_RATE_LIMIT_PER_HOUR, windowMs: HOUR_MS },
+      ip,
+    );
   }
 }

@@ -58,7 +58,10 @@ export class PayoutLedger {
       amount: -sats,
     }));
     lines.push({ account: platformAccount('withdrawals_in_flight', 'BTC'), amount: total(withdrawals, (w) => w.amountSats) });
-    await this.ledger.post({ type: 'withdrawal.broadcast', idempotencyKey: `payout-batch:${batch.id}:broadcast`, reference: batch.txid, actor, lines }, manager);
+    await this.ledger.post(
+      { type: 'withdrawal.broadcast', idempotencyKey: `payout-batch:${batch.id}:broadcast`, reference: batch.txid, actor, lines },
+      manager,
+    );
   }
 
   /** Confirmed on chain: the coins left the platform wallet; the withheld fees pay the network. */
@@ -81,6 +84,9 @@ export class PayoutLedger {
       lines.push({ account: customerAccount(customerId, 'BTC', 'available'), amount: sats });
     }
     if (wasBroadcast) lines.push({ account: platformAccount('withdrawals_in_flight', 'BTC'), amount: -total(withdrawals, (w) => w.amountSats) });
-    await this.ledger.post({ type: 'withdrawal.batch_failed', idempotencyKey: `payout-batch:${batch.id}:fail`, reference: batch.txid ?? `batch ${batch.id}`, actor, lines }, manager);
+    await this.ledger.post(
+      { type: 'withdrawal.batch_failed', idempotencyKey: `payout-batch:${batch.id}:fail`, reference: batch.txid ?? `batch ${batch.id}`, actor, lines },
+      manager,
+    );
   }
 }

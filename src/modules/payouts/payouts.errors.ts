@@ -22,8 +22,7 @@ export const PayoutsErrors = {
       `Withdrawals are locked until ${until.toISOString()} after a recent password or two-factor change`,
       { until: until.toISOString() },
     ),
-  addressOrIdRequired: () =>
-    new DomainError('VALIDATION.FAILED', 'validation', 'addressId or address is required (exactly one)', { field: 'addressId' }),
+  addressOrIdRequired: () => new DomainError('VALIDATION.FAILED', 'validation', 'addressId or address is required (exactly one)', { field: 'addressId' }),
   idempotencyKeyRequired: () =>
     new DomainError('PAYOUTS.IDEMPOTENCY_KEY_REQUIRED', 'validation', 'Idempotency-Key header is required (8 to 128 letters, digits, _ or -)', {
       field: 'Idempotency-Key',
@@ -46,13 +45,11 @@ export const PayoutsErrors = {
   batchNotFound: () => new DomainError('PAYOUTS.BATCH_NOT_FOUND', 'not_found', 'Payout batch not found'),
   invalidTransition: (what: 'withdrawal' | 'batch', id: string, from: string, to: string) =>
     new DomainError('PAYOUTS.INVALID_TRANSITION', 'conflict', `The ${what} ${id} is ${from}; it cannot become ${to}`, { id, from, to }),
-  sameApprover: () =>
-    new DomainError('PAYOUTS.FOUR_EYES', 'forbidden', 'This withdrawal needs a second approval from a different finance user'),
+  sameApprover: () => new DomainError('PAYOUTS.FOUR_EYES', 'forbidden', 'This withdrawal needs a second approval from a different finance user'),
   nothingToBatch: () => new DomainError('PAYOUTS.NOTHING_TO_BATCH', 'conflict', 'No approved withdrawals are waiting for a batch'),
   batchTooLarge: (max: number) =>
     new DomainError('VALIDATION.FAILED', 'validation', `withdrawalIds must list at most ${max} withdrawals`, { field: 'withdrawalIds' }),
-  alreadyInLiveBatch: () =>
-    new DomainError('PAYOUTS.IN_LIVE_BATCH', 'conflict', 'A withdrawal is already in a batch whose outcome is not resolved'),
+  alreadyInLiveBatch: () => new DomainError('PAYOUTS.IN_LIVE_BATCH', 'conflict', 'A withdrawal is already in a batch whose outcome is not resolved'),
   txidTaken: () => new DomainError('PAYOUTS.TXID_TAKEN', 'conflict', 'This txid is already recorded for another batch', { field: 'txid' }),
   autoPayoutNotSet: () => new DomainError('PAYOUTS.AUTO_PAYOUT_NOT_SET', 'not_found', 'Automatic payouts are not set up'),
 };

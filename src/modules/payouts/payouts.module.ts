@@ -24,7 +24,14 @@ import { WithdrawalReviewService } from './withdrawal-review.service.js';
  */
 @Module({
   imports: [LedgerModule],
-  controllers: [PayoutAddressController, WithdrawalController, AutoPayoutController, FinanceWithdrawalController, PayoutBatchController, AutoPayoutRunController],
+  controllers: [
+    PayoutAddressController,
+    WithdrawalController,
+    AutoPayoutController,
+    FinanceWithdrawalController,
+    PayoutBatchController,
+    AutoPayoutRunController,
+  ],
   providers: [
     PayoutAddressRepository,
     WithdrawalRepository,

@@ -29,7 +29,7 @@ export function withdrawalView(w: WithdrawalRecord, now: Date, accountLockedUnti
     id: w.id,
     status: w.status,
     waitingFor: waiting,
-    waitingUntil: waiting === 'account_time_lock' ? accountLockedUntil?.toISOString() ?? null : null,
+    waitingUntil: waiting === 'account_time_lock' ? (accountLockedUntil?.toISOString() ?? null) : null,
     addressId: w.addressId,
     address: w.address,
     amount: formatBtc(w.amountSats),

@@ -7,4 +7,3 @@ export const Ctx = createParamDecorator((_data: unknown, ctx: ExecutionContext):
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   return { ip: request.ip, requestId: String(request.id) };
 });
-

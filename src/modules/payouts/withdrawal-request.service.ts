@@ -71,7 +71,9 @@ export class WithdrawalRequestService {
       if (!checked.ok) throw PayoutsErrors.invalidAddress('address', checked.problem, checked.message);
       by = { address: checked.value.address };
     }
-    const requestHash = createHash('sha256').update(JSON.stringify({ by, amountSats: input.amountSats.toString() })).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify({ by, amountSats: input.amountSats.toString() }))
+      .digest('hex');
 
     // A replay returns the first result and moves nothing; it needs no new TOTP code.
     const earlier = await this.withdrawals.findByIdempotencyKey(user.userId, idempotencyKey);
@@ -83,7 +85,12 @@ export class WithdrawalRequestService {
       const withdrawal = await this.transactions.run(async (manager) => {
         // The code is consumed only if the withdrawal commits (wrong codes are counted regardless).
         await this.guard.requireTotp(user.userId, input.totpCode, manager);
-        return this.createReserved(manager, { userId: user.userId, by, amountSats: input.amountSats, source: 'manual', autoDay: null, idempotencyKey, requestHash }, user, ctx.requestId);
+        return this.createReserved(
+          manager,
+          { userId: user.userId, by, amountSats: input.amountSats, source: 'manual', autoDay: null, idempotencyKey, requestHash },
+          user,
+          ctx.requestId,
+        );
       });
       return { withdrawal: withdrawal!, replayed: false };
     } catch (error) {
@@ -101,7 +108,12 @@ export class WithdrawalRequestService {
    * transaction. The caller has authenticated the customer (TOTP for manual requests). Returns
    * undefined only for an automatic payout that already exists for that day.
    */
-  async createReserved(manager: EntityManager, input: ReservedWithdrawalInput, actor: AuthenticatedUser | null, requestId?: string): Promise<WithdrawalRecord | undefined> {
+  async createReserved(
+    manager: EntityManager,
+    input: ReservedWithdrawalInput,
+    actor: AuthenticatedUser | null,
+    requestId?: string,
+  ): Promise<WithdrawalRecord | undefined> {
     const now = this.clock.now();
     const address = await this.addresses.findActiveForUse(input.userId, input.by, manager);
     if (!address) throw 'id' in input.by ? PayoutsErrors.addressNotFound() : PayoutsErrors.addressNotWhitelisted();
@@ -115,20 +127,23 @@ export class WithdrawalRequestService {
       const remaining = this.config.WITHDRAWAL_DAILY_LIMIT_SATS - used;
       throw PayoutsErrors.dailyLimitExceeded(formatBtc(this.config.WITHDRAWAL_DAILY_LIMIT_SATS), formatBtc(remaining > 0n ? remaining : 0n));
     }
-    const withdrawal = await this.withdrawals.insert({
-      userId: input.userId,
-      addressId: address.id,
-      address: address.address,
-      amountSats: input.amountSats,
-      feeSats: this.config.WITHDRAWAL_NETWORK_FEE_SATS,
-      source: input.source,
-      autoDay: input.autoDay,
-      requestDay: day,
-      idempotencyKey: input.idempotencyKey,
-      requestHash: input.requestHash,
-      requiresSecondApproval: input.amountSats > this.config.WITHDRAWAL_FOUR_EYES_SATS,
-      now,
-    }, manager);
+    const withdrawal = await this.withdrawals.insert(
+      {
+        userId: input.userId,
+        addressId: address.id,
+        address: address.address,
+        amountSats: input.amountSats,
+        feeSats: this.config.WITHDRAWAL_NETWORK_FEE_SATS,
+        source: input.source,
+        autoDay: input.autoDay,
+        requestDay: day,
+        idempotencyKey: input.idempotencyKey,
+        requestHash: input.requestHash,
+        requiresSecondApproval: input.amountSats > this.config.WITHDRAWAL_FOUR_EYES_SATS,
+        now,
+      },
+      manager,
+    );
     if (!withdrawal) return undefined;
     // Same transaction: the row and the reservation commit together or not at all; the ledger
     // locks the customer's balance, so concurrent requests queue and cannot overdraw it.

@@ -61,14 +61,30 @@ export class WithdrawalReviewService {
         action = 'withdrawal.first_approval';
       } else if (current.requiresSecondApproval) {
         if (current.firstApproverId === actor.userId) throw PayoutsErrors.sameApprover();
-        updated = await this.withdrawals.transition(id, ['requested'], 'approved', now, { second_approver_id: actor.userId, approved_at: now }, undefined, manager);
+        updated = await this.withdrawals.transition(
+          id,
+          ['requested'],
+          'approved',
+          now,
+          { second_approver_id: actor.userId, approved_at: now },
+          undefined,
+          manager,
+        );
         action = 'withdrawal.approved';
       } else {
-        updated = await this.withdrawals.transition(id, ['requested'], 'approved', now, {
-          first_approver_id: actor.userId,
-          first_approved_at: now,
-          approved_at: now,
-        }, undefined, manager);
+        updated = await this.withdrawals.transition(
+          id,
+          ['requested'],
+          'approved',
+          now,
+          {
+            first_approver_id: actor.userId,
+            first_approved_at: now,
+            approved_at: now,
+          },
+          undefined,
+          manager,
+        );
         action = 'withdrawal.approved';
       }
       if (!updated) throw PayoutsErrors.invalidTransition('withdrawal', id, current.status, 'approved');
@@ -92,10 +108,18 @@ export class WithdrawalReviewService {
       const now = this.clock.now();
       const current = await this.withdrawals.findById(id, { lock: true }, manager);
       if (!current) throw PayoutsErrors.withdrawalNotFound();
-      const rejected = await this.withdrawals.transition(id, withdrawalSourcesOf('rejected'), 'rejected', now, {
-        rejected_by: actor.userId,
-        reject_reason: reason,
-      }, undefined, manager);
+      const rejected = await this.withdrawals.transition(
+        id,
+        withdrawalSourcesOf('rejected'),
+        'rejected',
+        now,
+        {
+          rejected_by: actor.userId,
+          reject_reason: reason,
+        },
+        undefined,
+        manager,
+      );
       if (!rejected) throw PayoutsErrors.invalidTransition('withdrawal', id, current.status, 'rejected');
       await this.ledger.release(manager, rejected, actor);
       await this.withdrawals.subtractDailyUsage(rejected.userId, rejected.requestDay, rejected.amountSats, now, manager);

@@ -39,7 +39,12 @@ export class WithdrawalController {
   ) {
     if (!idempotencyKey || !IDEMPOTENCY_KEY.test(idempotencyKey)) throw PayoutsErrors.idempotencyKeyRequired();
     const amountSats = parseBtc(body.amount, 'amount', 'positive');
-    const outcome = await this.service.request(user, { addressId: body.addressId, address: body.address, amountSats, totpCode: body.totpCode }, idempotencyKey, ctx);
+    const outcome = await this.service.request(
+      user,
+      { addressId: body.addressId, address: body.address, amountSats, totpCode: body.totpCode },
+      idempotencyKey,
+      ctx,
+    );
     void reply.status(outcome.replayed ? 200 : 201);
     return withdrawalView(outcome.withdrawal, this.clock.now(), await this.service.accountLockedUntil(user.userId));
   }

@@ -63,7 +63,10 @@ export class WithdrawalRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async findByIdempotencyKey(userId: string, key: string, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
-    const [row] = await queryWithdrawals(manager, `SELECT ${withdrawalColumns(manager)} FROM withdrawals w WHERE w.user_id = $1 AND w.idempotency_key = $2`, [userId, key]);
+    const [row] = await queryWithdrawals(manager, `SELECT ${withdrawalColumns(manager)} FROM withdrawals w WHERE w.user_id = $1 AND w.idempotency_key = $2`, [
+      userId,
+      key,
+    ]);
     return row;
   }
 
@@ -77,8 +80,19 @@ export class WithdrawalRepository {
        ON CONFLICT (user_id, auto_day) WHERE auto_day IS NOT NULL DO NOTHING
        RETURNING ${withdrawalColumns(manager)}`,
       [
-        w.userId, w.addressId, w.address, w.amountSats.toString(), w.feeSats.toString(), (w.amountSats - w.feeSats).toString(),
-        w.source, w.autoDay, w.requestDay, w.idempotencyKey, w.requestHash, w.requiresSecondApproval, w.now,
+        w.userId,
+        w.addressId,
+        w.address,
+        w.amountSats.toString(),
+        w.feeSats.toString(),
+        (w.amountSats - w.feeSats).toString(),
+        w.source,
+        w.autoDay,
+        w.requestDay,
+        w.idempotencyKey,
+        w.requestHash,
+        w.requiresSecondApproval,
+        w.now,
       ],
     );
     return row;
@@ -89,7 +103,14 @@ export class WithdrawalRepository {
    * in one statement: the row lock makes concurrent requests queue, so two can never pass
    * the limit together. Returns the new total, or undefined when the limit would be passed.
    */
-  async addDailyUsage(userId: string, day: string, amountSats: bigint, limitSats: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<bigint | undefined> {
+  async addDailyUsage(
+    userId: string,
+    day: string,
+    amountSats: bigint,
+    limitSats: bigint,
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<bigint | undefined> {
     if (amountSats > limitSats) return undefined;
     const [usage] = await queryEntities(
       manager,
@@ -105,14 +126,20 @@ export class WithdrawalRepository {
 
   /** Gives back a released withdrawal's amount to the usage of the day it was requested. */
   async subtractDailyUsage(userId: string, day: string, amountSats: bigint, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(
-      `UPDATE withdrawal_daily_usage SET amount_sats = amount_sats - $3, updated_at = $4 WHERE user_id = $1 AND day = $2`,
-      [userId, day, amountSats.toString(), now],
-    );
+    await manager.query(`UPDATE withdrawal_daily_usage SET amount_sats = amount_sats - $3, updated_at = $4 WHERE user_id = $1 AND day = $2`, [
+      userId,
+      day,
+      amountSats.toString(),
+      now,
+    ]);
   }
 
   /** The set-based form for a failed batch: one statement, amounts summed per (customer, day). */
-  async subtractDailyUsageMany(withdrawals: readonly Pick<WithdrawalRecord, 'userId' | 'requestDay' | 'amountSats'>[], now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async subtractDailyUsageMany(
+    withdrawals: readonly Pick<WithdrawalRecord, 'userId' | 'requestDay' | 'amountSats'>[],
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     if (withdrawals.length === 0) return;
     await manager.query(
       `UPDATE withdrawal_daily_usage u SET amount_sats = u.amount_sats - d.total, updated_at = $4
@@ -134,14 +161,22 @@ export class WithdrawalRepository {
     return usage?.amountSats ?? 0n;
   }
 
-  async findById(id: string, options: { userId?: string; lock?: boolean } = {}, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
+  async findById(
+    id: string,
+    options: { userId?: string; lock?: boolean } = {},
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<WithdrawalRecord | undefined> {
     const params: unknown[] = [id];
     let where = 'w.id = $1';
     if (options.userId) {
       params.push(options.userId);
       where += ' AND w.user_id = $2';
     }
-    const [row] = await queryWithdrawals(manager, `SELECT ${withdrawalColumns(manager)} FROM withdrawals w WHERE ${where}${options.lock ? ' FOR UPDATE OF w' : ''}`, params);
+    const [row] = await queryWithdrawals(
+      manager,
+      `SELECT ${withdrawalColumns(manager)} FROM withdrawals w WHERE ${where}${options.lock ? ' FOR UPDATE OF w' : ''}`,
+      params,
+    );
     return row;
   }
 
@@ -169,7 +204,13 @@ export class WithdrawalRepository {
    * given): a conditional UPDATE, so two concurrent transitions cannot both succeed.
    */
   async transition(
-    id: string, from: readonly WithdrawalStatus[], to: WithdrawalStatus, now: Date, set: TransitionSet = {}, userId?: string, manager: EntityManager = this.dataSource.manager,
+    id: string,
+    from: readonly WithdrawalStatus[],
+    to: WithdrawalStatus,
+    now: Date,
+    set: TransitionSet = {},
+    userId?: string,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<WithdrawalRecord | undefined> {
     const params: unknown[] = [id, [...from], to, now];
     const assignments = Object.entries(set).map(([column, value]) => {
@@ -190,7 +231,12 @@ export class WithdrawalRepository {
   }
 
   /** First of two approvals: recorded while the withdrawal stays requested. */
-  async recordFirstApproval(id: string, approverId: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<WithdrawalRecord | undefined> {
+  async recordFirstApproval(
+    id: string,
+    approverId: string,
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<WithdrawalRecord | undefined> {
     const [row] = await queryWithdrawals(
       manager,
       `UPDATE withdrawals w SET first_approver_id = $2, first_approved_at = $3

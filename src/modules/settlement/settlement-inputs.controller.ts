@@ -9,7 +9,13 @@ import { SettlementInputsService } from './inputs/settlement-inputs.service.js';
 import { SettlementRunsService } from './runs/settlement-runs.service.js';
 
 const toEarnings = (d: RecordPoolEarningsDto) => ({ poolId: d.poolId.toLowerCase(), day: d.day, amountSats: BigInt(d.amountSats), reference: d.reference });
-const toPayout = (d: RecordPoolPayoutDto) => ({ poolId: d.poolId.toLowerCase(), txid: d.txid.toLowerCase(), vout: d.vout, amountSats: BigInt(d.amountSats), receivedAt: new Date(d.receivedAt) });
+const toPayout = (d: RecordPoolPayoutDto) => ({
+  poolId: d.poolId.toLowerCase(),
+  txid: d.txid.toLowerCase(),
+  vout: d.vout,
+  amountSats: BigInt(d.amountSats),
+  receivedAt: new Date(d.receivedAt),
+});
 
 @ApiTags('settlement')
 @ApiBearerAuth()
@@ -38,7 +44,10 @@ export class SettlementInputsController {
   async importEarnings(@ReqContext() ctx: RequestContext, @Body() body: unknown) {
     const rows = await parseCsvRows(body, RecordPoolEarningsDto);
     const results = await this.inputs.recordEarnings(ctx, rows.map(toEarnings));
-    await this.afterEarnings(ctx, rows.map((r) => r.day));
+    await this.afterEarnings(
+      ctx,
+      rows.map((r) => r.day),
+    );
     return { rows: results.length, ...countOutcomes(results), results };
   }
 

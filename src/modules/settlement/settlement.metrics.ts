@@ -24,14 +24,25 @@ export class SettlementMetrics {
     this.runsCompleted = new Counter({ name: 'settlement_runs_completed_total', help: 'Settlement runs completed', registers });
     this.runsFailed = new Counter({ name: 'settlement_runs_failed_total', help: 'Settlement runs failed (domain errors)', registers });
     this.runDuration = new Histogram({
-      name: 'settlement_run_duration_seconds', help: 'From preparation to completion of a run', buckets: [0.1, 0.5, 1, 2, 4, 8, 16, 60, 300], registers,
+      name: 'settlement_run_duration_seconds',
+      help: 'From preparation to completion of a run',
+      buckets: [0.1, 0.5, 1, 2, 4, 8, 16, 60, 300],
+      registers,
     });
     this.contractsSettled = new Counter({ name: 'settlement_contracts_settled_total', help: 'Contract-days settled', registers });
     this.earningsSettled = new Counter({ name: 'settlement_earnings_settled_sats_total', help: 'Pool earnings split by completed runs (sats)', registers });
     this.flowsSettled = new Counter({ name: 'settlement_flow_sats_total', help: 'Where settled earnings went (sats)', labelNames: ['kind'], registers });
-    this.earningsOverdue = new Gauge({ name: 'settlement_earnings_overdue', help: 'Pool-days waiting for earnings past the grace period', labelNames: ['pool_id'], registers });
+    this.earningsOverdue = new Gauge({
+      name: 'settlement_earnings_overdue',
+      help: 'Pool-days waiting for earnings past the grace period',
+      labelNames: ['pool_id'],
+      registers,
+    });
     this.earningsShortfall = new Gauge({
-      name: 'settlement_earnings_shortfall', help: 'Pool-days whose earnings are below the expected FPPS beyond the threshold', labelNames: ['pool_id'], registers,
+      name: 'settlement_earnings_shortfall',
+      help: 'Pool-days whose earnings are below the expected FPPS beyond the threshold',
+      labelNames: ['pool_id'],
+      registers,
     });
   }
 
@@ -41,8 +52,11 @@ export class SettlementMetrics {
     if (run.durationMs !== null) this.runDuration.observe(run.durationMs / 1000);
     if (run.earningsSats !== null && run.earningsSats > 0n) this.earningsSettled.inc(metricValue(run.earningsSats));
     const flows: [string, bigint][] = [
-      ['net', run.netSats], ['electricity', run.electricityFeeSats], ['management', run.managementFeeSats],
-      ['arrears_collected', run.arrearsCollectedSats], ['house', run.houseSats],
+      ['net', run.netSats],
+      ['electricity', run.electricityFeeSats],
+      ['management', run.managementFeeSats],
+      ['arrears_collected', run.arrearsCollectedSats],
+      ['house', run.houseSats],
     ];
     for (const [kind, sats] of flows) if (sats > 0n) this.flowsSettled.inc({ kind }, metricValue(sats));
   }

@@ -1,9 +1,19 @@
 import { field, rowShape, type RowOf } from '../../database/data-access.js';
 
 const RUN_TOTALS_FIELDS = {
-  chunksDone: field.int, contracts: field.int, grossSats: field.bigint, electricityFeeMicroUsd: field.bigint, electricityFeeSats: field.bigint,
-  managementFeeSats: field.bigint, arrearsCollectedSats: field.bigint, arrearsClearedMicroUsd: field.bigint, netSats: field.bigint,
-  arrearsAddedMicroUsd: field.bigint, paused: field.int, inArrears: field.int, stateChanges: field.int,
+  chunksDone: field.int,
+  contracts: field.int,
+  grossSats: field.bigint,
+  electricityFeeMicroUsd: field.bigint,
+  electricityFeeSats: field.bigint,
+  managementFeeSats: field.bigint,
+  arrearsCollectedSats: field.bigint,
+  arrearsClearedMicroUsd: field.bigint,
+  netSats: field.bigint,
+  arrearsAddedMicroUsd: field.bigint,
+  paused: field.int,
+  inArrears: field.int,
+  stateChanges: field.int,
 };
 
 /** A run's totals, summed from its chunks (sats and micro-USD), as the finalizer checks and posts them. */

@@ -37,4 +37,3 @@ export class AuditEntry {
   @Column({ type: 'text', name: 'request_id', nullable: true })
   requestId: string | null;
 }
-

@@ -28,11 +28,7 @@ export const PasswordField = () => applyDecorators(ApiProperty({ maxLength: 128 
 
 /** A 6-digit authenticator code. */
 export const TotpCodeField = (name: string, required: boolean) =>
-  applyDecorators(
-    ApiProperty({ example: '123456', pattern: '^\\d{6}$', required }),
-    IsString(),
-    Matches(/^\d{6}$/, { message: `${name} must be 6 digits` }),
-  );
+  applyDecorators(ApiProperty({ example: '123456', pattern: '^\\d{6}$', required }), IsString(), Matches(/^\d{6}$/, { message: `${name} must be 6 digits` }));
 
 /** A display name: 1 to 100 printable characters, trimmed. */
 export const DisplayNameField = (required: boolean) =>

@@ -19,7 +19,10 @@ export type RoutingChangeStatus = (typeof ROUTING_CHANGE_STATUSES)[number];
 @Index('idx_routing_change_requests_fleet', ['fleetId', 'requestedAt'])
 @Check('ck_routing_change_requests_kind', `kind IN ('pool_payout_address', 'pool_stratum_endpoint', 'fleet_pool')`)
 @Check('ck_routing_change_requests_status', `status IN ('requested', 'approved', 'applied', 'cancelled')`)
-@Check('ck_routing_change_requests_target', `(kind = 'fleet_pool' AND fleet_id IS NOT NULL AND to_pool_id IS NOT NULL) OR (kind <> 'fleet_pool' AND pool_id IS NOT NULL AND fleet_id IS NULL AND to_pool_id IS NULL)`)
+@Check(
+  'ck_routing_change_requests_target',
+  `(kind = 'fleet_pool' AND fleet_id IS NOT NULL AND to_pool_id IS NOT NULL) OR (kind <> 'fleet_pool' AND pool_id IS NOT NULL AND fleet_id IS NULL AND to_pool_id IS NULL)`,
+)
 @Check('ck_routing_change_requests_four_eyes', 'approved_by IS NULL OR approved_by <> requested_by')
 @Check('ck_routing_change_requests_approved', `status NOT IN ('approved', 'applied') OR (approved_by IS NOT NULL AND effective_at IS NOT NULL)`)
 export class RoutingChange {

@@ -9,7 +9,7 @@ export class PurchaseContractDto {
   @IsUUID()
   productId: string;
 
-  @ApiProperty({ example: '10.5', description: 'Hash rate to buy, TH/s (up to 3 decimals, within the product\'s min/max)' })
+  @ApiProperty({ example: '10.5', description: "Hash rate to buy, TH/s (up to 3 decimals, within the product's min/max)" })
   @IsDecimalString({ places: 3, sign: 'positive' })
   hashrateThs: string;
 }

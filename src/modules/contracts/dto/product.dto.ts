@@ -29,7 +29,7 @@ export class CreateProductDto {
 
   @ApiPropertyOptional({
     example: '0.042000',
-    description: 'Electricity fee, USD per TH/s per day. Omit to derive it from the pool fleets\' sites (price) and models (J/TH).',
+    description: "Electricity fee, USD per TH/s per day. Omit to derive it from the pool fleets' sites (price) and models (J/TH).",
   })
   @IsOptional()
   @IsDecimalString({ places: 6 })
@@ -104,7 +104,9 @@ export class UpdateProductDto {
 
   @ApiPropertyOptional({ example: '0.042000', description: 'A fixed fee; "derived" re-derives it from the pool\'s fleets' })
   @IsOptional()
-  @Matches(/^(derived|(0|[1-9][0-9]{0,11})(\.[0-9]{1,6})?)$/, { message: 'electricityFeeUsdPerThDay must be "derived" or a decimal string with at most 6 decimal places' })
+  @Matches(/^(derived|(0|[1-9][0-9]{0,11})(\.[0-9]{1,6})?)$/, {
+    message: 'electricityFeeUsdPerThDay must be "derived" or a decimal string with at most 6 decimal places',
+  })
   electricityFeeUsdPerThDay?: string;
 
   @ApiPropertyOptional({ example: 500 })

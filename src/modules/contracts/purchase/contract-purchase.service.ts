@@ -131,7 +131,8 @@ export class ContractPurchaseService {
         // no customer to the caller), or anything unexpected: one transaction per purchase, so
         // each gets its own answer and none fails another.
         if (!(error instanceof InsufficientBalanceError)) this.fallbacks.inc();
-        if (!(error instanceof DomainError)) this.logger.warn(`a purchase group of ${pending.length} fell back to single transactions: ${(error as Error).message}`);
+        if (!(error instanceof DomainError))
+          this.logger.warn(`a purchase group of ${pending.length} fell back to single transactions: ${(error as Error).message}`);
         await Promise.all(pending.map((w) => this.single(w)));
         pending = [];
       }

@@ -74,8 +74,19 @@ export class PurchaseGroupWriter {
     }
   }
 
-  private async groupTransaction<W extends PurchaseRequest>(manager: EntityManager, productId: string, group: W[], state: GroupState<W>, lockFirst: boolean): Promise<Outcome<W>[]> {
-    const read = await this.repository.readForGroup(productId, group.map((w) => ({ customerId: w.user.userId, idempotencyKey: w.idempotencyKey })), lockFirst, manager);
+  private async groupTransaction<W extends PurchaseRequest>(
+    manager: EntityManager,
+    productId: string,
+    group: W[],
+    state: GroupState<W>,
+    lockFirst: boolean,
+  ): Promise<Outcome<W>[]> {
+    const read = await this.repository.readForGroup(
+      productId,
+      group.map((w) => ({ customerId: w.user.userId, idempotencyKey: w.idempotencyKey })),
+      lockFirst,
+      manager,
+    );
     if (!read) return group.map((waiting) => ({ waiting, kind: 'refused', error: productNotFound() }));
     const { terms, bought } = read;
     const now = this.clock.now();
@@ -112,7 +123,8 @@ export class PurchaseGroupWriter {
     state.charging = checked.map((c) => c.waiting);
     const buyers = new Set(checked.map((c) => c.waiting.user.userId));
     const actor = buyers.size === 1 ? { userId: checked[0].waiting.user.userId, role: checked[0].waiting.user.role } : SYSTEM_ACTOR;
-    const entries = checked.length === 0 ? [] : await this.ledger.postBulk({ actor, entries: checked.map((c) => purchaseEntry(c.waiting, c.purchase)) }, manager);
+    const entries =
+      checked.length === 0 ? [] : await this.ledger.postBulk({ actor, entries: checked.map((c) => purchaseEntry(c.waiting, c.purchase)) }, manager);
     state.charging = undefined;
     const accepted: { waiting: W; purchase: GroupPurchase; entryId: string }[] = [];
     checked.forEach((c, i) => {
@@ -121,10 +133,20 @@ export class PurchaseGroupWriter {
       else accepted.push({ ...c, entryId: entries[i].entryId });
     });
     if (accepted.length === 0) return outcomes;
-    await this.audit.recordMany(manager, accepted.map((a) => purchaseAuditRecord(a.waiting, a.purchase, startDay, a.entryId)));
+    await this.audit.recordMany(
+      manager,
+      accepted.map((a) => purchaseAuditRecord(a.waiting, a.purchase, startDay, a.entryId)),
+    );
     const contracts = await this.repository.insertContracts({ terms, now, startDay, purchases: accepted.map((a) => a.purchase) }, manager);
     // Last: the product's row lock is held from here to the commit only.
-    if (!(await this.repository.reserveCapacity(terms, now, accepted.map((a) => a.purchase.hashrateGhs), manager))) {
+    if (
+      !(await this.repository.reserveCapacity(
+        terms,
+        now,
+        accepted.map((a) => a.purchase.hashrateGhs),
+        manager,
+      ))
+    ) {
       if (lockFirst) throw new Error('the product refused a group its locked row had room for');
       throw new ProductChangedError();
     }

@@ -10,18 +10,39 @@ import { chunkStatement, planStatement, thresholdContractStatement, type ChunkPa
 
 /** What the plan statement returns for a run (see planStatement). */
 const PLAN_FIELDS = {
-  contracts: field.bigint, pausedContracts: field.bigint, sold: field.bigint, ratioPpm: field.int, houseWeight: field.text, totalWeight: field.text,
-  leftover: field.bigint, thresholdRem: field.textOrNull, thresholdKind: field.intOrNull, thresholdHashrates: field.textArrayOrNull, thresholdPos: field.bigintOrNull,
-  housePlannedSats: field.bigint, groups: field.int,
+  contracts: field.bigint,
+  pausedContracts: field.bigint,
+  sold: field.bigint,
+  ratioPpm: field.int,
+  houseWeight: field.text,
+  totalWeight: field.text,
+  leftover: field.bigint,
+  thresholdRem: field.textOrNull,
+  thresholdKind: field.intOrNull,
+  thresholdHashrates: field.textArrayOrNull,
+  thresholdPos: field.bigintOrNull,
+  housePlannedSats: field.bigint,
+  groups: field.int,
 };
 const PLAN = rowShape(PLAN_FIELDS);
 export type PlanResult = RowOf<typeof PLAN_FIELDS>;
 
 /** What the chunk statement returns: the chunk's totals, and whether its customers' totals were kept. */
 const CHUNK_TOTALS_FIELDS = {
-  contracts: field.int, grossSats: field.bigint, electricityFeeMicroUsd: field.bigint, electricityFeeSats: field.bigint, managementFeeSats: field.bigint,
-  arrearsCollectedSats: field.bigint, arrearsClearedMicroUsd: field.bigint, netSats: field.bigint, arrearsAddedMicroUsd: field.bigint,
-  paused: field.int, inArrears: field.int, belowGuarantee: field.int, stateChanges: field.int, chunksKept: field.int,
+  contracts: field.int,
+  grossSats: field.bigint,
+  electricityFeeMicroUsd: field.bigint,
+  electricityFeeSats: field.bigint,
+  managementFeeSats: field.bigint,
+  arrearsCollectedSats: field.bigint,
+  arrearsClearedMicroUsd: field.bigint,
+  netSats: field.bigint,
+  arrearsAddedMicroUsd: field.bigint,
+  paused: field.int,
+  inArrears: field.int,
+  belowGuarantee: field.int,
+  stateChanges: field.int,
+  chunksKept: field.int,
 };
 const CHUNK_TOTALS = rowShape(CHUNK_TOTALS_FIELDS);
 export type ChunkTotals = Omit<RowOf<typeof CHUNK_TOTALS_FIELDS>, 'chunksKept'>;
@@ -37,7 +58,14 @@ export class SettlementEngineRepository {
     return queryRow(manager, PLAN, statement.sql, statement.params);
   }
 
-  async thresholdContract(manager: EntityManager, source: SqlSource, day: string, hashrates: string[], pos: bigint, dayAttempt: number | null): Promise<string | null> {
+  async thresholdContract(
+    manager: EntityManager,
+    source: SqlSource,
+    day: string,
+    hashrates: string[],
+    pos: bigint,
+    dayAttempt: number | null,
+  ): Promise<string | null> {
     const statement = thresholdContractStatement(source, day, hashrates, pos, dayAttempt);
     const rows: { contractId: string }[] = await manager.query(statement.sql, statement.params);
     return rows[0]?.contractId ?? null;
@@ -95,8 +123,14 @@ export class SettlementEngineRepository {
     await manager.query(
       `UPDATE settlement_chunks SET status = 'done', contract_count = $3, gross_sats = $4, net_sats = $5, totals = $6, done_at = clock_timestamp()
         WHERE run_id = $1 AND chunk_no = $2`,
-      [runId, chunkNo, totals.contracts, totals.grossSats.toString(), totals.netSats.toString(),
-        JSON.stringify(totals, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))],
+      [
+        runId,
+        chunkNo,
+        totals.contracts,
+        totals.grossSats.toString(),
+        totals.netSats.toString(),
+        JSON.stringify(totals, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+      ],
     );
   }
 

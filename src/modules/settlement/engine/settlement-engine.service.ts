@@ -60,7 +60,12 @@ export class SettlementEngine {
       if (!run || run.status !== 'pending') return 'not-pending';
       const earlier = await this.runs.runToWaitFor(m, run.poolId, run.day, run.seq);
       if (earlier) {
-        await this.runs.setRunWaiting(m, run.id, 'pending', `waiting for ${earlier.day}${earlier.seq ? ` (adjustment ${earlier.seq})` : ''} of this pool to settle first`);
+        await this.runs.setRunWaiting(
+          m,
+          run.id,
+          'pending',
+          `waiting for ${earlier.day}${earlier.seq ? ` (adjustment ${earlier.seq})` : ''} of this pool to settle first`,
+        );
         return 'blocked';
       }
       await this.repository.clearPlan(m, run.id);
@@ -92,11 +97,24 @@ export class SettlementEngine {
       const splitAmount = earnings > 0n ? earnings : 0n;
       const source = this.contracts.inForceSource(run.poolId, run.day);
       const plan = await this.repository.plan(m, source, {
-        runId: run.id, day: run.day, earningsSats: splitAmount, deliveredGhs, onlineGhs, btcUsd: inputs.btcUsd, fixed,
+        runId: run.id,
+        day: run.day,
+        earningsSats: splitAmount,
+        deliveredGhs,
+        onlineGhs,
+        btcUsd: inputs.btcUsd,
+        fixed,
       });
       let thresholdContractId: string | null = null;
       if (plan.thresholdKind === 1) {
-        thresholdContractId = await this.repository.thresholdContract(m, source, run.day, plan.thresholdHashrates ?? [], plan.thresholdPos!, fixed?.dayAttempt ?? null);
+        thresholdContractId = await this.repository.thresholdContract(
+          m,
+          source,
+          run.day,
+          plan.thresholdHashrates ?? [],
+          plan.thresholdPos!,
+          fixed?.dayAttempt ?? null,
+        );
         if (!thresholdContractId) throw new SettlementInvariantError(`no contract at position ${plan.thresholdPos} of the threshold class`);
       }
       // An adjustment with nothing to split (a downward correction) writes no settlement rows.
@@ -223,7 +241,9 @@ export class SettlementEngine {
     const earnings = run.earningsSats ?? 0n;
     const house = earnings - totals.grossSats;
     if (house !== run.housePlannedSats) {
-      throw new SettlementInvariantError(`run ${run.id}: earnings ${earnings} - gross ${totals.grossSats} = ${house}, but the house share is ${run.housePlannedSats}`);
+      throw new SettlementInvariantError(
+        `run ${run.id}: earnings ${earnings} - gross ${totals.grossSats} = ${house}, but the house share is ${run.housePlannedSats}`,
+      );
     }
     if (totals.contracts !== run.contractCount) {
       throw new SettlementInvariantError(`run ${run.id}: ${totals.contracts} settlements written for ${run.contractCount} contracts`);
@@ -264,11 +284,18 @@ export class SettlementEngine {
   private async collectUsdArrears(m: EntityManager, run: SettlementRun): Promise<bigint> {
     const owing = await this.states.customersInArrears(m, run.poolId);
     const results = await this.ledger.collectArrearsBulk(
-      owing.map((o) => ({ customerId: o.customerId, maxMicroUsd: o.arrearsMicroUsd, idempotencyKey: ledgerKey(run, `collect-${o.customerId}`), reference: `settlement ${run.day}` })),
+      owing.map((o) => ({
+        customerId: o.customerId,
+        maxMicroUsd: o.arrearsMicroUsd,
+        idempotencyKey: ledgerKey(run, `collect-${o.customerId}`),
+        reference: `settlement ${run.day}`,
+      })),
       SYSTEM_ACTOR,
       m,
     );
-    const collections = owing.flatMap((o, i) => (results[i].collectedMicroUsd > 0n ? [{ customerId: o.customerId, amountMicroUsd: results[i].collectedMicroUsd }] : []));
+    const collections = owing.flatMap((o, i) =>
+      results[i].collectedMicroUsd > 0n ? [{ customerId: o.customerId, amountMicroUsd: results[i].collectedMicroUsd }] : [],
+    );
     await this.states.applyUsdCollections(m, run.poolId, collections, run.day);
     return collections.reduce((sum, c) => sum + c.amountMicroUsd, 0n);
   }

@@ -16,9 +16,21 @@ const byAccount = (lines: LedgerLine[]) => Object.fromEntries(lines.map((l) => [
 const sum = (lines: LedgerLine[]) => lines.reduce((s, l) => s + l.amount, 0n);
 
 const totals = (over: Partial<RunTotals> = {}): RunTotals => ({
-  chunksDone: 1, contracts: 3, grossSats: 0n, electricityFeeMicroUsd: 0n, electricityFeeSats: 0n, managementFeeSats: 0n,
-  arrearsCollectedSats: 0n, arrearsClearedMicroUsd: 0n, netSats: 0n, arrearsAddedMicroUsd: 0n, paused: 0, inArrears: 0,
-  stateChanges: 0, houseSats: 0n, ...over,
+  chunksDone: 1,
+  contracts: 3,
+  grossSats: 0n,
+  electricityFeeMicroUsd: 0n,
+  electricityFeeSats: 0n,
+  managementFeeSats: 0n,
+  arrearsCollectedSats: 0n,
+  arrearsClearedMicroUsd: 0n,
+  netSats: 0n,
+  arrearsAddedMicroUsd: 0n,
+  paused: 0,
+  inArrears: 0,
+  stateChanges: 0,
+  houseSats: 0n,
+  ...over,
 });
 
 describe('settlement ledger entries', () => {
@@ -45,15 +57,12 @@ describe('settlement ledger entries', () => {
 
     const entries = customerEntries(run, customers, '');
 
-    expect(entries.map((e) => e.idempotencyKey)).toEqual([
-      `settlement:${POOL}:2025-07-12:s0:customers-0`,
-      `settlement:${POOL}:2025-07-12:s0:customers-1`,
-    ]);
+    expect(entries.map((e) => e.idempotencyKey)).toEqual([`settlement:${POOL}:2025-07-12:s0:customers-0`, `settlement:${POOL}:2025-07-12:s0:customers-1`]);
     expect(entries[0].lines).toHaveLength(CUSTOMERS_PER_ENTRY + 1);
     expect(byAccount(entries[1].lines)['platform:pool_receivable:BTC']).toBe(-7n);
   });
 
-  it('moves arrears on the customers\' USD arrears accounts against USD electricity revenue', () => {
+  it("moves arrears on the customers' USD arrears accounts against USD electricity revenue", () => {
     const added = customer(1, 0n, 1_500_000n);
     const cleared = customer(2, 10n, -400_000n);
 
@@ -74,7 +83,7 @@ describe('settlement ledger entries', () => {
     expect(customerEntries(run, [customer(1, 0n, 0n)], '')).toEqual([]);
   });
 
-  it('posts the platform share of the pool-day: receivable less customers\' net, fees, arrears collected and the house', () => {
+  it("posts the platform share of the pool-day: receivable less customers' net, fees, arrears collected and the house", () => {
     const t = totals({ netSats: 60_000n, electricityFeeSats: 20_000n, arrearsCollectedSats: 1_000n, managementFeeSats: 4_000n, houseSats: 15_000n });
 
     const entry = platformEntry(run, 100_000n, t)!;

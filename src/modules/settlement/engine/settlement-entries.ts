@@ -46,7 +46,8 @@ export function customerEntries(run: RunKey, customers: readonly CustomerTotal[]
     const sum = batch.reduce((s, c) => s + c.arrearsDelta, 0n);
     const lines: LedgerLine[] = batch.map((c) => ({ account: customerAccount(c.customerId, 'USD', 'arrears'), amount: -c.arrearsDelta }));
     if (sum !== 0n) lines.push({ account: platformAccount('electricity_revenue', 'USD'), amount: sum });
-    if (lines.length >= 2) entries.push({ type: 'settlement.arrears', idempotencyKey: ledgerKey(run, `arrears-${prefix}${i / CUSTOMERS_PER_ENTRY}`), reference, lines });
+    if (lines.length >= 2)
+      entries.push({ type: 'settlement.arrears', idempotencyKey: ledgerKey(run, `arrears-${prefix}${i / CUSTOMERS_PER_ENTRY}`), reference, lines });
   }
   return entries;
 }

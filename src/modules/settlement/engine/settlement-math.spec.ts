@@ -35,13 +35,12 @@ function referenceSplit(amount: bigint, parts: Part[]): Map<string, bigint> {
 const partsArb = fc
   .uniqueArray(fc.bigInt({ min: 1n, max: 10_000_000n }), { minLength: 1, maxLength: 300 })
   .chain((ids) =>
-    fc.tuple(
-      fc.array(fc.bigInt({ min: 0n, max: 200_000_000_000n }), { minLength: ids.length, maxLength: ids.length }),
-      fc.bigInt({ min: 0n, max: 10_000_000_000_000n }),
-    ).map(([weights, house]) => [
-      ...ids.map((id, i) => ({ kind: 1 as const, id, weight: weights[i] })),
-      { kind: 0 as const, id: 0n, weight: house },
-    ]),
+    fc
+      .tuple(
+        fc.array(fc.bigInt({ min: 0n, max: 200_000_000_000n }), { minLength: ids.length, maxLength: ids.length }),
+        fc.bigInt({ min: 0n, max: 10_000_000_000_000n }),
+      )
+      .map(([weights, house]) => [...ids.map((id, i) => ({ kind: 1 as const, id, weight: weights[i] })), { kind: 0 as const, id: 0n, weight: house }]),
   );
 
 describe('largest remainder applied chunk-wise against a threshold', () => {
@@ -102,13 +101,28 @@ describe('weights and fees', () => {
 });
 
 describe('one contract-day', () => {
-  const base = { day: 100, hashrateGhs: 100_000n, ratioPpm: 1_000_000n, feeMicroUsdPerThDay: 50_000n, managementFeeBps: 1_000n, uptimeGuaranteeBps: 9_500n, arrearsGraceDays: 3, priceMicroUsdPerBtc: 50_000_000_000n };
+  const base = {
+    day: 100,
+    hashrateGhs: 100_000n,
+    ratioPpm: 1_000_000n,
+    feeMicroUsdPerThDay: 50_000n,
+    managementFeeBps: 1_000n,
+    uptimeGuaranteeBps: 9_500n,
+    arrearsGraceDays: 3,
+    priceMicroUsdPerBtc: 50_000_000_000n,
+  };
   const clean: ContractDayState = { arrearsMicroUsd: 0n, arrearsSinceDay: null, undeliveredGhsPpmDays: 0n, extensionDays: 0n };
 
   it('nets gross minus electricity and management', () => {
     // electricity 5 USD = 10,000 sats; management 10% of 50,000 = 5,000
     const r = settleContractDay({ ...base, grossSats: 50_000n }, clean);
-    expect([r.electricityFeeMicroUsd, r.electricityFeeSats, r.managementFeeSats, r.netSats, r.arrearsAddedMicroUsd]).toEqual([5_000_000n, 10_000n, 5_000n, 35_000n, 0n]);
+    expect([r.electricityFeeMicroUsd, r.electricityFeeSats, r.managementFeeSats, r.netSats, r.arrearsAddedMicroUsd]).toEqual([
+      5_000_000n,
+      10_000n,
+      5_000n,
+      35_000n,
+      0n,
+    ]);
   });
 
   it('records the uncovered electricity as arrears when gross does not cover it, and collects it from later output', () => {
@@ -145,11 +159,19 @@ describe('one contract-day', () => {
 
   it('always has net plus fees equal to gross', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10_000_000n }), fc.bigInt({ min: 0n, max: 50_000_000n }), fc.bigInt({ min: 0n, max: 10_000n }), (gross, owed, bps) => {
-        const r = settleContractDay({ ...base, grossSats: gross, managementFeeBps: bps }, { ...clean, arrearsMicroUsd: owed, arrearsSinceDay: owed > 0n ? 99 : null });
-        expect(r.netSats + r.electricityFeeSats + r.managementFeeSats + r.arrearsCollectedSats).toBe(gross);
-        expect(r.netSats >= 0n).toBe(true);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10_000_000n }),
+        fc.bigInt({ min: 0n, max: 50_000_000n }),
+        fc.bigInt({ min: 0n, max: 10_000n }),
+        (gross, owed, bps) => {
+          const r = settleContractDay(
+            { ...base, grossSats: gross, managementFeeBps: bps },
+            { ...clean, arrearsMicroUsd: owed, arrearsSinceDay: owed > 0n ? 99 : null },
+          );
+          expect(r.netSats + r.electricityFeeSats + r.managementFeeSats + r.arrearsCollectedSats).toBe(gross);
+          expect(r.netSats >= 0n).toBe(true);
+        },
+      ),
     );
   });
 });

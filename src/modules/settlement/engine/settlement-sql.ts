@@ -13,8 +13,7 @@ import { embed, type SqlSource } from '../../../common/sql/sql-source.js';
  */
 
 /** Paused on `day`: arrears outstanding whose oldest day is more than the product's grace days before it. */
-const PAUSED = (day: string, s = 's', c = 'c') =>
-  `(${s}.arrears_micro_usd > 0 AND ${day}::date - ${s}.arrears_since > ${c}.arrears_grace_days) IS TRUE`;
+const PAUSED = (day: string, s = 's', c = 'c') => `(${s}.arrears_micro_usd > 0 AND ${day}::date - ${s}.arrears_since > ${c}.arrears_grace_days) IS TRUE`;
 
 /**
  * Adjustments: a contract is paused when the day's own settlement (seq 0) recorded it so, in
@@ -42,8 +41,17 @@ export interface PlanParams {
  * same statement, the run's weight table (base share, +1 rule and electricity fee per group).
  */
 export function planStatement(source: SqlSource, p: PlanParams): { sql: string; params: unknown[] } {
-  const params: unknown[] = [p.runId, p.day, p.earningsSats.toString(), p.deliveredGhs?.toString() ?? null, p.onlineGhs.toString(), p.btcUsd,
-    p.fixed ? String(p.fixed.ratioPpm) : null, p.fixed?.houseWeight ?? null, p.fixed !== null];
+  const params: unknown[] = [
+    p.runId,
+    p.day,
+    p.earningsSats.toString(),
+    p.deliveredGhs?.toString() ?? null,
+    p.onlineGhs.toString(),
+    p.btcUsd,
+    p.fixed ? String(p.fixed.ratioPpm) : null,
+    p.fixed?.houseWeight ?? null,
+    p.fixed !== null,
+  ];
   // $10 only where it is referenced: Postgres must infer every parameter's type.
   if (p.fixed) params.push(p.fixed.dayAttempt);
   const src = embed(source, params);
@@ -126,7 +134,13 @@ export function planStatement(source: SqlSource, p: PlanParams): { sql: string; 
 }
 
 /** The contract holding the threshold inside its tie class: the pos-th smallest id among them. */
-export function thresholdContractStatement(source: SqlSource, day: string, hashrates: string[], pos: bigint, dayAttempt: number | null): { sql: string; params: unknown[] } {
+export function thresholdContractStatement(
+  source: SqlSource,
+  day: string,
+  hashrates: string[],
+  pos: bigint,
+  dayAttempt: number | null,
+): { sql: string; params: unknown[] } {
   const adjustment = dayAttempt !== null;
   const params: unknown[] = [day, hashrates, (pos - 1n).toString(), ...(adjustment ? [dayAttempt] : [])];
   const src = embed(source, params);
@@ -178,7 +192,21 @@ export interface ChunkParams {
  */
 export function chunkStatement(source: SqlSource, p: ChunkParams): { sql: string; params: unknown[] } {
   const adjustment = p.dayAttempt !== null;
-  const params: unknown[] = [p.runId, p.poolId, p.day, p.seq, p.idFrom, p.idTo, p.ratioPpm, p.thresholdContractId, p.btcUsd, adjustment, p.chunkNo, p.attempt, ...(adjustment ? [p.dayAttempt] : [])];
+  const params: unknown[] = [
+    p.runId,
+    p.poolId,
+    p.day,
+    p.seq,
+    p.idFrom,
+    p.idTo,
+    p.ratioPpm,
+    p.thresholdContractId,
+    p.btcUsd,
+    adjustment,
+    p.chunkNo,
+    p.attempt,
+    ...(adjustment ? [p.dayAttempt] : []),
+  ];
   const src = embed(source, params);
   const paused = adjustment ? DAY_PAUSED : PAUSED('$3');
   const pausedJoin = adjustment ? dayRowJoin('$3', '$13') : '';

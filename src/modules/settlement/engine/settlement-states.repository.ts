@@ -60,7 +60,12 @@ export class SettlementStatesRepository {
    * Applies USD collections to the customers' contracts in the pool, each customer's oldest
    * arrears first (then by contract id), in one statement. Returns how many contracts changed.
    */
-  async applyUsdCollections(manager: EntityManager, poolId: string, collections: { customerId: string; amountMicroUsd: bigint }[], day: string): Promise<number> {
+  async applyUsdCollections(
+    manager: EntityManager,
+    poolId: string,
+    collections: { customerId: string; amountMicroUsd: bigint }[],
+    day: string,
+  ): Promise<number> {
     if (collections.length === 0) return 0;
     const rows: { n: number }[] = await manager.query(
       `WITH paying AS (

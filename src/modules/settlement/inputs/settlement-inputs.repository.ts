@@ -10,7 +10,10 @@ import { PoolPayout } from '../entities/pool-payout.entity.js';
 export class SettlementInputsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insertEarnings(m: EntityManager, e: { poolId: string; day: string; amountSats: bigint; reference: string; recordedBy: string | null }): Promise<{ row: PoolEarning; created: boolean }> {
+  async insertEarnings(
+    m: EntityManager,
+    e: { poolId: string; day: string; amountSats: bigint; reference: string; recordedBy: string | null },
+  ): Promise<{ row: PoolEarning; created: boolean }> {
     const columns = columnsOf(m, PoolEarning);
     const [inserted] = await queryEntities(
       m,
@@ -20,11 +23,17 @@ export class SettlementInputsRepository {
       [e.poolId, e.day, e.amountSats.toString(), e.reference, e.recordedBy],
     );
     if (inserted) return { row: inserted, created: true };
-    const [existing] = await queryEntities(m, PoolEarning, `SELECT ${columns} FROM pool_earnings WHERE pool_id = $1 AND day = $2 FOR UPDATE`, [e.poolId, e.day]);
+    const [existing] = await queryEntities(m, PoolEarning, `SELECT ${columns} FROM pool_earnings WHERE pool_id = $1 AND day = $2 FOR UPDATE`, [
+      e.poolId,
+      e.day,
+    ]);
     return { row: existing, created: false };
   }
 
-  async correctEarnings(m: EntityManager, e: { poolId: string; day: string; amountSats: bigint; reference: string; recordedBy: string | null }): Promise<PoolEarning> {
+  async correctEarnings(
+    m: EntityManager,
+    e: { poolId: string; day: string; amountSats: bigint; reference: string; recordedBy: string | null },
+  ): Promise<PoolEarning> {
     const [row] = await queryEntities(
       m,
       PoolEarning,
@@ -37,7 +46,10 @@ export class SettlementInputsRepository {
 
   async findEarnings(poolId: string, day: string, m?: EntityManager): Promise<PoolEarning | null> {
     const db = m ?? this.dataSource;
-    const [row] = await queryEntities(db, PoolEarning, `SELECT ${columnsOf(db, PoolEarning)} FROM pool_earnings WHERE pool_id = $1 AND day = $2`, [poolId, day]);
+    const [row] = await queryEntities(db, PoolEarning, `SELECT ${columnsOf(db, PoolEarning)} FROM pool_earnings WHERE pool_id = $1 AND day = $2`, [
+      poolId,
+      day,
+    ]);
     return row ?? null;
   }
 
@@ -47,7 +59,10 @@ export class SettlementInputsRepository {
     return rows.map((r) => r.pool_id);
   }
 
-  async insertPayout(m: EntityManager, p: { poolId: string; txid: string; vout: number; amountSats: bigint; receivedAt: Date; recordedBy: string | null }): Promise<{ row: PoolPayout; created: boolean }> {
+  async insertPayout(
+    m: EntityManager,
+    p: { poolId: string; txid: string; vout: number; amountSats: bigint; receivedAt: Date; recordedBy: string | null },
+  ): Promise<{ row: PoolPayout; created: boolean }> {
     const columns = columnsOf(m, PoolPayout);
     const [inserted] = await queryEntities(
       m,

@@ -34,11 +34,23 @@ export interface PayoutInput {
 export type EarningsOutcome = 'created' | 'unchanged' | 'corrected';
 
 export const earningsView = (e: PoolEarning) => ({
-  poolId: e.poolId, day: e.day, amountSats: e.amountSats.toString(), amountBtc: formatBtc(e.amountSats), reference: e.reference, revision: e.revision,
-  recordedAt: e.recordedAt, updatedAt: e.updatedAt,
+  poolId: e.poolId,
+  day: e.day,
+  amountSats: e.amountSats.toString(),
+  amountBtc: formatBtc(e.amountSats),
+  reference: e.reference,
+  revision: e.revision,
+  recordedAt: e.recordedAt,
+  updatedAt: e.updatedAt,
 });
 export const payoutView = (p: PoolPayout) => ({
-  id: p.id, poolId: p.poolId, txid: p.txid, vout: p.vout, amountSats: p.amountSats.toString(), amountBtc: formatBtc(p.amountSats), receivedAt: p.receivedAt,
+  id: p.id,
+  poolId: p.poolId,
+  txid: p.txid,
+  vout: p.vout,
+  amountSats: p.amountSats.toString(),
+  amountBtc: formatBtc(p.amountSats),
+  receivedAt: p.receivedAt,
   recordedAt: p.recordedAt,
 });
 
@@ -77,7 +89,11 @@ export class SettlementInputsService {
   }
 
   /** Records (or corrects) earnings, several rows in one transaction: all or nothing. */
-  async recordEarnings(ctx: RequestContext, inputs: EarningsInput[], outer?: EntityManager): Promise<{ outcome: EarningsOutcome; earnings: ReturnType<typeof earningsView> }[]> {
+  async recordEarnings(
+    ctx: RequestContext,
+    inputs: EarningsInput[],
+    outer?: EntityManager,
+  ): Promise<{ outcome: EarningsOutcome; earnings: ReturnType<typeof earningsView> }[]> {
     const today = utcDayOf(this.clock.now());
     if (inputs.some((e) => e.day >= today)) throw new EarningsInFutureError();
     await this.assertPools(inputs.map((e) => e.poolId));
@@ -87,15 +103,27 @@ export class SettlementInputsService {
         const row = { ...input, recordedBy: ctx.user.userId };
         const { row: stored, created } = await this.repository.insertEarnings(m, row);
         if (created) {
-          await this.audit.record(m, { actor: ctx.user, action: 'pool_earnings.recorded', entityType: 'pool_earnings', entityId: `${input.poolId}:${input.day}`, after: earningsView(stored), requestId: ctx.requestId });
+          await this.audit.record(m, {
+            actor: ctx.user,
+            action: 'pool_earnings.recorded',
+            entityType: 'pool_earnings',
+            entityId: `${input.poolId}:${input.day}`,
+            after: earningsView(stored),
+            requestId: ctx.requestId,
+          });
           results.push({ outcome: 'created', earnings: earningsView(stored) });
         } else if (stored.amountSats === input.amountSats && stored.reference === input.reference) {
           results.push({ outcome: 'unchanged', earnings: earningsView(stored) });
         } else {
           const corrected = await this.repository.correctEarnings(m, row);
           await this.audit.record(m, {
-            actor: ctx.user, action: 'pool_earnings.corrected', entityType: 'pool_earnings', entityId: `${input.poolId}:${input.day}`,
-            before: earningsView(stored), after: earningsView(corrected), requestId: ctx.requestId,
+            actor: ctx.user,
+            action: 'pool_earnings.corrected',
+            entityType: 'pool_earnings',
+            entityId: `${input.poolId}:${input.day}`,
+            before: earningsView(stored),
+            after: earningsView(corrected),
+            requestId: ctx.requestId,
           });
           results.push({ outcome: 'corrected', earnings: earningsView(corrected) });
         }
@@ -132,7 +160,14 @@ export class SettlementInputsService {
           },
           m,
         );
-        await this.audit.record(m, { actor: ctx.user, action: 'pool_payout.recorded', entityType: 'pool_payout', entityId: row.id, after: payoutView(row), requestId: ctx.requestId });
+        await this.audit.record(m, {
+          actor: ctx.user,
+          action: 'pool_payout.recorded',
+          entityType: 'pool_payout',
+          entityId: row.id,
+          after: payoutView(row),
+          requestId: ctx.requestId,
+        });
         results.push({ outcome: 'created', payout: payoutView(row) });
       }
       return results;

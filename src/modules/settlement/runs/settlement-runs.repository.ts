@@ -19,10 +19,23 @@ export interface RunListFilter {
 
 /** What prepare fixes on a run: its inputs, the split's parameters and its chunk count. */
 export interface PreparedRun {
-  generation: number; earningsSats: bigint; earningsRevision: number; btcUsd: string; soldGhs: bigint; onlineGhs: bigint;
-  deliveredGhs: bigint | null; ratioPpm: number; houseWeight: string; totalWeight: string; leftoverSats: bigint;
-  thresholdRem: string | null; thresholdKind: number | null; thresholdContractId: string | null; housePlannedSats: bigint;
-  contractCount: number; chunkCount: number;
+  generation: number;
+  earningsSats: bigint;
+  earningsRevision: number;
+  btcUsd: string;
+  soldGhs: bigint;
+  onlineGhs: bigint;
+  deliveredGhs: bigint | null;
+  ratioPpm: number;
+  houseWeight: string;
+  totalWeight: string;
+  leftoverSats: bigint;
+  thresholdRem: string | null;
+  thresholdKind: number | null;
+  thresholdContractId: string | null;
+  housePlannedSats: bigint;
+  contractCount: number;
+  chunkCount: number;
 }
 
 /** A run's chunk as the flow and the finalizer use it. */
@@ -55,7 +68,12 @@ export class SettlementRunsRepository {
 
   /** Runs matching `where` (over alias r), in `order`; `suffix` for FOR UPDATE or LIMIT. */
   private runs(db: Db, where: string, params: unknown[], order = 'r.day, r.pool_id, r.seq', suffix = ''): Promise<SettlementRun[]> {
-    return queryEntities(db, SettlementRun, `SELECT ${columnsOf(db, SettlementRun, 'r')} FROM settlement_runs r WHERE ${where} ORDER BY ${order} ${suffix}`, params);
+    return queryEntities(
+      db,
+      SettlementRun,
+      `SELECT ${columnsOf(db, SettlementRun, 'r')} FROM settlement_runs r WHERE ${where} ORDER BY ${order} ${suffix}`,
+      params,
+    );
   }
 
   /** Creates the (pool, day, seq) run unless it exists; returns the stored row either way. */
@@ -148,8 +166,9 @@ export class SettlementRunsRepository {
    * retried), unless another run of its pool is running meanwhile. Returns what was done.
    */
   async retryRun(manager: EntityManager, id: string): Promise<'replanned' | 'resumed' | 'busy'> {
-    const rows = resultRows<{ outcome: 'replanned' | 'resumed' }>(await manager.query(
-      `UPDATE settlement_runs r
+    const rows = resultRows<{ outcome: 'replanned' | 'resumed' }>(
+      await manager.query(
+        `UPDATE settlement_runs r
           SET status = CASE WHEN r.credits_started_at IS NULL THEN 'pending' ELSE 'running' END,
               attempt = CASE WHEN r.credits_started_at IS NULL THEN r.attempt + 1 ELSE r.attempt END,
               error = NULL, waiting_reason = NULL, updated_at = now()
@@ -157,18 +176,24 @@ export class SettlementRunsRepository {
           AND (r.credits_started_at IS NULL
                OR NOT EXISTS (SELECT 1 FROM settlement_runs o WHERE o.pool_id = r.pool_id AND o.status = 'running' AND o.id <> r.id))
         RETURNING CASE WHEN r.credits_started_at IS NULL THEN 'replanned' ELSE 'resumed' END AS outcome`,
-      [id],
-    ));
+        [id],
+      ),
+    );
     return rows[0]?.outcome ?? 'busy';
   }
 
   /** From now on the attempt's numbers are final: a failure resumes it rather than planning it again. */
   async markCreditsStarted(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(`UPDATE settlement_runs SET credits_started_at = coalesce(credits_started_at, clock_timestamp()), updated_at = now() WHERE id = $1`, [id]);
+    await manager.query(`UPDATE settlement_runs SET credits_started_at = coalesce(credits_started_at, clock_timestamp()), updated_at = now() WHERE id = $1`, [
+      id,
+    ]);
   }
 
   async failRun(manager: EntityManager, id: string, error: string): Promise<void> {
-    await manager.query(`UPDATE settlement_runs SET status = 'failed', error = $2, updated_at = now() WHERE id = $1 AND status <> 'completed'`, [id, error.slice(0, 2000)]);
+    await manager.query(`UPDATE settlement_runs SET status = 'failed', error = $2, updated_at = now() WHERE id = $1 AND status <> 'completed'`, [
+      id,
+      error.slice(0, 2000),
+    ]);
   }
 
   async markPrepared(manager: EntityManager, id: string, p: PreparedRun): Promise<void> {
@@ -182,9 +207,24 @@ export class SettlementRunsRepository {
               updated_at = now()
         WHERE id = $1`,
       [
-        id, p.generation, p.earningsSats.toString(), p.earningsRevision, p.btcUsd, p.soldGhs.toString(), p.onlineGhs.toString(),
-        p.deliveredGhs?.toString() ?? null, p.ratioPpm, p.houseWeight, p.totalWeight, p.leftoverSats.toString(), p.thresholdRem,
-        p.thresholdKind, p.thresholdContractId, p.housePlannedSats.toString(), p.contractCount, p.chunkCount,
+        id,
+        p.generation,
+        p.earningsSats.toString(),
+        p.earningsRevision,
+        p.btcUsd,
+        p.soldGhs.toString(),
+        p.onlineGhs.toString(),
+        p.deliveredGhs?.toString() ?? null,
+        p.ratioPpm,
+        p.houseWeight,
+        p.totalWeight,
+        p.leftoverSats.toString(),
+        p.thresholdRem,
+        p.thresholdKind,
+        p.thresholdContractId,
+        p.housePlannedSats.toString(),
+        p.contractCount,
+        p.chunkCount,
       ],
     );
   }
@@ -197,9 +237,19 @@ export class SettlementRunsRepository {
               net_sats = $10, arrears_added_micro_usd = $11, paused_count = $12, arrears_count = $13, updated_at = now()
         WHERE id = $1`,
       [
-        id, totals.chunksDone, totals.grossSats.toString(), totals.houseSats.toString(), totals.electricityFeeSats.toString(),
-        totals.electricityFeeMicroUsd.toString(), totals.managementFeeSats.toString(), totals.arrearsCollectedSats.toString(),
-        totals.arrearsClearedMicroUsd.toString(), totals.netSats.toString(), totals.arrearsAddedMicroUsd.toString(), totals.paused, totals.inArrears,
+        id,
+        totals.chunksDone,
+        totals.grossSats.toString(),
+        totals.houseSats.toString(),
+        totals.electricityFeeSats.toString(),
+        totals.electricityFeeMicroUsd.toString(),
+        totals.managementFeeSats.toString(),
+        totals.arrearsCollectedSats.toString(),
+        totals.arrearsClearedMicroUsd.toString(),
+        totals.netSats.toString(),
+        totals.arrearsAddedMicroUsd.toString(),
+        totals.paused,
+        totals.inArrears,
       ],
     );
   }
@@ -268,7 +318,12 @@ export class SettlementRunsRepository {
   /** The run's chunks, in order (the flow's jobs and the finalizer's customer ranges). */
   chunksOf(runId: string, manager?: EntityManager): Promise<ChunkRow[]> {
     const db = this.db(manager);
-    return queryEntities(db, SettlementChunk, `SELECT ${columnsOf(db, SettlementChunk, undefined, CHUNK_FIELDS)} FROM settlement_chunks WHERE run_id = $1 ORDER BY chunk_no`, [runId]);
+    return queryEntities(
+      db,
+      SettlementChunk,
+      `SELECT ${columnsOf(db, SettlementChunk, undefined, CHUNK_FIELDS)} FROM settlement_chunks WHERE run_id = $1 ORDER BY chunk_no`,
+      [runId],
+    );
   }
 
   // ---- partitions -------------------------------------------------------------------------

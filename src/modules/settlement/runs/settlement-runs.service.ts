@@ -66,14 +66,26 @@ export class SettlementRunsService {
         await this.tx.run(async (m) => {
           const { run, created } = await this.repository.insertRunIfAbsent(m, { poolId, day, seq: 0, status: 'waiting', waitingReason: null, triggeredBy });
           if (created && explicit) {
-            await this.audit.record(m, { actor, action: 'settlement.run.opened', entityType: 'settlement_run', entityId: run.id, after: { poolId, day }, requestId });
+            await this.audit.record(m, {
+              actor,
+              action: 'settlement.run.opened',
+              entityType: 'settlement_run',
+              entityId: run.id,
+              after: { poolId, day },
+              requestId,
+            });
           }
           if (run.status === 'failed' && explicit) {
             const outcome = await this.repository.retryRun(m, run.id);
             if (outcome === 'resumed') resumed.push(run);
             await this.audit.record(m, {
-              actor, action: 'settlement.run.retried', entityType: 'settlement_run', entityId: run.id,
-              before: { status: run.status, error: run.error, attempt: run.attempt }, after: { outcome }, requestId,
+              actor,
+              action: 'settlement.run.retried',
+              entityType: 'settlement_run',
+              entityId: run.id,
+              before: { status: run.status, error: run.error, attempt: run.attempt },
+              after: { outcome },
+              requestId,
             });
           }
         });
@@ -120,9 +132,7 @@ export class SettlementRunsService {
       const settled = runs.reduce((s, r) => s + (r.earningsSats ?? 0n), 0n);
       if (earnings && earnings.amountSats !== settled) {
         const seq = Math.max(...runs.map((r) => r.seq)) + 1;
-        await this.tx.run((m) =>
-          this.repository.insertRunIfAbsent(m, { poolId, day, seq, status: 'pending', waitingReason: null, triggeredBy: 'system' }),
-        );
+        await this.tx.run((m) => this.repository.insertRunIfAbsent(m, { poolId, day, seq, status: 'pending', waitingReason: null, triggeredBy: 'system' }));
         this.logger.log(`earnings of pool ${poolId} for ${day} corrected: adjustment ${seq} opened for ${earnings.amountSats - settled} sats`);
       }
     }

@@ -36,7 +36,8 @@ export class SettlementProcessor extends JobProcessor implements OnApplicationBo
     },
     [JOBS.settlement.settleChunk]: {
       schema: z.object({ runId, chunkNo: z.number().int().min(0) }).strict(),
-      handle: async (payload: { runId: string; chunkNo: number }) => this.failRunOnDomainError(payload.runId, () => this.engine.settleChunk(payload.runId, payload.chunkNo)),
+      handle: async (payload: { runId: string; chunkNo: number }) =>
+        this.failRunOnDomainError(payload.runId, () => this.engine.settleChunk(payload.runId, payload.chunkNo)),
     },
     [JOBS.settlement.finalizeRun]: {
       schema: z.object({ runId }).strict(),

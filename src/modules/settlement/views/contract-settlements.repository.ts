@@ -6,9 +6,20 @@ import type { RunStatus } from '../entities/settlement-run.entity.js';
 
 /** A contract's settlement row as the customer's view shows it (contract_settlements is no entity: partitioned by hand; columns are the fields in snake case). */
 const CONTRACT_SETTLEMENT_FIELDS = {
-  day: field.day, seq: field.int, poolId: field.text, hashrateGhs: field.bigint, ratioPpm: field.int, grossSats: field.bigint, electricityFeeMicroUsd: field.bigint,
-  electricityFeeSats: field.bigint, managementFeeSats: field.bigint, arrearsCollectedSats: field.bigint, arrearsClearedMicroUsd: field.bigint,
-  netSats: field.bigint, arrearsAddedMicroUsd: field.bigint, flags: field.int,
+  day: field.day,
+  seq: field.int,
+  poolId: field.text,
+  hashrateGhs: field.bigint,
+  ratioPpm: field.int,
+  grossSats: field.bigint,
+  electricityFeeMicroUsd: field.bigint,
+  electricityFeeSats: field.bigint,
+  managementFeeSats: field.bigint,
+  arrearsCollectedSats: field.bigint,
+  arrearsClearedMicroUsd: field.bigint,
+  netSats: field.bigint,
+  arrearsAddedMicroUsd: field.bigint,
+  flags: field.int,
 };
 const CONTRACT_SETTLEMENT = rowShape(CONTRACT_SETTLEMENT_FIELDS);
 export type ContractSettlementRow = RowOf<typeof CONTRACT_SETTLEMENT_FIELDS>;

@@ -58,8 +58,14 @@ export class ContractSettlementsService {
     });
     return {
       contract: {
-        id: contract.id, status: contract.status, startDay: contract.startDay, endDay: contract.endDay, extensionDays: contract.extensionDays,
-        arrearsUsd: formatUsd(state?.arrearsMicroUsd ?? 0n), arrearsSince: state?.arrearsSince ?? null, pausedForArrears: contract.status === 'paused',
+        id: contract.id,
+        status: contract.status,
+        startDay: contract.startDay,
+        endDay: contract.endDay,
+        extensionDays: contract.extensionDays,
+        arrearsUsd: formatUsd(state?.arrearsMicroUsd ?? 0n),
+        arrearsSince: state?.arrearsSince ?? null,
+        pausedForArrears: contract.status === 'paused',
       },
       days: items,
     };

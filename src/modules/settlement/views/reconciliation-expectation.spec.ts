@@ -6,7 +6,8 @@ const HALVING_DIFFICULTY = '86388558925171.02';
 
 describe('exact reconciliation expectation', () => {
   it('gives the published figures at 1,000 TH/s to the satoshi, without flooring per TH/s first', () => {
-    const day = (difficulty: string, rewardSats: bigint) => judgeDay(null, expectedEarningsRatio({ deliveredGhs: TH_1000, difficulty, rewardSats, poolFeeBps: 0 }), 500n).expectedSats;
+    const day = (difficulty: string, rewardSats: bigint) =>
+      judgeDay(null, expectedEarningsRatio({ deliveredGhs: TH_1000, difficulty, rewardSats, poolFeeBps: 0 }), 500n).expectedSats;
     // 2021-10-24: fees 1.07% of the whole reward (6,759,325 sats on a 6.25 BTC subsidy)
     expect(day('20082460130830.84', 631_759_325n)).toBe(632_832n);
     expect(day('73197634206448', 625_000_000n)).toBe(171_765n);

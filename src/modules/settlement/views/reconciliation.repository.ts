@@ -10,8 +10,13 @@ const DAY_ROW_FIELDS = {
   /** What the pool reported for the day; null when not recorded. */
   earningsSats: field.bigintOrNull,
   /** Completed runs of the day (seq 0 and adjustments) only. */
-  grossSats: field.bigint, houseSats: field.bigint, electricityFeeSats: field.bigint, managementFeeSats: field.bigint, arrearsCollectedSats: field.bigint,
-  netSats: field.bigint, arrearsAddedMicroUsd: field.bigint,
+  grossSats: field.bigint,
+  houseSats: field.bigint,
+  electricityFeeSats: field.bigint,
+  managementFeeSats: field.bigint,
+  arrearsCollectedSats: field.bigint,
+  netSats: field.bigint,
+  arrearsAddedMicroUsd: field.bigint,
   payoutsSats: field.bigint,
   /** Settled earnings minus payouts received, from the first day on record to the end of this day. */
   outstandingSats: field.bigint,
@@ -25,9 +30,13 @@ const DAY_ROW = rowShape(DAY_ROW_FIELDS);
 export type ReconciliationDayRow = RowOf<typeof DAY_ROW_FIELDS>;
 
 const SUMMED = [
-  ['gross_sats', 'gross', 'grossSats'], ['house_sats', 'house', 'houseSats'], ['electricity_fee_sats', 'elec', 'electricityFeeSats'],
-  ['management_fee_sats', 'mgmt', 'managementFeeSats'], ['arrears_collected_sats', 'collected', 'arrearsCollectedSats'],
-  ['net_sats', 'net', 'netSats'], ['arrears_added_micro_usd', 'arrears', 'arrearsAddedMicroUsd'],
+  ['gross_sats', 'gross', 'grossSats'],
+  ['house_sats', 'house', 'houseSats'],
+  ['electricity_fee_sats', 'elec', 'electricityFeeSats'],
+  ['management_fee_sats', 'mgmt', 'managementFeeSats'],
+  ['arrears_collected_sats', 'collected', 'arrearsCollectedSats'],
+  ['net_sats', 'net', 'netSats'],
+  ['arrears_added_micro_usd', 'arrears', 'arrearsAddedMicroUsd'],
 ] as const;
 
 /*
@@ -81,9 +90,21 @@ SELECT g.pool_id AS "poolId", g.day::text AS day, e.amount_sats AS "earningsSats
 
 /** Per UTC day, all pools together, from completed runs (see dailySummary). */
 const DAILY_SUMMARY_FIELDS = {
-  day: field.text, runs: field.int, earningsSats: field.bigint, grossSats: field.bigint, houseSats: field.bigint, electricityFeeSats: field.bigint,
-  managementFeeSats: field.bigint, arrearsCollectedSats: field.bigint, netSats: field.bigint, arrearsAddedMicroUsd: field.bigint,
-  arrearsOutstandingMicroUsd: field.bigint, contracts: field.int, contractsInArrears: field.int, contractsPaused: field.int, customersCredited: field.int,
+  day: field.text,
+  runs: field.int,
+  earningsSats: field.bigint,
+  grossSats: field.bigint,
+  houseSats: field.bigint,
+  electricityFeeSats: field.bigint,
+  managementFeeSats: field.bigint,
+  arrearsCollectedSats: field.bigint,
+  netSats: field.bigint,
+  arrearsAddedMicroUsd: field.bigint,
+  arrearsOutstandingMicroUsd: field.bigint,
+  contracts: field.int,
+  contractsInArrears: field.int,
+  contractsPaused: field.int,
+  customersCredited: field.int,
 };
 const DAILY_SUMMARY = rowShape(DAILY_SUMMARY_FIELDS);
 export type DailySettlementSummary = RowOf<typeof DAILY_SUMMARY_FIELDS>;
@@ -120,8 +141,15 @@ SELECT d.day::text AS day, d.runs, d.earnings AS "earningsSats", d.gross AS "gro
 
 /** What a pool still owes as of a day, by age of the settled earnings (see receivableAging). */
 const AGING_FIELDS = {
-  poolId: field.text, days0To7Sats: field.bigint, days8To30Sats: field.bigint, days31To60Sats: field.bigint, days61To90Sats: field.bigint,
-  over90DaysSats: field.bigint, outstandingSats: field.bigint, paidSats: field.bigint, oldestOpenDay: field.textOrNull,
+  poolId: field.text,
+  days0To7Sats: field.bigint,
+  days8To30Sats: field.bigint,
+  days31To60Sats: field.bigint,
+  days61To90Sats: field.bigint,
+  over90DaysSats: field.bigint,
+  outstandingSats: field.bigint,
+  paidSats: field.bigint,
+  oldestOpenDay: field.textOrNull,
 };
 const AGING = rowShape(AGING_FIELDS);
 export type ReceivableAging = RowOf<typeof AGING_FIELDS>;

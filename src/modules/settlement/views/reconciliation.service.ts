@@ -13,21 +13,48 @@ import { ReconciliationRepository, type DailySettlementSummary, type Reconciliat
 export type { DailySettlementSummary } from './reconciliation.repository.js';
 
 export const RECONCILIATION_COLUMNS = [
-  'poolId', 'day', 'earningsSats', 'expectedSats', 'variancePct', 'flagged', 'deliveredGhs', 'allocatedToCustomersSats', 'houseSats',
-  'electricityFeeSats', 'managementFeeSats', 'arrearsCollectedSats', 'netCreditedSats', 'arrearsAddedMicroUsd', 'payoutsReceivedSats',
-  'receivableOutstandingSats', 'runStatus', 'contracts',
+  'poolId',
+  'day',
+  'earningsSats',
+  'expectedSats',
+  'variancePct',
+  'flagged',
+  'deliveredGhs',
+  'allocatedToCustomersSats',
+  'houseSats',
+  'electricityFeeSats',
+  'managementFeeSats',
+  'arrearsCollectedSats',
+  'netCreditedSats',
+  'arrearsAddedMicroUsd',
+  'payoutsReceivedSats',
+  'receivableOutstandingSats',
+  'runStatus',
+  'contracts',
 ] as const;
 
 /** A report row as the API and the CSV carry it: minor units as decimal strings. */
 function reconciliationRowView(r: ReconciliationDayRow, deliveredGhs: bigint | null, judged: DayJudgement | null) {
   return {
-    poolId: r.poolId, day: r.day, earningsSats: r.earningsSats?.toString() ?? null, expectedSats: judged?.expectedSats.toString() ?? null,
-    variancePct: judged?.variancePct ?? null, flagged: judged?.flagged ?? false, deliveredGhs: deliveredGhs?.toString() ?? null,
-    allocatedToCustomersSats: r.grossSats.toString(), houseSats: r.houseSats.toString(), electricityFeeSats: r.electricityFeeSats.toString(),
-    managementFeeSats: r.managementFeeSats.toString(), arrearsCollectedSats: r.arrearsCollectedSats.toString(), netCreditedSats: r.netSats.toString(),
-    arrearsAddedMicroUsd: r.arrearsAddedMicroUsd.toString(), payoutsReceivedSats: r.payoutsSats.toString(),
-    receivableOutstandingSats: r.outstandingSats.toString(), receivableOutstandingBtc: formatBtc(r.outstandingSats),
-    runStatus: r.runStatus ?? (r.earningsSats === null ? 'waiting for pool data' : 'not opened'), contracts: r.contracts,
+    poolId: r.poolId,
+    day: r.day,
+    earningsSats: r.earningsSats?.toString() ?? null,
+    expectedSats: judged?.expectedSats.toString() ?? null,
+    variancePct: judged?.variancePct ?? null,
+    flagged: judged?.flagged ?? false,
+    deliveredGhs: deliveredGhs?.toString() ?? null,
+    allocatedToCustomersSats: r.grossSats.toString(),
+    houseSats: r.houseSats.toString(),
+    electricityFeeSats: r.electricityFeeSats.toString(),
+    managementFeeSats: r.managementFeeSats.toString(),
+    arrearsCollectedSats: r.arrearsCollectedSats.toString(),
+    netCreditedSats: r.netSats.toString(),
+    arrearsAddedMicroUsd: r.arrearsAddedMicroUsd.toString(),
+    payoutsReceivedSats: r.payoutsSats.toString(),
+    receivableOutstandingSats: r.outstandingSats.toString(),
+    receivableOutstandingBtc: formatBtc(r.outstandingSats),
+    runStatus: r.runStatus ?? (r.earningsSats === null ? 'waiting for pool data' : 'not opened'),
+    contracts: r.contracts,
   };
 }
 
@@ -80,13 +107,18 @@ export class ReconciliationService {
       if (difficulty && deliveredGhs !== null) {
         // Earnings are after the pool's fee, so the expectation is too; exact until judgeDay rounds once.
         const ratio = expectedEarningsRatio({
-          deliveredGhs, difficulty: difficulty.difficulty, rewardSats: difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats, poolFeeBps: feeBps.get(r.poolId) ?? 0,
+          deliveredGhs,
+          difficulty: difficulty.difficulty,
+          rewardSats: difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats,
+          poolFeeBps: feeBps.get(r.poolId) ?? 0,
         });
         judged = judgeDay(r.earningsSats, ratio, threshold);
       }
       if (judged?.flagged) {
         flaggedByPool.set(r.poolId, (flaggedByPool.get(r.poolId) ?? 0) + 1);
-        this.logger.warn(`pool ${r.poolId} earned ${r.earningsSats} sats on ${r.day}, expected ${judged.expectedSats} (${judged.variancePct}%): below the alert threshold`);
+        this.logger.warn(
+          `pool ${r.poolId} earned ${r.earningsSats} sats on ${r.day}, expected ${judged.expectedSats} (${judged.variancePct}%): below the alert threshold`,
+        );
       }
       return reconciliationRowView(r, deliveredGhs, judged);
     });

@@ -29,6 +29,10 @@ export async function demoOnStart(app: INestApplicationContext, config: AppConfi
   }
   write('applying the demo world (once per database)...\n');
   const result = await demo.apply();
-  write(result.applied ? `demo world applied: ${result.customers} customers, ${result.contracts} contracts. Sign in with:\n` : `demo world already applied. Sign in with:\n`);
+  write(
+    result.applied
+      ? `demo world applied: ${result.customers} customers, ${result.contracts} contracts. Sign in with:\n`
+      : `demo world already applied. Sign in with:\n`,
+  );
   write(`${demoLoginLines(result).join('\n')}\n`);
 }

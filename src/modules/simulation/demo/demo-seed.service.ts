@@ -71,7 +71,8 @@ export class DemoSeedService {
   }
 
   async apply(options: { customers?: number } = {}): Promise<DemoSeedResult> {
-    if (this.config.NODE_ENV === 'production') throw new Error('the demo seed creates accounts with a published password and never runs with NODE_ENV=production');
+    if (this.config.NODE_ENV === 'production')
+      throw new Error('the demo seed creates accounts with a published password and never runs with NODE_ENV=production');
     return this.tx.exclusively('hashmarket_demo_seed', async () => {
       if (await this.isSeeded()) return { ...this.logins(), applied: false, reason: 'the demo world is already there', customers: 0, contracts: 0, refused: 0 };
       const result = await this.seed(options.customers ?? DEMO_CUSTOMERS);
@@ -99,25 +100,40 @@ export class DemoSeedService {
       deposits: c.deposits.filter((d) => d.offset === 0),
     }));
     const world = await this.world.ensureWorld(worldSpec('', peakDemandThs(plan, catalogue, 60)), operator);
-    const ids = await this.world.ensureCustomers(SYSTEM_ACTOR, plan.map((c, i) => ({ email: c.email, displayName: `Demo customer ${i + 1}` })), DEMO_PASSWORD);
+    const ids = await this.world.ensureCustomers(
+      SYSTEM_ACTOR,
+      plan.map((c, i) => ({ email: c.email, displayName: `Demo customer ${i + 1}` })),
+      DEMO_PASSWORD,
+    );
     const user = (email: string): AuthenticatedUser => ({ userId: ids.get(email)!, role: 'customer', email });
 
-    await mapLimit(plan.flatMap((c) => c.deposits.map((d) => ({ c, d }))), 8, ({ c, d }) =>
-      this.deposits.record({ customerId: user(c.email).userId, currency: 'USD', amount: formatUsd(d.microUsd), externalReference: `demo-${d.reference}` }, staff.finance, 'demo-seed'),
+    await mapLimit(
+      plan.flatMap((c) => c.deposits.map((d) => ({ c, d }))),
+      8,
+      ({ c, d }) =>
+        this.deposits.record(
+          { customerId: user(c.email).userId, currency: 'USD', amount: formatUsd(d.microUsd), externalReference: `demo-${d.reference}` },
+          staff.finance,
+          'demo-seed',
+        ),
     );
     let contracts = 0;
     let refused = 0;
-    await mapLimit(plan.flatMap((c) => c.purchases.map((p) => ({ c, p }))), 32, async ({ c, p }) => {
-      const product = world.products.find((x) => x.key === p.productKey)!;
-      try {
-        await this.contracts.purchase(user(c.email), `demo-${p.key}`, { productId: product.id, hashrateThs: formatThs(p.hashrateGhs) }, 'demo-seed');
-        contracts++;
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        refused++;
-        this.logger.warn(`demo purchase ${p.key} refused: ${error.code}`);
-      }
-    });
+    await mapLimit(
+      plan.flatMap((c) => c.purchases.map((p) => ({ c, p }))),
+      32,
+      async ({ c, p }) => {
+        const product = world.products.find((x) => x.key === p.productKey)!;
+        try {
+          await this.contracts.purchase(user(c.email), `demo-${p.key}`, { productId: product.id, hashrateThs: formatThs(p.hashrateGhs) }, 'demo-seed');
+          contracts++;
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          refused++;
+          this.logger.warn(`demo purchase ${p.key} refused: ${error.code}`);
+        }
+      },
+    );
     return { ...this.logins(), applied: true, customers: plan.length, contracts, refused };
   }
 

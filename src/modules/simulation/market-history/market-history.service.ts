@@ -39,7 +39,9 @@ export class MarketHistoryService {
       day: r.date,
       difficulty: r.difficulty_7d_avg,
       blockSubsidySats: r.block_subsidy_sats,
-      avgFeesPerBlockSats: /^[0-9]{1,19}$/.test(r.block_subsidy_sats ?? '') ? modelledFeesPerBlockSats(BigInt(r.block_subsidy_sats), share).toString() : r.block_subsidy_sats,
+      avgFeesPerBlockSats: /^[0-9]{1,19}$/.test(r.block_subsidy_sats ?? '')
+        ? modelledFeesPerBlockSats(BigInt(r.block_subsidy_sats), share).toString()
+        : r.block_subsidy_sats,
     }));
     const days = prices.map((p, i) => ({
       day: p.day,

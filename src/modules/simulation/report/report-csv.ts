@@ -2,9 +2,26 @@ import { stringify } from 'csv-stringify/sync';
 import type { DailyReportRow } from './report-row.js';
 
 const COLUMNS: (keyof DailyReportRow)[] = [
-  'day', 'btcUsd', 'difficulty', 'hashpriceSatsPerThDay', 'expectedEarningsSats', 'poolEarningsSats', 'contractsSettled', 'customersCredited',
-  'customerNetSats', 'electricityFeeSats', 'managementFeeSats', 'arrearsCollectedSats', 'houseSats', 'arrearsAddedMicroUsd',
-  'arrearsOutstandingMicroUsd', 'contractsInArrears', 'contractsPaused', 'payoutsSats', 'capacityOnlineGhs', 'capacitySoldGhs',
+  'day',
+  'btcUsd',
+  'difficulty',
+  'hashpriceSatsPerThDay',
+  'expectedEarningsSats',
+  'poolEarningsSats',
+  'contractsSettled',
+  'customersCredited',
+  'customerNetSats',
+  'electricityFeeSats',
+  'managementFeeSats',
+  'arrearsCollectedSats',
+  'houseSats',
+  'arrearsAddedMicroUsd',
+  'arrearsOutstandingMicroUsd',
+  'contractsInArrears',
+  'contractsPaused',
+  'payoutsSats',
+  'capacityOnlineGhs',
+  'capacitySoldGhs',
 ];
 
 /** The daily CSV: one line per day, integers in minor units, exactly as settled. */

@@ -41,7 +41,10 @@ export function renderReportHtml(rows: DailyReportRow[], summary: ReportSummary)
     paused: rows.map((r) => r.contractsPaused),
   };
   const checks = summary.tieOut.checks
-    .map((c) => `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.expected)}</td><td>${escapeHtml(c.actual)}</td><td>${c.ok ? 'ok' : 'FAILED'}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.expected)}</td><td>${escapeHtml(c.actual)}</td><td>${c.ok ? 'ok' : 'FAILED'}</td></tr>`,
+    )
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Hashmarket simulation ${escapeHtml(summary.from)} to ${escapeHtml(summary.to)}</title>

@@ -22,7 +22,8 @@ describe('poolDayEarnings', () => {
   it('keeps FPPS within 1.5% of the expectation, PPS+ varies only its fee part, PPLNS shows luck', () => {
     const rng = new Random(42);
     const factors = { FPPS: [] as bigint[], 'PPS+': [] as bigint[], PPLNS: [] as bigint[] };
-    for (let i = 0; i < 400; i++) for (const scheme of ['FPPS', 'PPS+', 'PPLNS'] as const) factors[scheme].push(poolDayEarnings({ ...day, scheme }, rng).factorPpm);
+    for (let i = 0; i < 400; i++)
+      for (const scheme of ['FPPS', 'PPS+', 'PPLNS'] as const) factors[scheme].push(poolDayEarnings({ ...day, scheme }, rng).factorPpm);
     const range = (xs: bigint[]) => [xs.reduce((a, b) => (a < b ? a : b)), xs.reduce((a, b) => (a > b ? a : b))];
     const [fMin, fMax] = range(factors.FPPS);
     expect(fMin).toBeGreaterThanOrEqual(985_000n);

@@ -31,7 +31,17 @@ describe('planCustomers', () => {
   it('deposits at least the price of what is bought, before it is bought', () => {
     for (const c of plan) {
       let balance = 0n;
-      const events = [...c.deposits.map((d) => ({ offset: d.offset, order: 0, amount: d.microUsd })), ...c.purchases.map((p) => ({ offset: p.offset, order: 1, amount: -purchasePrice(catalogue.find((x) => x.key === p.productKey)!, p.hashrateGhs) }))];
+      const events = [
+        ...c.deposits.map((d) => ({ offset: d.offset, order: 0, amount: d.microUsd })),
+        ...c.purchases.map((p) => ({
+          offset: p.offset,
+          order: 1,
+          amount: -purchasePrice(
+            catalogue.find((x) => x.key === p.productKey)!,
+            p.hashrateGhs,
+          ),
+        })),
+      ];
       for (const e of events.sort((a, b) => a.offset - b.offset || a.order - b.order)) {
         balance += e.amount;
         expect(balance).toBeGreaterThanOrEqual(0n);

@@ -103,14 +103,22 @@ export function planCustomers(options: PlanOptions, catalogue: CatalogueEntry[])
       if (offset < options.days - 1) purchases.push({ offset, productKey: rng.weighted(products).key, hashrateGhs: size(), key: `c${n}-2`, renewal: false });
     }
     let initial = 0n;
-    for (const p of purchases) initial += priceOf(catalogue.find((c) => c.key === p.productKey)!, p.hashrateGhs);
+    for (const p of purchases)
+      initial += priceOf(
+        catalogue.find((c) => c.key === p.productKey)!,
+        p.hashrateGhs,
+      );
     deposits.push({ offset: signupOffset, microUsd: wholeDollarsUp((initial * buffer) / 1_000_000n), reference: `c${n}-d1` });
     for (const p of [...purchases]) {
       const product = catalogue.find((c) => c.key === p.productKey)!;
       const renewalOffset = p.offset + product.termDays;
       if (product.termDays <= 30 && renewalOffset < options.days - 1 && rng.chance(0.5)) {
         purchases.push({ offset: renewalOffset, productKey: p.productKey, hashrateGhs: p.hashrateGhs, key: `${p.key}-r`, renewal: true });
-        deposits.push({ offset: renewalOffset, microUsd: wholeDollarsUp((priceOf(product, p.hashrateGhs) * buffer) / 1_000_000n), reference: `c${n}-d-${p.key}-r` });
+        deposits.push({
+          offset: renewalOffset,
+          microUsd: wholeDollarsUp((priceOf(product, p.hashrateGhs) * buffer) / 1_000_000n),
+          reference: `c${n}-d-${p.key}-r`,
+        });
       }
     }
     plan.push({

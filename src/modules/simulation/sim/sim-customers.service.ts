@@ -39,7 +39,12 @@ export class SimCustomersService {
   async deposit(ctx: SimContext, items: { customer: PlannedCustomer; deposit: PlannedDeposit }[]): Promise<void> {
     await mapLimit(items, 8, async ({ customer, deposit }) => {
       await this.deposits.record(
-        { customerId: customerUser(ctx, customer.email).userId, currency: 'USD', amount: formatUsd(deposit.microUsd), externalReference: `sim-${deposit.reference}` },
+        {
+          customerId: customerUser(ctx, customer.email).userId,
+          currency: 'USD',
+          amount: formatUsd(deposit.microUsd),
+          externalReference: `sim-${deposit.reference}`,
+        },
         ctx.staff.finance,
         `sim-deposit-${deposit.reference}`,
       );
@@ -53,7 +58,14 @@ export class SimCustomersService {
    * side by side and lock their ledger balance rows in one global order).
    */
   async purchase(ctx: SimContext, items: { customer: PlannedCustomer; purchase: PlannedPurchase }[]): Promise<void> {
-    await Promise.all(ctx.world.products.map((product) => this.purchaseConcurrently(ctx, items.filter((i) => i.purchase.productKey === product.key))));
+    await Promise.all(
+      ctx.world.products.map((product) =>
+        this.purchaseConcurrently(
+          ctx,
+          items.filter((i) => i.purchase.productKey === product.key),
+        ),
+      ),
+    );
   }
 
   private async purchaseConcurrently(ctx: SimContext, items: { customer: PlannedCustomer; purchase: PlannedPurchase }[]): Promise<void> {
@@ -92,7 +104,11 @@ export class SimCustomersService {
     ctx.clock.advanceMs(30_000);
     const addressIds = new Map<string, string>();
     await mapLimit(users, 8, async ({ customer, user }) => {
-      const added = await this.addresses.add(user, { address: customerPayoutAddress(customer.index), label: 'hardware wallet', totpCode: await code(user.userId) }, { ip: customer.ip, requestId: `sim-address-${customer.index}` });
+      const added = await this.addresses.add(
+        user,
+        { address: customerPayoutAddress(customer.index), label: 'hardware wallet', totpCode: await code(user.userId) },
+        { ip: customer.ip, requestId: `sim-address-${customer.index}` },
+      );
       addressIds.set(user.userId, added.id);
     });
     ctx.clock.advanceMs(30_000);

@@ -69,9 +69,21 @@ export class SimOperationsService {
       const uptimePpm = toPpm(0.985 + 0.01 * ctx.rng.pools.normal(), 950_000, 1_000_000);
       const delivered = (online * uptimePpm) / 1_000_000n;
       const uptimeBps = installed === 0n ? 0 : Number((delivered * 10_000n) / installed);
-      await this.hashrateReports.record(ctx.operator(`hashrate-${day}`), { poolId: pool.id, day, deliveredThs: formatThs(delivered), uptimeBps: Math.min(10_000, uptimeBps) });
+      await this.hashrateReports.record(ctx.operator(`hashrate-${day}`), {
+        poolId: pool.id,
+        day,
+        deliveredThs: formatThs(delivered),
+        uptimeBps: Math.min(10_000, uptimeBps),
+      });
       const result = poolDayEarnings(
-        { deliveredGhs: delivered, difficulty: difficulty.difficulty, blockSubsidySats: difficulty.blockSubsidySats, avgFeesPerBlockSats: difficulty.avgFeesPerBlockSats, feeBps: pool.feeBps, scheme: pool.payoutScheme },
+        {
+          deliveredGhs: delivered,
+          difficulty: difficulty.difficulty,
+          blockSubsidySats: difficulty.blockSubsidySats,
+          avgFeesPerBlockSats: difficulty.avgFeesPerBlockSats,
+          feeBps: pool.feeBps,
+          scheme: pool.payoutScheme,
+        },
         ctx.rng.pools,
       );
       expected += result.expectedSats;
@@ -85,12 +97,16 @@ export class SimOperationsService {
     const started = performance.now();
     const finance = ctx.finance(`settle-${day}`);
     await this.runs.trigger(day, day, finance.user, finance.requestId, true);
-    const runs = await waitUntil(`settlement of ${day}`, async () => {
-      const page = await this.runs.list({ from: day, to: day, limit: 100 });
-      const failed = page.items.find((r) => r.status === 'failed');
-      if (failed) throw new Error(`settlement run ${failed.id} (pool ${failed.poolId}, ${day}) failed: ${failed.error}`);
-      return page.items.length >= ctx.world.pools.length && page.items.every((r) => r.status === 'completed') ? page.items : null;
-    }, 15 * 60_000);
+    const runs = await waitUntil(
+      `settlement of ${day}`,
+      async () => {
+        const page = await this.runs.list({ from: day, to: day, limit: 100 });
+        const failed = page.items.find((r) => r.status === 'failed');
+        if (failed) throw new Error(`settlement run ${failed.id} (pool ${failed.poolId}, ${day}) failed: ${failed.error}`);
+        return page.items.length >= ctx.world.pools.length && page.items.every((r) => r.status === 'completed') ? page.items : null;
+      },
+      15 * 60_000,
+    );
     ctx.stats.settlementRuns += runs.length;
     ctx.stats.settlementMs += performance.now() - started;
     return { expectedSats: expected, earningsSats: earned, byPool: new Map(earnings.map((e) => [e.poolId, e.amountSats])) };
@@ -164,14 +180,18 @@ export class SimOperationsService {
 
   private async runJob(queue: Queue, name: string, data: object, jobId: string): Promise<unknown> {
     const job: Job = await queue.add(name, data, { jobId, attempts: 1 });
-    return waitUntil(`${name} job`, async () => {
-      const state = await job.getState();
-      if (state === 'failed') {
-        const failed = await queue.getJob(job.id!);
-        throw new Error(`${name} job failed: ${failed?.failedReason ?? 'unknown reason'}`);
-      }
-      if (state !== 'completed') return null;
-      return ((await queue.getJob(job.id!))?.returnvalue as unknown) ?? true;
-    }, 5 * 60_000);
+    return waitUntil(
+      `${name} job`,
+      async () => {
+        const state = await job.getState();
+        if (state === 'failed') {
+          const failed = await queue.getJob(job.id!);
+          throw new Error(`${name} job failed: ${failed?.failedReason ?? 'unknown reason'}`);
+        }
+        if (state !== 'completed') return null;
+        return ((await queue.getJob(job.id!))?.returnvalue as unknown) ?? true;
+      },
+      5 * 60_000,
+    );
   }
 }

@@ -51,7 +51,9 @@ export class SimReportService {
         day,
         btcUsd: price?.usdPerBtc.replace(/\.?0+$/, '') ?? '',
         difficulty: difficulty?.difficulty.replace(/\.?0+$/, '') ?? '',
-        hashpriceSatsPerThDay: difficulty ? this.market.expectedSatsPerThDay(difficulty.difficulty, difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats) : 0n,
+        hashpriceSatsPerThDay: difficulty
+          ? this.market.expectedSatsPerThDay(difficulty.difficulty, difficulty.blockSubsidySats + difficulty.avgFeesPerBlockSats)
+          : 0n,
         expectedEarningsSats: sum(recon.rows.filter((r) => r.day === day && r.expectedSats !== null).map((r) => BigInt(r.expectedSats!))),
         poolEarningsSats: s?.earningsSats ?? 0n,
         contractsSettled: s?.contracts ?? 0,
@@ -83,7 +85,13 @@ export class SimReportService {
     const trial = await this.ledger.trialBalance();
     for (const c of trial.currencies) checks.push(check(`trial balance ${c.currency}`, 0n, minor(c.total)));
     const integrity = await this.ledger.check();
-    checks.push(check('ledger integrity: every balance equals its postings', 'ok', integrity.ok ? 'ok' : `${integrity.problems.length} problems: ${integrity.problems[0]}`));
+    checks.push(
+      check(
+        'ledger integrity: every balance equals its postings',
+        'ok',
+        integrity.ok ? 'ok' : `${integrity.problems.length} problems: ${integrity.problems[0]}`,
+      ),
+    );
 
     const flows = await this.ledger.flowsByEntryType(['settlement.yield', 'settlement.pool_day', 'withdrawal.confirm']);
     const flow = (types: string[], kind: EntryTypeFlowRow['kind'], account: string, currency = 'BTC') =>

@@ -87,20 +87,28 @@ export class SimulationService {
       if (i >= 1) {
         const yesterday = addDays(day, -1);
         add(at(day, 0, 30), () => this.marketHistory.importRange(ctx.finance(`market-${yesterday}`), yesterday, yesterday), 'market data');
-        add(at(day, 0, 40), async () => {
-          const settled = await this.operations.settleDay(ctx, yesterday);
-          // What each pool owes the platform grows by its recorded earnings.
-          for (const [poolId, sats] of settled.byPool) owed.set(poolId, (owed.get(poolId) ?? 0n) + sats);
-        }, 'hash-rate reports, earnings, settlement');
+        add(
+          at(day, 0, 40),
+          async () => {
+            const settled = await this.operations.settleDay(ctx, yesterday);
+            // What each pool owes the platform grows by its recorded earnings.
+            for (const [poolId, sats] of settled.byPool) owed.set(poolId, (owed.get(poolId) ?? 0n) + sats);
+          },
+          'hash-rate reports, earnings, settlement',
+        );
       }
       if (i < options.days) {
         add(at(day, 3), () => this.operations.receivePoolPayouts(ctx, day, owed), 'pool payouts');
         add(at(day, 6), () => this.operations.runAutoPayouts(day), 'automatic payouts job');
         add(at(day, 6, 30), () => this.operations.approveWithdrawals(ctx), 'withdrawal approvals and batches');
-        add(at(day, 7), async () => {
-          const paid = await this.operations.payOut(ctx, day);
-          if (paid > 0n) ctx.stats.payoutsSatsByDay.set(day, (ctx.stats.payoutsSatsByDay.get(day) ?? 0n) + paid);
-        }, 'withdrawal approvals and batches');
+        add(
+          at(day, 7),
+          async () => {
+            const paid = await this.operations.payOut(ctx, day);
+            if (paid > 0n) ctx.stats.payoutsSatsByDay.set(day, (ctx.stats.payoutsSatsByDay.get(day) ?? 0n) + paid);
+          },
+          'withdrawal approvals and batches',
+        );
         const deposits = ctx.plan.flatMap((customer) => customer.deposits.filter((d) => d.offset === i).map((deposit) => ({ customer, deposit })));
         add(at(day, 9), () => this.customers.deposit(ctx, deposits), 'deposits');
         const payoutSetups = ctx.plan.filter((c) => c.autoPayout && c.signupOffset === i);
@@ -109,7 +117,8 @@ export class SimulationService {
         add(at(day, 10), () => this.customers.purchase(ctx, purchases), 'purchases');
         outages = this.scheduleOutages(ctx, day, outages, options.outageRate ?? 0.02);
         for (const o of outages) {
-          if (o.start.toISOString().slice(0, 10) === day) add(o.start, () => this.operations.setFleetStatus(ctx, o.fleetId, 'offline', 'simulated outage'), 'fleet outages');
+          if (o.start.toISOString().slice(0, 10) === day)
+            add(o.start, () => this.operations.setFleetStatus(ctx, o.fleetId, 'offline', 'simulated outage'), 'fleet outages');
           if (o.end.toISOString().slice(0, 10) === day) add(o.end, () => this.operations.setFleetStatus(ctx, o.fleetId, 'online', 'repaired'), 'fleet outages');
         }
       }
@@ -148,7 +157,13 @@ export class SimulationService {
       seed,
       database: options.database ?? 'the app database',
       outDir: options.outDir,
-      logins: [`admin ${emails.admin}`, `operator ${emails.operator}`, `finance ${emails.finance}`, `customers ${ctx.plan[0]?.email ?? '-'} .. ${ctx.plan[ctx.plan.length - 1]?.email ?? '-'}`, `password (all) ${DEMO_PASSWORD}`],
+      logins: [
+        `admin ${emails.admin}`,
+        `operator ${emails.operator}`,
+        `finance ${emails.finance}`,
+        `customers ${ctx.plan[0]?.email ?? '-'} .. ${ctx.plan[ctx.plan.length - 1]?.email ?? '-'}`,
+        `password (all) ${DEMO_PASSWORD}`,
+      ],
     });
     await this.report.write(options.outDir, rows, summary, text);
     return { summary, rows, stats: ctx.stats, text, outDir: options.outDir };
@@ -163,15 +178,24 @@ export class SimulationService {
     const staff = await this.world.ensureStaff(staffEmails(EMAIL_DOMAIN), DEMO_PASSWORD);
     const requestContext = (user: typeof staff.operator) => (step: string) => ({ user, requestId: `sim-${step}` });
     const catalogue = productCatalogue();
-    const plan: PlannedCustomer[] = planCustomers({ customers: options.customers, days: options.days, seed, emailDomain: EMAIL_DOMAIN, autoPayoutThresholdSats: options.autoPayoutThresholdSats }, catalogue);
+    const plan: PlannedCustomer[] = planCustomers(
+      { customers: options.customers, days: options.days, seed, emailDomain: EMAIL_DOMAIN, autoPayoutThresholdSats: options.autoPayoutThresholdSats },
+      catalogue,
+    );
     const spec = worldSpec('', peakDemandThs(plan, catalogue, options.days));
     const operator = requestContext(staff.operator);
     const finance = requestContext(staff.finance);
     await this.marketHistory.importRange(finance('market-history'), addDays(options.from, -7), addDays(options.from, -1));
     const world = await this.world.ensureWorld(spec, operator('world'));
-    const customerIds = await this.world.ensureCustomers(SYSTEM_ACTOR, plan.map((c) => ({ email: c.email })), DEMO_PASSWORD);
+    const customerIds = await this.world.ensureCustomers(
+      SYSTEM_ACTOR,
+      plan.map((c) => ({ email: c.email })),
+      DEMO_PASSWORD,
+    );
     const root = new Random(seed);
-    this.logger.log(`simulation world: ${world.pools.length} pools, ${world.fleets.length} fleets, ${world.products.length} products, ${plan.length} customers`);
+    this.logger.log(
+      `simulation world: ${world.pools.length} pools, ${world.fleets.length} fleets, ${world.products.length} products, ${plan.length} customers`,
+    );
     return {
       clock,
       from: options.from,

@@ -31,7 +31,10 @@ export function summaryText({ summary, rows, stats, seed, database, outDir, logi
   const expected = sum(rows, (r) => r.expectedEarningsSats);
   const last = rows[rows.length - 1];
   const first = rows[0];
-  const refused = Object.entries(stats.refused).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  const refused =
+    Object.entries(stats.refused)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || 'none';
   const lines = [
     `Hashmarket simulation ${summary.from} to ${summary.to} (${summary.days} days), seed ${seed}`,
     `database ${database}; report ${outDir}`,
@@ -53,7 +56,9 @@ export function summaryText({ summary, rows, stats, seed, database, outDir, logi
     ...summary.tieOut.checks.map((c) => `  ${c.ok ? 'ok    ' : 'FAILED'} ${c.name}: expected ${c.expected}, actual ${c.actual}`),
     '',
     'time by step:',
-    ...Object.entries(stats.stepMs).sort((a, b) => b[1] - a[1]).map(([step, ms]) => `  ${step.padEnd(44)}${(ms / 1000).toFixed(1).padStart(8)} s`),
+    ...Object.entries(stats.stepMs)
+      .sort((a, b) => b[1] - a[1])
+      .map(([step, ms]) => `  ${step.padEnd(44)}${(ms / 1000).toFixed(1).padStart(8)} s`),
     '',
     'logins (browse this database with DATABASE_URL pointing at it):',
     ...logins.map((l) => `  ${l}`),

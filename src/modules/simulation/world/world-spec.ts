@@ -102,9 +102,21 @@ export function worldSpec(prefix: string, demandThs: Record<string, number>): Wo
     });
   }
   return {
-    sites: SITES.map((s) => ({ key: s.key, name: named(prefix, s.name), electricityPriceUsdPerKwh: s.electricityPriceUsdPerKwh, powerCapacityKw: (Math.ceil((sitePowerKw.get(s.key) ?? 0) * 1.25) + 100).toFixed(3) })),
+    sites: SITES.map((s) => ({
+      key: s.key,
+      name: named(prefix, s.name),
+      electricityPriceUsdPerKwh: s.electricityPriceUsdPerKwh,
+      powerCapacityKw: (Math.ceil((sitePowerKw.get(s.key) ?? 0) * 1.25) + 100).toFixed(3),
+    })),
     models: MODELS.map((m) => ({ key: m.key, name: m.name, hashrateThs: m.hashrateThs, efficiencyJPerTh: m.efficiencyJPerTh })),
-    pools: POOLS.map((p) => ({ key: p.key, name: named(prefix, p.name), stratumEndpoint: `stratum+tcp://${p.key}.pool.example:3333`, payoutScheme: p.scheme, feeBps: p.feeBps, payoutAddress: p.payoutAddress })),
+    pools: POOLS.map((p) => ({
+      key: p.key,
+      name: named(prefix, p.name),
+      stratumEndpoint: `stratum+tcp://${p.key}.pool.example:3333`,
+      payoutScheme: p.scheme,
+      feeBps: p.feeBps,
+      payoutAddress: p.payoutAddress,
+    })),
     fleets,
     products,
   };

@@ -84,7 +84,11 @@ export class WorldService {
     const existingSites = await this.sites.list();
     for (const s of spec.sites) {
       const found = existingSites.find((e) => e.name === s.name);
-      siteIds.set(s.key, found?.id ?? (await this.sites.create(ctx, { name: s.name, powerCapacityKw: s.powerCapacityKw, electricityPriceUsdPerKwh: s.electricityPriceUsdPerKwh })).id);
+      siteIds.set(
+        s.key,
+        found?.id ??
+          (await this.sites.create(ctx, { name: s.name, powerCapacityKw: s.powerCapacityKw, electricityPriceUsdPerKwh: s.electricityPriceUsdPerKwh })).id,
+      );
     }
     const modelIds = new Map<string, { id: string; ghs: bigint }>();
     const existingModels = await this.models.list();
@@ -97,7 +101,17 @@ export class WorldService {
     const existingPools = await this.pools.list();
     for (const p of spec.pools) {
       const found = existingPools.find((e) => e.name === p.name);
-      const id = found?.id ?? (await this.pools.create(ctx, { name: p.name, stratumEndpoint: p.stratumEndpoint, payoutScheme: p.payoutScheme, feeBps: p.feeBps, payoutAddress: p.payoutAddress })).id;
+      const id =
+        found?.id ??
+        (
+          await this.pools.create(ctx, {
+            name: p.name,
+            stratumEndpoint: p.stratumEndpoint,
+            payoutScheme: p.payoutScheme,
+            feeBps: p.feeBps,
+            payoutAddress: p.payoutAddress,
+          })
+        ).id;
       pools.push({ key: p.key, id, name: p.name, payoutScheme: p.payoutScheme, feeBps: found?.feeBps ?? p.feeBps });
     }
     const poolId = (key: string) => pools.find((p) => p.key === key)!.id;
@@ -106,7 +120,16 @@ export class WorldService {
     for (const f of spec.fleets) {
       const model = modelIds.get(f.model)!;
       const found = existingFleets.find((e) => e.name === f.name);
-      const fleet = found ?? (await this.fleets.create(ctx, { name: f.name, siteId: siteIds.get(f.site)!, minerModelId: model.id, poolId: poolId(f.pool), unitCount: f.unitCount, status: 'online' }));
+      const fleet =
+        found ??
+        (await this.fleets.create(ctx, {
+          name: f.name,
+          siteId: siteIds.get(f.site)!,
+          minerModelId: model.id,
+          poolId: poolId(f.pool),
+          unitCount: f.unitCount,
+          status: 'online',
+        }));
       fleets.push({ id: fleet.id, name: fleet.name, poolId: fleet.poolId, ghs: model.ghs * BigInt(fleet.unitCount) });
     }
     const products: WorldProduct[] = [];
