@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CapacityFiguresRepository } from './capacity-figures.repository.js';
 import { CapacityRepository } from './capacity.repository.js';
 import { CapacityService } from './capacity.service.js';
 import { FleetsService } from './fleets.service.js';
@@ -19,6 +20,7 @@ import { SitesService } from './sites.service.js';
   controllers: [SitesController, MinerModelsController, PoolsController, FleetsController, RoutingChangesController, HashrateReportsController],
   providers: [
     CapacityRepository,
+    CapacityFiguresRepository,
     RoutingChangesRepository,
     HashrateReportsRepository,
     SitesService,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { CapacityRepository, type PoolFigures, type SiteFigures } from './capacity.repository.js';
+import { CapacityFiguresRepository, type PoolFigures, type SiteFigures } from './capacity-figures.repository.js';
+import { CapacityRepository } from './capacity.repository.js';
 import { poolNotFound } from './capacity.errors.js';
 import type { HashrateReport } from './entities/hashrate-report.entity.js';
 import { HashrateReportsService } from './hashrate-reports.service.js';
@@ -8,13 +9,14 @@ import { RoutingChangesService } from './routing-changes.service.js';
 import { formatDecimal } from '../../common/money/decimal.js';
 import { divide, parsePositiveDecimal } from '../../common/money/rounding.js';
 
-export type { PoolFigures, SiteFigures } from './capacity.repository.js';
+export type { PoolFigures, SiteFigures } from './capacity-figures.repository.js';
 
 /** What other modules may ask of capacity (products, the capacity view, settlement). */
 @Injectable()
 export class CapacityService {
   constructor(
     private readonly repository: CapacityRepository,
+    private readonly figures: CapacityFiguresRepository,
     private readonly routingChanges: RoutingChangesService,
     private readonly hashrateReports: HashrateReportsService,
   ) {}
@@ -25,16 +27,16 @@ export class CapacityService {
    */
   async lockPoolCapacity(manager: EntityManager, poolId: string): Promise<PoolFigures> {
     if (!(await this.repository.lockPools([poolId], manager)).length) throw poolNotFound();
-    const [figures] = await this.repository.poolFigures([poolId], manager);
+    const [figures] = await this.figures.poolFigures([poolId], manager);
     return figures;
   }
 
   async poolFigures(poolIds?: string[]): Promise<PoolFigures[]> {
-    return this.repository.poolFigures(poolIds);
+    return this.figures.poolFigures(poolIds);
   }
 
   async siteFigures(): Promise<SiteFigures[]> {
-    return this.repository.siteFigures();
+    return this.figures.siteFigures();
   }
 
   /**
@@ -42,7 +44,7 @@ export class CapacityService {
    * sum of J/TH x site USD/kWh x 24 h / 1000, rounded half-up to 6 decimals. Null with no fleets.
    */
   async derivedElectricityFeeUsdPerThDay(manager: EntityManager, poolId: string): Promise<string | null> {
-    const cost = await this.repository.poolPowerCost(poolId, manager);
+    const cost = await this.figures.poolPowerCost(poolId, manager);
     if (cost.hashrateGhs === 0n) return null;
     // weightedCost = sum(units x GH/s x J/TH x USD/kWh); per TH/s: / hashrateGhs; W x 24 h / 1000 = kWh/day; x 10^6 micro-USD
     if (/^0(\.0*)?$/.test(cost.weightedCost)) return formatDecimal(0n, 6);
@@ -66,16 +68,16 @@ export class CapacityService {
 
   /** A pool's online hash rate averaged over a UTC day, GH/s (settlement's house weight). */
   async onlineGhsOn(poolId: string, day: string): Promise<bigint> {
-    return this.repository.onlineGhsOn(poolId, day);
+    return this.figures.onlineGhsOn(poolId, day);
   }
 
   /** Installed and online (averaged over the day) hash rate of every pool on each day of a range, GH/s. */
   async onlineByPoolDay(from: string, to: string) {
-    return this.repository.onlineByPoolDay(from, to);
+    return this.figures.onlineByPoolDay(from, to);
   }
 
   /** Ids of every pool. */
   async poolIds(): Promise<string[]> {
-    return (await this.repository.poolFigures()).map((p) => p.poolId);
+    return (await this.figures.poolFigures()).map((p) => p.poolId);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
 import { TransactionRunner } from '../../database/transaction.js';
 import { utcDayOf } from '../../common/clock/utc-day.js';
-import { ContractsRepository } from './contracts.repository.js';
+import { ContractLifecycleRepository } from './contract-lifecycle.repository.js';
 
 export interface LifecycleResult {
   day: string;
@@ -22,7 +22,7 @@ export class ContractLifecycleService {
 
   constructor(
     private readonly tx: TransactionRunner,
-    private readonly repository: ContractsRepository,
+    private readonly repository: ContractLifecycleRepository,
     private readonly clock: Clock,
   ) {}
 

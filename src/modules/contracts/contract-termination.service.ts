@@ -9,7 +9,8 @@ import { utcDayOf } from '../../common/clock/utc-day.js';
 import { customerAccount, platformAccount } from '../ledger/ledger.accounts.js';
 import { LedgerService, MAX_BULK_ENTRIES } from '../ledger/ledger.service.js';
 import { productNotFound } from './contracts.errors.js';
-import { ContractsRepository, type ContractRow } from './contracts.repository.js';
+import { ContractLifecycleRepository } from './contract-lifecycle.repository.js';
+import type { ContractRow } from './contracts.repository.js';
 import { ProductsRepository } from './products.repository.js';
 
 const DAY_MS = 86_400_000;
@@ -51,7 +52,7 @@ export function proRataRefund(c: Pick<ContractRow, 'pricePaidMicroUsd' | 'termDa
 export class ContractTerminationService {
   constructor(
     private readonly tx: TransactionRunner,
-    private readonly contracts: ContractsRepository,
+    private readonly contracts: ContractLifecycleRepository,
     private readonly products: ProductsRepository,
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,

@@ -7,6 +7,7 @@ import { ContractPurchaseService } from './purchase/contract-purchase.service.js
 import { PurchaseGroupWriter } from './purchase/purchase-group.writer.js';
 import { ContractTerminationService } from './contract-termination.service.js';
 import { ContractsController } from './contracts.controller.js';
+import { ContractLifecycleRepository } from './contract-lifecycle.repository.js';
 import { ContractsRepository } from './contracts.repository.js';
 import { ContractsService } from './contracts.service.js';
 import { ContractsJobsProcessor } from './jobs/advance-contract-lifecycle.job.js';
@@ -29,6 +30,7 @@ import { ProductsService } from './products.service.js';
     ProductsService,
     ProductEstimateService,
     ContractsRepository,
+    ContractLifecycleRepository,
     ContractPurchaseService,
     PurchaseGroupWriter,
     ContractsService,

@@ -10,6 +10,7 @@ import { LedgerService } from '../ledger/ledger.service.js';
 import { ContractPurchaseService, type PurchaseResult } from './purchase/contract-purchase.service.js';
 import { contractHistoryView, contractView } from './contract.views.js';
 import { IdempotencyKeyRequiredError, NotCancellableError, contractNotFound } from './contracts.errors.js';
+import { ContractLifecycleRepository } from './contract-lifecycle.repository.js';
 import { ContractsRepository, type ContractRow } from './contracts.repository.js';
 import type { ContractListQueryDto, PurchaseContractDto } from './dto/contract.dto.js';
 import { parseThs } from '../../common/money/units.js';
@@ -27,6 +28,7 @@ export class ContractsService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly repository: ContractsRepository,
+    private readonly lifecycle: ContractLifecycleRepository,
     private readonly purchases: ContractPurchaseService,
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
@@ -93,7 +95,7 @@ export class ContractsService {
               manager,
             )
           : null;
-      await this.repository.close(contract, 'cancelled', now, user.userId, 'cancelled by the customer before the start day', manager);
+      await this.lifecycle.close(contract, 'cancelled', now, user.userId, 'cancelled by the customer before the start day', manager);
       const after = await this.repository.find(id, false, manager);
       await this.audit.record(manager, {
         actor,
