@@ -1,8 +1,7 @@
 import { field, rowShape, type RowOf } from '../../database/data-access.js';
 
-const RUN_TOTALS_FIELDS = {
-  chunksDone: field.int,
-  contracts: field.int,
+/** What a settlement row, a chunk and a run add up, in their units (sats and micro-USD). */
+export const SETTLEMENT_AMOUNT_FIELDS = {
   grossSats: field.bigint,
   electricityFeeMicroUsd: field.bigint,
   electricityFeeSats: field.bigint,
@@ -11,6 +10,12 @@ const RUN_TOTALS_FIELDS = {
   arrearsClearedMicroUsd: field.bigint,
   netSats: field.bigint,
   arrearsAddedMicroUsd: field.bigint,
+};
+
+const RUN_TOTALS_FIELDS = {
+  chunksDone: field.int,
+  contracts: field.int,
+  ...SETTLEMENT_AMOUNT_FIELDS,
   paused: field.int,
   inArrears: field.int,
   stateChanges: field.int,

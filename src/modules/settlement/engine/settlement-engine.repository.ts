@@ -4,7 +4,7 @@ import { columnsOf, field, keysOf, queryEntities, queryRow, queryRows, rowShape,
 import type { SqlSource } from '../../../common/sql/sql-source.js';
 import { SettlementChunk } from '../entities/settlement-chunk.entity.js';
 import { CHUNK_FIELDS, type ChunkRow } from '../runs/settlement-runs.repository.js';
-import { CHUNK_SUMS, CUSTOMER_TOTAL, RUN_TOTALS, type CustomerTotal, type RunTotals } from '../settlement.types.js';
+import { CHUNK_SUMS, CUSTOMER_TOTAL, RUN_TOTALS, SETTLEMENT_AMOUNT_FIELDS, type CustomerTotal, type RunTotals } from '../settlement.types.js';
 import { SettlementInvariantError } from '../settlement.errors.js';
 import { chunkStatement, planStatement, thresholdContractStatement, type ChunkParams, type PlanParams } from './settlement-sql.js';
 
@@ -30,14 +30,7 @@ export type PlanResult = RowOf<typeof PLAN_FIELDS>;
 /** What the chunk statement returns: the chunk's totals, and whether its customers' totals were kept. */
 const CHUNK_TOTALS_FIELDS = {
   contracts: field.int,
-  grossSats: field.bigint,
-  electricityFeeMicroUsd: field.bigint,
-  electricityFeeSats: field.bigint,
-  managementFeeSats: field.bigint,
-  arrearsCollectedSats: field.bigint,
-  arrearsClearedMicroUsd: field.bigint,
-  netSats: field.bigint,
-  arrearsAddedMicroUsd: field.bigint,
+  ...SETTLEMENT_AMOUNT_FIELDS,
   paused: field.int,
   inArrears: field.int,
   belowGuarantee: field.int,

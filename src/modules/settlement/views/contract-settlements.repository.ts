@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { columnsOfShape, field, resultRows, rowShape, type RowOf } from '../../../database/data-access.js';
+import { SETTLEMENT_AMOUNT_FIELDS } from '../settlement.types.js';
 import type { RunStatus } from '../entities/settlement-run.entity.js';
 
 /** A contract's settlement row as the customer's view shows it (contract_settlements is no entity: partitioned by hand; columns are the fields in snake case). */
@@ -11,14 +12,7 @@ const CONTRACT_SETTLEMENT_FIELDS = {
   poolId: field.text,
   hashrateGhs: field.bigint,
   ratioPpm: field.int,
-  grossSats: field.bigint,
-  electricityFeeMicroUsd: field.bigint,
-  electricityFeeSats: field.bigint,
-  managementFeeSats: field.bigint,
-  arrearsCollectedSats: field.bigint,
-  arrearsClearedMicroUsd: field.bigint,
-  netSats: field.bigint,
-  arrearsAddedMicroUsd: field.bigint,
+  ...SETTLEMENT_AMOUNT_FIELDS,
   flags: field.int,
 };
 const CONTRACT_SETTLEMENT = rowShape(CONTRACT_SETTLEMENT_FIELDS);
