@@ -14,6 +14,13 @@ module.exports = {
       to: { path: '^src/modules/[^/]+/(entities/|jobs/|dto/|.*\\.repository\\.ts$)', pathNot: '^src/modules/$1/' },
     },
     {
+      name: 'modules-entered-at-their-root',
+      severity: 'error',
+      comment: "A module's faces are the files at its root; its rooms (sub-folders) are its own business: other modules enter through the root.",
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/[^/]+/[^/]+/', pathNot: '^src/modules/$1/' },
+    },
+    {
       name: 'common-is-shared',
       severity: 'error',
       comment: 'src/common is used by every module and depends on none of them.',

@@ -6,7 +6,7 @@ import { parseAmount } from '../../common/money/units.js';
 import { CapacityService } from '../capacity/capacity.service.js';
 import { LedgerIntegrityService } from '../ledger/ledger-integrity.service.js';
 import { MarketService } from '../market/market.service.js';
-import { SettlementRunsService } from '../settlement/runs/settlement-runs.service.js';
+import { SettlementRunsService } from '../settlement/settlement.public.js';
 import { OperationsService } from './operations.service.js';
 
 const REFRESH_MS = 30_000;

@@ -6,7 +6,7 @@ import { HashrateReportsService } from '../capacity/hashrate-reports.service.js'
 import { formatThs } from '../../common/money/units.js';
 import { ContractsSettlementService } from '../contracts/contracts-settlement.service.js';
 import { WithdrawalReviewService } from '../payouts/withdrawal-review.service.js';
-import { SettlementRunsService } from '../settlement/runs/settlement-runs.service.js';
+import { SettlementRunsService } from '../settlement/settlement.public.js';
 import { PENDING_WITHDRAWAL_STATUSES } from './dto/operations.dto.js';
 
 export const MAX_RANGE_DAYS = 366;

@@ -1,4 +1,4 @@
-import { purchasePrice } from '../../contracts/purchase/purchase-rules.js';
+import { purchasePrice } from '../../contracts/contracts.public.js';
 import { Random } from './random.js';
 
 export interface CatalogueEntry {

@@ -6,7 +6,7 @@ import { addDays } from '../../../common/clock/utc-day.js';
 import { ContractsSettlementService } from '../../contracts/contracts-settlement.service.js';
 import { LedgerIntegrityService, type EntryTypeFlowRow } from '../../ledger/ledger-integrity.service.js';
 import { MarketService } from '../../market/market.service.js';
-import { ReconciliationService } from '../../settlement/views/reconciliation.service.js';
+import { ReconciliationService } from '../../settlement/settlement.public.js';
 import { renderDailyCsv } from '../report/report-csv.js';
 import { renderReportHtml } from '../report/report-html.js';
 import { feesSats, type DailyReportRow, type ReportSummary } from '../report/report-row.js';
