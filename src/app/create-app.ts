@@ -1,7 +1,4 @@
 import helmet from '@fastify/helmet';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import { type INestApplicationContext, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,12 +6,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
-import { AccessTokenVerifier } from '../common/auth/access-token.verifier.js';
-import { bearerToken } from '../common/auth/access.guard.js';
 import { buildValidationPipe } from '../common/http/validation.js';
-import { allQueues } from '../common/queue/queue.module.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
 import { AppModule, type AppModuleOptions, requestIdOf } from './app.module.js';
+import { mountBullBoard } from './bull-board.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** Keep Nest's bootstrap logs quiet (tests). */
@@ -89,7 +84,7 @@ export async function createHttpApp(options: CreateAppOptions): Promise<NestFast
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
-  await mountBullBoard(app);
+  await mountBullBoard(app, config);
   try {
     await app.init();
   } catch (error) {
@@ -98,25 +93,6 @@ export async function createHttpApp(options: CreateAppOptions): Promise<NestFast
     throw error;
   }
   return app;
-}
-
-/** Bull Board at /queues, for admins only (bearer token or the hm_access_token cookie). */
-async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
-  const serverAdapter = new BullBoardFastifyAdapter();
-  serverAdapter.setBasePath('/queues');
-  createBullBoard({ queues: allQueues(app).map((queue) => new BullMQAdapter(queue)), serverAdapter });
-  const verifier = app.get(AccessTokenVerifier);
-  const fastify = app.getHttpAdapter().getInstance();
-  await fastify.register(async (scope) => {
-    scope.addHook('onRequest', async (request, reply) => {
-      const cookie = /(?:^|;\s*)hm_access_token=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
-      const token = bearerToken(request.headers.authorization) ?? cookie;
-      const user = token ? await verifier.verify(token).catch(() => undefined) : undefined;
-      if (!user) return reply.status(401).send({ statusCode: 401, error: 'Unauthorized', code: 'AUTH.UNAUTHENTICATED', message: 'Sign in as an admin' });
-      if (user.role !== 'admin') return reply.status(403).send({ statusCode: 403, error: 'Forbidden', code: 'AUTH.FORBIDDEN', message: 'Admins only' });
-    });
-    await scope.register(serverAdapter.registerPlugin() as never, { prefix: '/queues' });
-  });
 }
 
 /** The worker role has no HTTP server: an application context running processors only. */

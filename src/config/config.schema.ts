@@ -54,6 +54,8 @@ export const configSchema = z
       .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron pattern of 5 or 6 fields')
       .default('17 3 * * *'),
     CORS_ORIGINS: z.string().default(''),
+    /** Bull Board's job actions (retry, clean, promote, delete...); off: the board is read-only. */
+    BULL_BOARD_ACTIONS_ENABLED: booleanString.default(false),
     /** Reverse proxies in front of the API whose X-Forwarded-For is trusted (0: use the socket address). */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
