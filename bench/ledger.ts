@@ -8,9 +8,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app/app.module.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runMigrations } from '../src/app/migrate.js';
-import { withDatabaseName } from '../src/database/test-database-guard.js';
-import { benchDatabaseName } from './bench-database.js';
+import { freshBenchDatabase } from './bench-database.js';
 import { SYSTEM_ACTOR } from '../src/modules/audit/audit.service.js';
 import { customerAccount, platformAccount, type PlatformAccount } from '../src/modules/ledger/ledger.accounts.js';
 import { LedgerIntegrityService } from '../src/modules/ledger/ledger-integrity.service.js';
@@ -78,13 +76,7 @@ function nextTransfer(kind: Case): Transfer {
 }
 
 async function prepareDatabase(): Promise<void> {
-  const name = benchDatabaseName(DATABASE_URL);
-  const admin = new pg.Client({ connectionString: withDatabaseName(DATABASE_URL, 'postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  await admin.end();
-  await runMigrations(DATABASE_URL);
+  await freshBenchDatabase(DATABASE_URL);
 }
 
 async function seed(app: INestApplicationContext, pool: pg.Pool): Promise<Accounts> {

@@ -8,9 +8,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { runMigrations } from '../src/app/migrate.js';
-import { withDatabaseName } from '../src/database/test-database-guard.js';
-import { benchDatabaseName } from './bench-database.js';
+import { freshBenchDatabase } from './bench-database.js';
 
 /**
  * `npm run bench:purchase`: POST /v1/contracts over real HTTP against the API running in processes
@@ -100,13 +98,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function prepareDatabase(): Promise<void> {
-  const name = benchDatabaseName(DATABASE_URL);
-  const admin = new pg.Client({ connectionString: withDatabaseName(DATABASE_URL, 'postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  await admin.end();
-  await runMigrations(DATABASE_URL);
+  await freshBenchDatabase(DATABASE_URL);
 }
 
 /** The API in its own process, as production runs it (role api, no workers). */

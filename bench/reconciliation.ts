@@ -3,10 +3,9 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createWorkerContext } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runMigrations } from '../src/app/migrate.js';
 import { ReconciliationService } from '../src/modules/settlement/views/reconciliation.service.js';
 import { seedReconciliation } from '../seeds/reconciliation-seed.js';
-import { benchDatabaseName } from './bench-database.js';
+import { freshBenchDatabase } from './bench-database.js';
 
 /**
  * bench:reconciliation: GET /v1/reconciliation's work (ReconciliationService.report) over a year
@@ -65,13 +64,7 @@ async function time(fn: () => Promise<unknown>): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  const dbName = benchDatabaseName(BENCH_URL);
-  const admin = new pg.Client({ connectionString: BENCH_URL.replace(/\/[^/]*$/, '/postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
-  await admin.end();
-  await runMigrations(BENCH_URL);
+  await freshBenchDatabase(BENCH_URL);
   const db = new pg.Pool({ connectionString: BENCH_URL, max: 4 });
   const seed = await seedReconciliation(db, { tag: 9, pools: POOLS, from: FROM, days: DAYS, historyDays: 30 });
   await db.query('VACUUM ANALYZE');

@@ -9,12 +9,11 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createWorkerContext } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runMigrations } from '../src/app/migrate.js';
 import { ContractsSettlementRepository } from '../src/modules/contracts/contracts-settlement.repository.js';
 import { SettlementRunsService } from '../src/modules/settlement/runs/settlement-runs.service.js';
 import { planStatement, thresholdContractStatement } from '../src/modules/settlement/engine/settlement-sql.js';
 import { seedDayInputs, seedPopulation } from '../seeds/settlement-seed.js';
-import { benchDatabaseName } from './bench-database.js';
+import { freshBenchDatabase } from './bench-database.js';
 
 /**
  * bench:settlement: seeds a population (COPY-free, generate_series), then settles one day
@@ -45,13 +44,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
 async function main(): Promise<void> {
-  const dbName = benchDatabaseName(BENCH_URL);
-  const admin = new pg.Client({ connectionString: BENCH_URL.replace(/\/[^/]*$/, '/postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
-  await admin.end();
-  await runMigrations(BENCH_URL);
+  await freshBenchDatabase(BENCH_URL);
   const db = new pg.Pool({ connectionString: BENCH_URL, max: 4 });
 
   let t0 = Date.now();

@@ -6,7 +6,7 @@ import { SettlementEngine } from '../../src/modules/settlement/engine/settlement
 import { SettlementRunsService } from '../../src/modules/settlement/runs/settlement-runs.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
-import { netByCustomer, paidRows, runOf, trialBalance, yieldCredits } from './settlement-support.js';
+import { netByCustomer, paidRows, runOf, trialBalance, triggerDay, yieldCredits } from './settlement-support.js';
 
 /**
  * What a day settles is decided as of that day: a termination while the day is being settled,
@@ -36,10 +36,7 @@ describe('settlement decides a day by its history as of that day', () => {
     await t.close();
   }, 120_000);
 
-  async function trigger(day: string): Promise<void> {
-    const res = await t.http.post('/v1/settlements/runs', { day }, { token: finance.token });
-    expect(res.status).toBe(202);
-  }
+  const trigger = (day: string) => triggerDay(t.http, finance.token, day);
 
   /** What a worker does with a day: prepare its pending runs, settle every chunk, finalize. */
   async function driveDay(day: string, between?: (runId: string, chunkNo: number) => Promise<void>): Promise<void> {

@@ -6,7 +6,7 @@ import { SettlementRunsService } from '../../src/modules/settlement/runs/settlem
 import { SettlementInvariantError } from '../../src/modules/settlement/settlement.errors.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createUser, type TestUser } from '../support/users.js';
-import { netByCustomer, paidRows, runOf, trialBalance, yieldCredits } from './settlement-support.js';
+import { netByCustomer, paidRows, runOf, trialBalance, triggerDay, yieldCredits } from './settlement-support.js';
 
 type Step = 'prepared' | 'some chunks' | 'all chunks' | 'checks' | 'some credits';
 
@@ -57,10 +57,7 @@ describe('a failed settlement run is retried to completion through the API', () 
     await t.close();
   }, 120_000);
 
-  async function trigger(day: string): Promise<void> {
-    const res = await t.http.post('/v1/settlements/runs', { day }, { token: finance.token });
-    expect(res.status).toBe(202);
-  }
+  const trigger = (day: string) => triggerDay(t.http, finance.token, day);
 
   async function chunksOf(runId: string, pendingOnly: boolean): Promise<number[]> {
     const { rows } = await t.db.query(

@@ -96,3 +96,13 @@ export async function yieldCredits(db: Db, poolId: string, day: string): Promise
     maxPostingsPerCustomer: Math.max(0, ...rows.map((r) => r.n as number)),
   };
 }
+
+/** Finance asks for a day to be settled through the API (accepted: 202). */
+export async function triggerDay(
+  http: { post: (path: string, body: unknown, options: { token: string }) => Promise<{ status: number }> },
+  token: string,
+  day: string,
+): Promise<void> {
+  const res = await http.post('/v1/settlements/runs', { day }, { token });
+  expect(res.status).toBe(202);
+}
